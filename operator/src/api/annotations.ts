@@ -1,0 +1,22 @@
+/**
+ * Annotations the operator reads and writes. What it writes on a target is its memory of what it
+ * changed there, kept on the object itself so that any replica (and a restarted one) can stand the
+ * target down again — level-based, without a finalizer that would block deletion while the operator
+ * is down.
+ */
+export const annotations = {
+  /** On a SurgePlan: "true" makes the operator leave the plan's target alone. */
+  paused: 'kathelfer.io/paused',
+  /** On a target (HPA or Deployment): the floor the operator holds it at. */
+  appliedFloor: 'kathelfer.io/applied-floor',
+  /** On a target: the SurgePlan that raised it. */
+  surgePlan: 'kathelfer.io/surge-plan',
+  /** On an HPA: its minReplicas before the operator raised it, restored on stand-down. */
+  originalMinReplicas: 'kathelfer.io/original-min-replicas',
+  /** On an HPA: its maxReplicas before the operator raised it, restored on stand-down. */
+  originalMaxReplicas: 'kathelfer.io/original-max-replicas',
+} as const;
+
+export const group = 'kathelfer.io';
+export const version = 'v1alpha1';
+export const apiVersion = `${group}/${version}`;
