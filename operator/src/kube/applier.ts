@@ -1,0 +1,97 @@
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { group, version } from '../api/annotations.js';
+import type { KubeEvent, TargetPatch } from '../planner/model.js';
+
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/**
+ * The thin layer that writes what the planner decided. It decides nothing; every failure throws so
+ * that the work queue retries the namespace with backoff (the planner recomputes from the new state).
+ */
+export class Applier {
+  private readonly apps: k8s.AppsV1Api;
+  private readonly autoscaling: k8s.AutoscalingV2Api;
+  private readonly custom: k8s.CustomObjectsApi;
+  private readonly core: k8s.CoreV1Api;
+
+  constructor(
+    kubeConfig: k8s.KubeConfig,
+    private readonly logger: Logger,
+    private readonly options: { dryRun: boolean; identity: string },
+  ) {
+    this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
+    this.autoscaling = kubeConfig.makeApiClient(k8s.AutoscalingV2Api);
+    this.custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  }
+
+  /** In dry-run mode the API server validates the patch (dryRun=All) and nothing is persisted. */
+  async patchTarget(namespace: string, patch: TargetPatch): Promise<void> {
+    const dryRun = this.options.dryRun ? 'All' : undefined;
+    this.logger.info({ namespace, patch, dryRun: this.options.dryRun }, this.options.dryRun ? 'would patch target' : 'patching target');
+    if (patch.kind === 'HorizontalPodAutoscaler') {
+      await this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: patch.name, namespace, body: patch.patch, dryRun }, mergePatch);
+      return;
+    }
+    // The annotations record the intent first: if the scale then fails, the next reconcile sees a
+    // target below its recorded floor and raises it.
+    if (patch.annotations !== undefined) {
+      await this.apps.patchNamespacedDeployment({ name: patch.name, namespace, body: { metadata: { annotations: patch.annotations } }, dryRun }, mergePatch);
+    }
+    if (patch.replicas !== undefined) {
+      await this.apps.patchNamespacedDeploymentScale({ name: patch.name, namespace, body: { spec: { replicas: patch.replicas } }, dryRun }, mergePatch);
+    }
+  }
+
+  /**
+   * Writes a status only when it differs from the current one. A merge patch replaces arrays and
+   * merges objects, so keys that the new status drops are sent as null.
+   */
+  async writeStatus(namespace: string, plural: 'disasterevents' | 'surgeplans', name: string, current: object | undefined, desired: object): Promise<boolean> {
+    if (stableJson(current ?? {}) === stableJson(desired)) return false;
+    if (this.options.dryRun) {
+      this.logger.debug({ namespace, plural, name, status: desired }, 'dry run: status not written');
+      return false;
+    }
+    const body: Record<string, unknown> = { ...desired };
+    for (const key of Object.keys(current ?? {})) if (!(key in body)) body[key] = null;
+    await this.custom.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status: body } }, mergePatch);
+    return true;
+  }
+
+  /** Kubernetes Events are best effort, as client-go's recorder treats them: a lost Event never blocks scaling. */
+  async record(namespace: string, event: KubeEvent): Promise<void> {
+    if (this.options.dryRun) return;
+    const now = new Date();
+    try {
+      await this.core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${event.regarding.name}.`, namespace },
+          involvedObject: { ...event.regarding, namespace },
+          reason: event.reason,
+          message: event.message,
+          type: event.type,
+          source: { component: 'kathelfer-operator' },
+          reportingComponent: 'kathelfer.io/operator',
+          reportingInstance: this.options.identity,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+    } catch (error) {
+      this.logger.warn({ namespace, event, err: (error as Error).message }, 'could not record a Kubernetes Event');
+    }
+  }
+}
+
+/** JSON with sorted keys, so that two equal statuses compare equal whatever their key order. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * The operator process: watches DisasterEvents, SurgePlans, Deployments and HPAs into caches, and
+ * reconciles a namespace whenever anything in it changes (whatever the change was: the planner
+ * looks at the whole namespace), at the wake-ups the planner asks for, and once a minute as a
+ * safety net. Only the leader writes; the other replica keeps warm caches to take over at once.
+ */
+import dotI, { ResourceEventType, ResourceMetaImpl, type ResourceEvent } from '@dot-i/k8s-operator';
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { group, version } from './api/annotations.js';
+import type { DisasterEvent, SurgePlan } from './api/types.generated.js';
+import { Applier } from './kube/applier.js';
+import { resilientInformer, type InformerHandle } from './kube/resilient-informer.js';
+import { planNamespace } from './planner/surge-planner.js';
+import type { NamespaceState } from './planner/model.js';
+import { LeaderElector } from './runtime/leader-election.js';
+import type { Metrics } from './runtime/metrics.js';
+import { WorkQueue } from './runtime/work-queue.js';
+
+const Operator = dotI.default;
+
+export interface OperatorConfig {
+  dryRun: boolean;
+  leaderElection: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+  resyncSeconds: number;
+  /** Loads the kubeconfig; tests pass one, production uses KUBECONFIG or the in-cluster account. */
+  kubeConfig?: k8s.KubeConfig;
+}
+
+type Kinds = {
+  events: InformerHandle<DisasterEvent & k8s.KubernetesObject>;
+  plans: InformerHandle<SurgePlan & k8s.KubernetesObject>;
+  deployments: InformerHandle<k8s.V1Deployment>;
+  hpas: InformerHandle<k8s.V2HorizontalPodAutoscaler>;
+};
+
+export class SurgeOperator extends Operator {
+  private readonly kc: k8s.KubeConfig;
+  private readonly applier: Applier;
+  private readonly queue: WorkQueue;
+  private readonly elector: LeaderElector | undefined;
+  private caches: Partial<Kinds> = {};
+  private resync: NodeJS.Timeout | undefined;
+  private leading = false;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly config: OperatorConfig,
+    logger: Logger,
+    private readonly metrics: Metrics,
+  ) {
+    super({
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    });
+    this.log = logger;
+    this.kc = config.kubeConfig ?? loadDefaultKubeConfig();
+    this.applier = new Applier(this.kc, logger, { dryRun: config.dryRun, identity: config.identity });
+    this.queue = new WorkQueue(
+      (namespace) => this.reconcile(namespace),
+      (namespace, error, retryInMs) => {
+        this.metrics.reconcileErrors.inc();
+        this.log.error({ namespace, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
+      },
+    );
+    this.elector = config.leaderElection
+      ? new LeaderElector({
+          kubeConfig: this.kc,
+          namespace: config.leaseNamespace,
+          name: config.leaseName,
+          identity: config.identity,
+          logger,
+          onStartedLeading: () => this.setLeading(true),
+          onStoppedLeading: () => this.setLeading(false),
+        })
+      : undefined;
+  }
+
+  /** True once every cache has listed its kind. */
+  synced(): boolean {
+    const c = this.caches;
+    return [c.events, c.plans, c.deployments, c.hpas].every((h) => h?.synced() === true);
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Waits until the queue is empty (tests, benchmarks). */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+  }
+
+  protected async init(): Promise<void> {
+    const enqueue = async (event: ResourceEvent): Promise<void> => {
+      if (event.meta.namespace !== undefined) this.queue.add(event.meta.namespace);
+    };
+    await this.watchResource(group, version, 'disasterevents', enqueue);
+    await this.watchResource(group, version, 'surgeplans', enqueue);
+    await this.watchResource('apps', 'v1', 'deployments', enqueue);
+    await this.watchResource('autoscaling', 'v2', 'horizontalpodautoscalers', enqueue);
+    this.resync = setInterval(() => this.enqueueAll(), this.config.resyncSeconds * 1000);
+    this.resync.unref();
+    if (this.elector !== undefined) this.elector.start();
+    else this.setLeading(true);
+  }
+
+  /**
+   * Replaces @dot-i/k8s-operator's watch, which exits the process on any watch error, with a cache
+   * that lists and watches again with backoff (see resilient-informer.ts). Same signature and event
+   * shape, so handlers written for the base class work unchanged.
+   */
+  protected override async watchResource(
+    apiGroup: string,
+    apiVersion: string,
+    plural: string,
+    onEvent: (event: ResourceEvent) => Promise<void>,
+  ): Promise<void> {
+    const path = apiGroup === '' ? `/api/${apiVersion}/${plural}` : `/apis/${apiGroup}/${apiVersion}/${plural}`;
+    const custom = this.kc.makeApiClient(k8s.CustomObjectsApi);
+    const apps = this.kc.makeApiClient(k8s.AppsV1Api);
+    const autoscaling = this.kc.makeApiClient(k8s.AutoscalingV2Api);
+    const list = async (): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> => {
+      if (plural === 'deployments') return apps.listDeploymentForAllNamespaces();
+      if (plural === 'horizontalpodautoscalers') return autoscaling.listHorizontalPodAutoscalerForAllNamespaces();
+      return (await custom.listClusterCustomObject({ group: apiGroup, version: apiVersion, plural })) as k8s.KubernetesListObject<k8s.KubernetesObject>;
+    };
+    const handle = await resilientInformer<k8s.KubernetesObject>({
+      kubeConfig: this.kc,
+      path,
+      list,
+      logger: this.log,
+      onChange: (object) => {
+        if (object.apiVersion === undefined) object.apiVersion = apiGroup === '' ? apiVersion : `${apiGroup}/${apiVersion}`;
+        if (object.metadata?.resourceVersion === undefined || object.kind === undefined) {
+          if (object.metadata?.namespace !== undefined) this.queue.add(object.metadata.namespace);
+          return;
+        }
+        void onEvent({ meta: ResourceMetaImpl.createWithPlural(plural, object), object, type: ResourceEventType.Modified });
+      },
+      onResync: () => this.enqueueAll(),
+    });
+    const key = ({ disasterevents: 'events', surgeplans: 'plans', deployments: 'deployments', horizontalpodautoscalers: 'hpas' } as const)[plural as 'disasterevents'];
+    (this.caches as Record<string, unknown>)[key] = handle;
+    this.log.info({ path }, 'watching');
+  }
+
+  override stop(): void {
+    void this.shutdown();
+  }
+
+  async shutdown(): Promise<void> {
+    clearInterval(this.resync);
+    this.queue.close();
+    await this.elector?.stop();
+    await Promise.all(Object.values(this.caches).map((h) => h.stop()));
+  }
+
+  private setLeading(leading: boolean): void {
+    this.leading = leading;
+    this.metrics.isLeader.set(leading ? 1 : 0);
+    if (leading) this.enqueueAll();
+  }
+
+  private enqueueAll(): void {
+    const namespaces = new Set<string>();
+    for (const o of [...(this.caches.plans?.list() ?? []), ...(this.caches.events?.list() ?? [])]) {
+      if (o.metadata?.namespace !== undefined) namespaces.add(o.metadata.namespace);
+    }
+    for (const ns of namespaces) this.queue.add(ns);
+  }
+
+  /** fetch (from the caches) → plan (pure) → apply → write status once → record Events. */
+  private async reconcile(namespace: string): Promise<Date | undefined> {
+    const { events, plans, deployments, hpas } = this.caches;
+    if (!this.leading || events === undefined || plans === undefined || deployments === undefined || hpas === undefined) return undefined;
+    const end = this.metrics.reconcileDuration.startTimer();
+    const state: NamespaceState = {
+      namespace,
+      events: structuredClone([...events.list(namespace)]),
+      plans: structuredClone([...plans.list(namespace)]),
+      deployments: [...deployments.list(namespace)],
+      hpas: [...hpas.list(namespace)],
+      eventsKnown: events.synced(),
+      now: new Date(),
+    };
+    if (state.plans.length === 0 && state.events.length === 0) {
+      end({ result: 'empty' });
+      return undefined;
+    }
+    try {
+      const plan = planNamespace(state);
+      for (const patch of plan.patches) {
+        await this.applier.patchTarget(namespace, patch);
+        this.metrics.scaleActions.inc({ kind: patch.kind });
+      }
+      for (const p of state.plans) {
+        const name = p.metadata?.name ?? '';
+        const status = plan.planStatuses.get(name);
+        if (status !== undefined) await this.applier.writeStatus(namespace, 'surgeplans', name, p.status, status);
+        this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'floor' }, status?.floor ?? 0);
+        this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'desired' }, status?.desiredReplicas ?? 0);
+        this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'ready' }, status?.readyReplicas ?? 0);
+      }
+      this.metrics.activeEvents.reset();
+      for (const e of state.events) {
+        const name = e.metadata?.name ?? '';
+        const status = plan.eventStatuses.get(name);
+        if (status === undefined) continue;
+        await this.applier.writeStatus(namespace, 'disasterevents', name, e.status, status);
+        if (status.timeToSurgeSeconds !== undefined && e.status?.timeToSurgeSeconds === undefined) this.metrics.timeToSurge.observe(status.timeToSurgeSeconds);
+        if (status.phase !== 'Ended' && status.phase !== 'StandingDown' && status.phase !== 'Scheduled') {
+          this.metrics.activeEvents.inc({ namespace, severity: String(e.spec.severity) });
+        }
+      }
+      for (const kubeEvent of plan.kubeEvents) await this.applier.record(namespace, kubeEvent);
+      end({ result: 'ok' });
+      return plan.wakeAt;
+    } catch (error) {
+      end({ result: 'error' });
+      throw error;
+    }
+  }
+}
+
+function loadDefaultKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}
