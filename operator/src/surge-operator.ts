@@ -97,8 +97,9 @@ export class SurgeOperator extends Operator {
   }
 
   protected async init(): Promise<void> {
-    const enqueue = async (event: ResourceEvent): Promise<void> => {
+    const enqueue = (event: ResourceEvent): Promise<void> => {
       if (event.meta.namespace !== undefined) this.queue.add(event.meta.namespace);
+      return Promise.resolve();
     };
     await this.watchResource(group, version, 'disasterevents', enqueue);
     await this.watchResource(group, version, 'surgeplans', enqueue);
