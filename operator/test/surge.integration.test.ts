@@ -40,8 +40,11 @@ test('GIVEN three services on standby WHEN a severity-3 DisasterEvent is declare
   t.is(ready.status?.phase, 'Ready');
   t.true((ready.status?.timeToSurgeSeconds ?? -1) >= 0);
   t.deepEqual(ready.status?.targets?.map((x) => [x.name, x.floor, x.ready]).sort(), services.map((s) => [s, 4, 4]).sort());
-  const reasons = (await kubeEvents(ns)).map((e) => e.reason);
-  t.true(reasons.includes('ScaledUp') && reasons.includes('SurgeReady'));
+  const reasons = await eventually('ScaledUp and SurgeReady Events', async () => {
+    const r = (await kubeEvents(ns)).map((e) => e.reason);
+    return r.includes('ScaledUp') && r.includes('SurgeReady') ? r : undefined;
+  });
+  t.true(reasons.length >= 4, 'one ScaledUp per service and SurgeReady');
 
   await patchSpec(ns, 'disasterevents', 'hochwasser', { spec: { state: 'Ended' } });
   // stabilization 2 s, then 2 replicas per second: 4 → 2 → 1
@@ -49,7 +52,8 @@ test('GIVEN three services on standby WHEN a severity-3 DisasterEvent is declare
   const ended = await getEvent(ns, 'hochwasser');
   t.is(ended.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'Ended');
   t.truthy(ended.status?.endedAt);
-  t.true((await kubeEvents(ns)).some((e) => e.reason === 'StoodDown'));
+  const stoodDown = await eventually('StoodDown Event', async () => (await kubeEvents(ns)).find((e) => e.reason === 'StoodDown'));
+  t.is(stoodDown.type, 'Normal');
 });
 
 test('GIVEN two overlapping events THEN the floor is the higher one, and ending it keeps the floor of the other', async (t) => {
