@@ -7,7 +7,7 @@
 import dotI, { ResourceEventType, ResourceMetaImpl, type ResourceEvent } from '@dot-i/k8s-operator';
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { group, version } from './api/annotations.js';
+import { annotations, group, version } from './api/annotations.js';
 import type { DisasterEvent, SurgePlan } from './api/types.generated.js';
 import { Applier } from './kube/applier.js';
 import { resilientInformer, type InformerHandle } from './kube/resilient-informer.js';
@@ -190,7 +190,8 @@ export class SurgeOperator extends Operator {
       eventsKnown: events.synced(),
       now: new Date(),
     };
-    if (state.plans.length === 0 && state.events.length === 0) {
+    const marked = (o: { metadata?: { annotations?: Record<string, string> } }) => o.metadata?.annotations?.[annotations.appliedFloor] !== undefined;
+    if (state.plans.length === 0 && state.events.length === 0 && !state.deployments.some(marked) && !state.hpas.some(marked)) {
       end({ result: 'empty' });
       return undefined;
     }

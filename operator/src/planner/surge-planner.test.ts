@@ -187,3 +187,14 @@ test('property: after the patches are applied, planning again yields no patches 
   );
   t.pass();
 });
+
+test('GIVEN a surge WHEN its SurgePlan is deleted THEN the HPA gets its original bounds back and the operator lets go of the target', (t) => {
+  let s = state({ events: [event('flood', { severity: 4 })], plans: [plan('matching')], deployments: [deployment('matching', 2)], hpas: [hpa('matching', 'matching', 2, 5)] });
+  s = apply(s, at(1));
+  t.is(s.hpas[0]?.spec?.minReplicas, 8);
+  const result = planNamespace({ ...s, plans: [], now: at(2) });
+  t.deepEqual(result.patches.map((p) => p.kind), ['HorizontalPodAutoscaler']);
+  s = apply({ ...s, plans: [] }, at(2));
+  t.deepEqual([s.hpas[0]?.spec?.minReplicas, s.hpas[0]?.spec?.maxReplicas, s.hpas[0]?.metadata?.annotations], [2, 5, {}]);
+  t.deepEqual(planNamespace({ ...s, now: at(3) }).patches, [], 'released once');
+});

@@ -6,6 +6,7 @@
  */
 import { eventStatus } from './event-status.js';
 import type { NamespacePlan, NamespaceState } from './model.js';
+import { releaseOrphans } from './orphan-release.js';
 import { planTarget } from './target-planner.js';
 
 const byName = <T extends { metadata?: { name?: string } }>(a: T, b: T) =>
@@ -15,11 +16,12 @@ export function planNamespace(state: NamespaceState): NamespacePlan {
   const plans = [...state.plans].sort(byName);
   const events = [...state.events].sort(byName);
   const decisions = plans.map((plan) => planTarget(plan, { ...state, events }));
+  const orphans = releaseOrphans(state);
   const plan: NamespacePlan = {
-    patches: decisions.flatMap((d) => d.patches),
+    patches: [...decisions.flatMap((d) => d.patches), ...orphans.patches],
     eventStatuses: new Map(),
     planStatuses: new Map(decisions.map((d) => [d.plan.metadata?.name ?? '', d.status])),
-    kubeEvents: decisions.flatMap((d) => d.kubeEvents),
+    kubeEvents: [...decisions.flatMap((d) => d.kubeEvents), ...orphans.kubeEvents],
     wakeAt: earliest(decisions.map((d) => d.wakeAt)),
   };
   for (const event of events) {
