@@ -9,6 +9,7 @@
 #   hack/cluster.sh status      exit 0 when the plane runs and answers /readyz
 #   hack/cluster.sh kubeconfig  print the kubeconfig path
 #   hack/cluster.sh env         print shell exports (KUBECONFIG, PATH with the matching kubectl)
+#   hack/cluster.sh restart-apiserver [--down-for SECONDS]   stop and start kube-apiserver alone
 #
 # KATHELFER_STATE chooses the state directory (default /tmp/kathelfer-$UID);
 # KATHELFER_FAKE_NODES the number of fake nodes (default 3).
@@ -99,6 +100,32 @@ NODE
   done
 }
 
+start_apiserver() {
+  local b=$1 etcd_port=$2 api_port=$3 pki="$dir/pki"
+  start_bg kube-apiserver "$dir/kube-apiserver.pid" "$dir/logs/kube-apiserver.log" "$b/kube-apiserver" \
+    --etcd-servers="http://127.0.0.1:$etcd_port" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
+    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+    --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=RBAC --allow-privileged=true \
+    --endpoint-reconciler-type=none --v=1
+}
+
+# Stops and starts kube-apiserver alone (same port, same etcd): for fault tests and drills of what
+# clients do when the API server goes away mid-incident.
+restart_apiserver() {
+  running || die "no local control plane; run: hack/cluster.sh up"
+  local b; b=$(bin_dir)
+  # shellcheck source=/dev/null
+  source "$dir/ports.env"
+  # watch connections keep a terminating API server alive for long: give it 3 s, then kill it
+  stop_pid kube-apiserver "$dir/kube-apiserver.pid" "$b/kube-apiserver" TERM 3
+  [ "${1:-}" = "--down-for" ] && sleep "$2"
+  start_apiserver "$b" "$ETCD_PORT" "$API_PORT"
+  wait_for kube-apiserver 120 "$b/kubectl" --kubeconfig "$kubeconfig" get --raw /readyz || fail_up kube-apiserver
+}
+
 up() {
   if running; then log "control plane already running"; echo "$kubeconfig"; return 0; fi
   down_quiet
@@ -117,14 +144,7 @@ up() {
     --initial-cluster="local=http://127.0.0.1:$etcd_peer" --log-level=warn
   wait_for etcd 30 curl -sf "http://127.0.0.1:$etcd_port/health" || fail_up etcd
 
-  start_bg kube-apiserver "$dir/kube-apiserver.pid" "$dir/logs/kube-apiserver.log" "$b/kube-apiserver" \
-    --etcd-servers="http://127.0.0.1:$etcd_port" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
-    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=RBAC --allow-privileged=true \
-    --endpoint-reconciler-type=none --v=1
+  start_apiserver "$b" "$etcd_port" "$api_port"
   write_kubeconfig "$api_port"
   wait_for kube-apiserver 120 "${kubectl[@]}" get --raw /readyz || fail_up kube-apiserver
 
@@ -165,10 +185,11 @@ down_quiet() {
 
 case "${1:-}" in
   up) up ;;
+  restart-apiserver) shift; restart_apiserver "$@" ;;
   down) down_quiet; log "control plane stopped (state kept in $dir; 'purge' removes it)" ;;
   purge) down_quiet; rm -rf "$dir"; log "control plane stopped and its state removed" ;;
   status) if running; then echo "running: $kubeconfig"; else echo "not running"; exit 1; fi ;;
   kubeconfig) [ -f "$kubeconfig" ] || die "no local control plane; run: hack/cluster.sh up"; echo "$kubeconfig" ;;
   env) running || die "no local control plane; run: hack/cluster.sh up"; printf 'export KUBECONFIG=%q\nexport PATH=%q:"$PATH"\n' "$kubeconfig" "$(bin_dir)" ;;
-  *) echo "usage: $0 up|down|purge|status|kubeconfig|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|purge|status|kubeconfig|env|restart-apiserver [--down-for SECONDS]" >&2; exit 2 ;;
 esac

@@ -33,21 +33,21 @@ start_bg() {
   ( setsid "$@" >>"$logfile" 2>&1 </dev/null & echo $! >"$pidfile" )
 }
 
-# stop_pid NAME PIDFILE EXPECTED [SIGNAL]: SIGNAL (default TERM), wait up to 20 s for a clean
-# exit, then KILL. Only touches the process we started (see pid_alive).
+# stop_pid NAME PIDFILE EXPECTED [SIGNAL] [SECONDS]: SIGNAL (default TERM), wait up to SECONDS
+# (default 20) for a clean exit, then KILL. Only touches the process we started (see pid_alive).
 stop_pid() {
-  local name=$1 pidfile=$2 expected=$3 signal=${4:-TERM} pid i
+  local name=$1 pidfile=$2 expected=$3 signal=${4:-TERM} seconds=${5:-20} pid i
   if pid_alive "$pidfile" "$expected"; then
     pid=$(cat "$pidfile")
     log "stopping $name (pid $pid)"
     kill "-$signal" "$pid" 2>/dev/null || true
-    for i in $(seq 1 200); do
+    for i in $(seq 1 $(( seconds * 10 ))); do
       [ -d "/proc/$pid" ] || break
       # a zombie child of ours counts as gone
       grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
       sleep 0.1
     done
-    [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && { log "$name did not stop in 20 s, killing"; kill -KILL "$pid" 2>/dev/null || true; }
+    [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && { log "$name did not stop in $seconds s, killing"; kill -KILL "$pid" 2>/dev/null || true; }
   fi
   rm -f "$pidfile"
 }

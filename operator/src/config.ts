@@ -14,6 +14,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
       'metrics-host': { type: 'string', default: env.METRICS_HOST ?? '0.0.0.0' },
       'resync-seconds': { type: 'string', default: env.RESYNC_SECONDS ?? '60' },
       'log-level': { type: 'string', default: env.LOG_LEVEL ?? 'info' },
+      namespaces: { type: 'string', default: env.WATCH_NAMESPACES ?? '' },
     },
     strict: true,
   });
@@ -34,5 +35,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
     metricsHost: values['metrics-host'],
     resyncSeconds: int('resync-seconds', values['resync-seconds'], 5, 3600),
     logLevel: values['log-level'],
+    watchNamespaces: values.namespaces.split(',').map((n) => n.trim()).filter((n) => n !== ''),
   };
 }

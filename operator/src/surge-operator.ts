@@ -26,6 +26,8 @@ export interface OperatorConfig {
   leaseName: string;
   identity: string;
   resyncSeconds: number;
+  /** Namespaces to watch and manage; empty means all namespaces (cluster-wide RBAC needed). */
+  watchNamespaces: string[];
   /** Loads the kubeconfig; tests pass one, production uses KUBECONFIG or the in-cluster account. */
   kubeConfig?: k8s.KubeConfig;
 }
@@ -122,33 +124,51 @@ export class SurgeOperator extends Operator {
     plural: string,
     onEvent: (event: ResourceEvent) => Promise<void>,
   ): Promise<void> {
-    const path = apiGroup === '' ? `/api/${apiVersion}/${plural}` : `/apis/${apiGroup}/${apiVersion}/${plural}`;
     const custom = this.kc.makeApiClient(k8s.CustomObjectsApi);
     const apps = this.kc.makeApiClient(k8s.AppsV1Api);
     const autoscaling = this.kc.makeApiClient(k8s.AutoscalingV2Api);
-    const list = async (): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> => {
-      if (plural === 'deployments') return apps.listDeploymentForAllNamespaces();
-      if (plural === 'horizontalpodautoscalers') return autoscaling.listHorizontalPodAutoscalerForAllNamespaces();
-      return (await custom.listClusterCustomObject({ group: apiGroup, version: apiVersion, plural })) as k8s.KubernetesListObject<k8s.KubernetesObject>;
+    const base = apiGroup === '' ? `/api/${apiVersion}` : `/apis/${apiGroup}/${apiVersion}`;
+    const list = (namespace: string | undefined) => async (): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> => {
+      if (plural === 'deployments') return namespace === undefined ? apps.listDeploymentForAllNamespaces() : apps.listNamespacedDeployment({ namespace });
+      if (plural === 'horizontalpodautoscalers') {
+        return namespace === undefined ? autoscaling.listHorizontalPodAutoscalerForAllNamespaces() : autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace });
+      }
+      const items: unknown = namespace === undefined
+        ? await custom.listClusterCustomObject({ group: apiGroup, version: apiVersion, plural })
+        : await custom.listNamespacedCustomObject({ group: apiGroup, version: apiVersion, namespace, plural });
+      return items as k8s.KubernetesListObject<k8s.KubernetesObject>;
     };
-    const handle = await resilientInformer<k8s.KubernetesObject>({
-      kubeConfig: this.kc,
-      path,
-      list,
-      logger: this.log,
-      onChange: (object) => {
-        if (object.apiVersion === undefined) object.apiVersion = apiGroup === '' ? apiVersion : `${apiGroup}/${apiVersion}`;
-        if (object.metadata?.resourceVersion === undefined || object.kind === undefined) {
-          if (object.metadata?.namespace !== undefined) this.queue.add(object.metadata.namespace);
-          return;
-        }
-        void onEvent({ meta: ResourceMetaImpl.createWithPlural(plural, object), object, type: ResourceEventType.Modified });
+    const scopes = this.config.watchNamespaces.length === 0 ? [undefined] : this.config.watchNamespaces;
+    const handles = await Promise.all(
+      scopes.map((namespace) => {
+        const path = namespace === undefined ? `${base}/${plural}` : `${base}/namespaces/${namespace}/${plural}`;
+        this.log.info({ path }, 'watching');
+        return resilientInformer<k8s.KubernetesObject>({
+          kubeConfig: this.kc,
+          path,
+          list: list(namespace),
+          logger: this.log,
+          onChange: (object) => {
+            if (object.apiVersion === undefined) object.apiVersion = apiGroup === '' ? apiVersion : `${apiGroup}/${apiVersion}`;
+            if (object.metadata?.resourceVersion === undefined || object.kind === undefined) {
+              if (object.metadata?.namespace !== undefined) this.queue.add(object.metadata.namespace);
+              return;
+            }
+            void onEvent({ meta: ResourceMetaImpl.createWithPlural(plural, object), object, type: ResourceEventType.Modified });
+          },
+          onResync: () => this.enqueueAll(),
+        });
+      }),
+    );
+    const handle: InformerHandle<k8s.KubernetesObject> = {
+      list: (namespace) => handles.flatMap((h) => [...h.list(namespace)]),
+      synced: () => handles.every((h) => h.synced()),
+      stop: async () => {
+        await Promise.all(handles.map((h) => h.stop()));
       },
-      onResync: () => this.enqueueAll(),
-    });
+    };
     const key = ({ disasterevents: 'events', surgeplans: 'plans', deployments: 'deployments', horizontalpodautoscalers: 'hpas' } as const)[plural as 'disasterevents'];
     (this.caches as Record<string, unknown>)[key] = handle;
-    this.log.info({ path }, 'watching');
   }
 
   override stop(): void {

@@ -123,10 +123,13 @@ export async function kubeEvents(namespace: string): Promise<k8s.CoreV1Event[]> 
   return (await core.listNamespacedEvent({ namespace })).items;
 }
 
-/** An operator in this process, without leader election, logging warnings only. */
-export async function startOperator(options: { dryRun?: boolean } = {}): Promise<SurgeOperator> {
+/**
+ * An operator in this process for one namespace (so that test files running in parallel do not
+ * share operators), without leader election, logging warnings only.
+ */
+export async function startOperator(namespace: string, options: { dryRun?: boolean } = {}): Promise<SurgeOperator> {
   const operator = new SurgeOperator(
-    { dryRun: options.dryRun ?? false, leaderElection: false, leaseNamespace: 'default', leaseName: 'unused', identity: uniqueName('test-operator'), resyncSeconds: 30, kubeConfig: kc },
+    { dryRun: options.dryRun ?? false, leaderElection: false, leaseNamespace: namespace, leaseName: 'unused', identity: uniqueName('test-operator'), resyncSeconds: 30, watchNamespaces: [namespace], kubeConfig: kc },
     pino({ level: 'warn' }),
     createMetrics(),
   );

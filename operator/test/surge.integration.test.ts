@@ -10,21 +10,25 @@ import { group, version } from '../src/api/annotations.js';
 import * as k8s from '@kubernetes/client-node';
 
 const services = ['registration', 'tasks', 'matching'];
-let operator: SurgeOperator;
+const operators: SurgeOperator[] = [];
 const namespaces: string[] = [];
 
-test.before(async () => {
-  await installCrds();
-  operator = await startOperator();
-});
+test.before(async () => installCrds());
 test.after.always(async () => {
-  await operator?.shutdown();
+  await Promise.all(operators.map((o) => o.shutdown()));
   await Promise.all(namespaces.map(deleteNamespace));
 });
 
-async function platform(prefix: string, plan: Parameters<typeof surgePlan>[1] = {}): Promise<string> {
+/** A fresh namespace with its own operator. */
+async function namespaceWithOperator(prefix: string): Promise<string> {
   const ns = await createNamespace(prefix);
   namespaces.push(ns);
+  operators.push(await startOperator(ns));
+  return ns;
+}
+
+async function platform(prefix: string, plan: Parameters<typeof surgePlan>[1] = {}): Promise<string> {
+  const ns = await namespaceWithOperator(prefix);
   for (const name of services) {
     await createDeployment(ns, name, 1);
     await create(ns, surgePlan(name, plan));
@@ -69,8 +73,7 @@ test('GIVEN two overlapping events THEN the floor is the higher one, and ending 
 });
 
 test('GIVEN an HPA on a target THEN its minReplicas is raised during the incident and restored with the original values afterwards', async (t) => {
-  const ns = await createNamespace('hpa');
-  namespaces.push(ns);
+  const ns = await namespaceWithOperator('hpa');
   await createDeployment(ns, 'matching', 2);
   await autoscaling.createNamespacedHorizontalPodAutoscaler({
     namespace: ns,
@@ -111,8 +114,7 @@ test('GIVEN an incident WHEN someone scales a target below the floor THEN the op
 });
 
 test('GIVEN a paused SurgePlan THEN its target stays as it is during an incident and the plan says it is paused', async (t) => {
-  const ns = await createNamespace('paused');
-  namespaces.push(ns);
+  const ns = await namespaceWithOperator('paused');
   await createDeployment(ns, 'tasks', 1);
   await create(ns, surgePlan('tasks', {}, { [annotations.paused]: 'true' }));
   await create(ns, disasterEvent('heat', { type: 'heat', severity: 4 }));
