@@ -217,10 +217,11 @@ export class SurgeOperator extends Operator {
     }
     try {
       const plan = planNamespace(state);
-      for (const patch of plan.patches) {
+      // Targets are independent objects: patch them all at once, the surge waits for the slowest only.
+      await Promise.all(plan.patches.map(async (patch) => {
         await this.applier.patchTarget(namespace, patch);
         this.metrics.scaleActions.inc({ kind: patch.kind });
-      }
+      }));
       for (const p of state.plans) {
         const name = p.metadata?.name ?? '';
         const status = plan.planStatuses.get(name);

@@ -34,14 +34,21 @@ export class Applier {
       await this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: patch.name, namespace, body: patch.patch, dryRun }, mergePatch);
       return;
     }
-    // The annotations record the intent first: if the scale then fails, the next reconcile sees a
-    // target below its recorded floor and raises it.
-    if (patch.annotations !== undefined) {
-      await this.apps.patchNamespacedDeployment({ name: patch.name, namespace, body: { metadata: { annotations: patch.annotations } }, dryRun }, mergePatch);
-    }
-    if (patch.replicas !== undefined) {
+    if (patch.annotations === undefined && patch.replicas !== undefined) {
       await this.apps.patchNamespacedDeploymentScale({ name: patch.name, namespace, body: { spec: { replicas: patch.replicas } }, dryRun }, mergePatch);
+      return;
     }
+    // The floor mark and the replicas in one request: either both are written or neither, so the
+    // operator never loses track of a target it raised (and it costs one round trip, not two).
+    await this.apps.patchNamespacedDeployment(
+      {
+        name: patch.name,
+        namespace,
+        body: { metadata: { annotations: patch.annotations }, ...(patch.replicas !== undefined ? { spec: { replicas: patch.replicas } } : {}) },
+        dryRun,
+      },
+      mergePatch,
+    );
   }
 
   /**

@@ -38,9 +38,9 @@ export type TargetPatch =
   | {
       kind: 'Deployment';
       name: string;
-      /** Annotations to merge into the Deployment (null deletes); applied before the scale. */
+      /** Annotations to merge into the Deployment (null deletes), written with the replicas in one patch. */
       annotations?: Record<string, string | null>;
-      /** New spec.replicas through the scale subresource. */
+      /** New spec.replicas (through the scale subresource when no annotation changes). */
       replicas?: number;
     };
 

@@ -51,7 +51,9 @@ test('GIVEN three services on standby WHEN a severity-3 event is declared THEN e
     result.patches,
     three.sort().map((name) => ({ kind: 'Deployment', name, annotations: { [annotations.appliedFloor]: '6', [annotations.surgePlan]: name }, replicas: 6 })),
   );
-  t.deepEqual(result.kubeEvents.map((e) => e.reason), ['ScaledUp', 'ScaledUp', 'ScaledUp']);
+  t.deepEqual(result.kubeEvents.map((e) => `${e.reason} ${e.regarding.kind}`), [
+    'ScaledUp Deployment', 'ScaledUp DisasterEvent', 'ScaledUp Deployment', 'ScaledUp DisasterEvent', 'ScaledUp Deployment', 'ScaledUp DisasterEvent',
+  ], 'each scaling action is told on the target and on the incident');
   t.is(result.eventStatuses.get('flood')?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
 });
 
@@ -130,7 +132,7 @@ test('GIVEN a surge WHEN someone scales the target below the floor THEN it is re
   s.deployments[0]!.spec!.replicas = 2;
   const result = planNamespace({ ...s, now: at(2) });
   t.deepEqual(result.patches, [{ kind: 'Deployment', name: 'tasks', replicas: 6 }]);
-  t.deepEqual(result.kubeEvents.map((e) => [e.reason, e.type, e.regarding.kind]), [['DriftCorrected', 'Warning', 'Deployment']]);
+  t.deepEqual(result.kubeEvents.map((e) => [e.reason, e.type, e.regarding.kind]), [['DriftCorrected', 'Warning', 'Deployment'], ['DriftCorrected', 'Warning', 'DisasterEvent']]);
 });
 
 test('GIVEN a paused SurgePlan THEN its target is left alone and the status says so', (t) => {

@@ -218,16 +218,25 @@ export function planTarget(plan: SurgePlan, state: NamespaceState): TargetDecisi
   }
 
   const events = drivenBy.length > 0 ? ` for DisasterEvent ${drivenBy.join(', ')}` : '';
+  const drivers = state.events.filter((e) => drivenBy.includes(e.metadata?.name ?? ''));
+  // Every scaling action is told on the target and on the incidents that caused it.
+  const onDrivers = (type: KubeEvent['type'], reason: string, message: string) => {
+    for (const e of drivers) {
+      kubeEvents.push({ regarding: { apiVersion: 'kathelfer.io/v1alpha1', kind: 'DisasterEvent', name: e.metadata?.name ?? '', uid: e.metadata?.uid }, type, reason, message });
+    }
+  };
   if (drift) {
     kubeEvents.push({
       regarding: target, type: 'Warning', reason: 'DriftCorrected',
       message: `${spec.target} was scaled below the surge floor of ${step.held}${events}; restored it.`,
     });
+    onDrivers('Warning', 'DriftCorrected', `${spec.target} had been scaled below its floor of ${step.held}; restored it.`);
   } else if (step.held > held) {
     kubeEvents.push({
       regarding: target, type: 'Normal', reason: 'ScaledUp',
       message: `Raised the floor of ${spec.target} from ${held} to ${step.held} replicas${events}${hpa !== undefined ? ` (HPA ${hpa.metadata?.name} minReplicas)` : ''}.`,
     });
+    onDrivers('Normal', 'ScaledUp', `Raised ${spec.target} from ${held} to ${step.held} replicas (SurgePlan ${name}).`);
   } else if (step.stepped) {
     kubeEvents.push({
       regarding: target, type: 'Normal', reason: surging ? 'ScaledDown' : 'StoodDown',

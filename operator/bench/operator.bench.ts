@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:operator` — how fast the operator surges, next to a minimal baseline in the same
+ * run, on the local control plane (hack/with-env.sh starts one).
+ *
+ * 1. Latency, TRIALS trials each, interleaved: from the DisasterEvent create call returning until
+ *    all three targets are patched (operator) or the one target is patched (baseline), as a watch
+ *    on Deployments in this process sees it.
+ * 2. Scale: NAMESPACES namespaces × 3 SurgePlans, EVENTS DisasterEvents created at once: time until
+ *    every floor is applied, and the operator's memory.
+ *
+ * Environment: TRIALS (50), NAMESPACES (200), EVENTS (50).
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import { spawnOperator } from '../test/operator-process.js';
+import { create, createDeployment, disasterEvent, installCrds, kc, surgePlan } from '../test/support.js';
+
+const trials = Number(process.env.TRIALS ?? 50);
+const namespaceCount = Number(process.env.NAMESPACES ?? 200);
+const eventCount = Math.min(Number(process.env.EVENTS ?? 50), namespaceCount);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const kubeconfig = process.env.KUBECONFIG ?? '';
+const services = ['registration', 'tasks', 'matching'];
+const fastStandDown = { scaleDown: { stabilizationWindowSeconds: 0, stepReplicas: 100, stepIntervalSeconds: 0 } };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `until(predicate)` resolves at the first watched Deployment change that satisfies it. */
+function deploymentWatch(path: string) {
+  const waiters: Array<{ test: (d: k8s.V1Deployment) => boolean; resolve: () => void }> = [];
+  const controller = new k8s.Watch(kc).watch(path, {}, (_type: string, d: k8s.V1Deployment) => {
+    for (const w of [...waiters]) if (w.test(d)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+  }, () => undefined);
+  return {
+    until: (test: (d: k8s.V1Deployment) => boolean) => new Promise<void>((resolve) => waiters.push({ test, resolve })),
+    stop: async () => (await controller).abort(),
+  };
+}
+
+async function namespace(name: string): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name } } });
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function rssMiB(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(/^(\w+):\s+(\d+)/m.exec(status.split('\n').find((l) => l.startsWith(key)) ?? '')?.[2] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  }));
+}
+
+async function latency(): Promise<{ operator: number[]; baseline: number[] }> {
+  const opNs = `bench-op-${process.pid}`;
+  const baseNs = `bench-base-${process.pid}`;
+  await namespace(opNs);
+  await namespace(baseNs);
+  for (const s of services) {
+    await createDeployment(opNs, s, 1);
+    await create(opNs, surgePlan(s, fastStandDown));
+  }
+  await createDeployment(baseNs, 'tasks', 1);
+  const op = spawnOperator({ kubeconfig, identity: 'bench-latency', args: ['--leader-elect=false', `--namespaces=${opNs}`, '--log-level=warn'] });
+  const baseline = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./baseline-operator.ts', import.meta.url)), baseNs, 'tasks', '4'], {
+    env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve) => baseline.stdout.once('data', resolve));
+  const opWatch = deploymentWatch(`/apis/apps/v1/namespaces/${opNs}/deployments`);
+  const baseWatch = deploymentWatch(`/apis/apps/v1/namespaces/${baseNs}/deployments`);
+  await sleep(3000); // operator caches synced
+  const result = { operator: [] as number[], baseline: [] as number[] };
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  try {
+    for (let i = 0; i < trials; i++) {
+      // operator: all three targets at the severity-3 floor (4)
+      const patched = Promise.all(services.map((s) => opWatch.until((d) => d.metadata?.name === s && d.spec?.replicas === 4)));
+      await create(opNs, disasterEvent(`trial-${i}`, { severity: 3 }));
+      const createdAt = performance.now(); // from the create call returning
+      await patched;
+      result.operator.push(performance.now() - createdAt);
+      await kc.makeApiClient(k8s.CustomObjectsApi).deleteNamespacedCustomObject({ group: 'kathelfer.io', version: 'v1alpha1', namespace: opNs, plural: 'disasterevents', name: `trial-${i}` });
+      await Promise.all(services.map((s) => opWatch.until((d) => d.metadata?.name === s && d.spec?.replicas === 1)));
+
+      // baseline: the one target at 4
+      const basePatched = baseWatch.until((d) => d.metadata?.name === 'tasks' && d.spec?.replicas === 4);
+      await create(baseNs, disasterEvent(`trial-${i}`, { severity: 3 }));
+      const baseCreatedAt = performance.now();
+      await basePatched;
+      result.baseline.push(performance.now() - baseCreatedAt);
+      await apps.patchNamespacedDeploymentScale({ name: 'tasks', namespace: baseNs, body: { spec: { replicas: 1 } } }, mergePatch);
+      await baseWatch.until((d) => d.metadata?.name === 'tasks' && d.spec?.replicas === 1);
+    }
+  } finally {
+    await opWatch.stop();
+    await baseWatch.stop();
+    await op.kill('SIGTERM');
+    baseline.kill('SIGKILL');
+    await core.deleteNamespace({ name: opNs }).catch(() => undefined);
+    await core.deleteNamespace({ name: baseNs }).catch(() => undefined);
+  }
+  return result;
+}
+
+async function scale(): Promise<{ seconds: number; targets: number; rssBefore: number; rssAfter: number; peak: number }> {
+  const names = Array.from({ length: namespaceCount }, (_, i) => `bench-scale-${process.pid}-${i}`);
+  await inParallel(names, 16, async (ns) => {
+    await namespace(ns);
+    for (const s of services) {
+      await createDeployment(ns, s, 1);
+      await create(ns, surgePlan(s));
+    }
+  });
+  const op = spawnOperator({ kubeconfig, identity: 'bench-scale', args: ['--leader-elect=false', '--log-level=warn'] });
+  const pid = op.child.pid ?? 0;
+  const watch = deploymentWatch('/apis/apps/v1/deployments');
+  await sleep(8000); // initial list, first reconcile of every namespace
+  const before = await rssMiB(pid);
+  const surging = names.slice(0, eventCount);
+  const waits = surging.flatMap((ns) => services.map((s) => watch.until((d) => d.metadata?.namespace === ns && d.metadata.name === s && d.spec?.replicas === 4)));
+  const start = performance.now();
+  await inParallel(surging, 16, async (ns) => create(ns, disasterEvent('flood', { severity: 3 })));
+  await Promise.all(waits);
+  const seconds = (performance.now() - start) / 1000;
+  await sleep(2000);
+  const after = await rssMiB(pid);
+  await watch.stop();
+  await op.kill('SIGTERM');
+  await inParallel(names, 16, async (ns) => void (await core.deleteNamespace({ name: ns }).catch(() => undefined)));
+  return { seconds, targets: surging.length * services.length, rssBefore: before.rss, rssAfter: after.rss, peak: after.peak };
+}
+
+await installCrds();
+process.stderr.write(`latency: ${trials} trials each, interleaved …\n`);
+const lat = await latency();
+process.stderr.write(`scale: ${namespaceCount} namespaces × 3 SurgePlans, ${eventCount} events at once …\n`);
+const sc = await scale();
+
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+const ms = (v: number) => v.toFixed(1);
+const p50 = { op: percentile(lat.operator, 50), base: percentile(lat.baseline, 50) };
+const p99 = { op: percentile(lat.operator, 99), base: percentile(lat.baseline, 99) };
+const lines = [
+  '',
+  `Operator benchmark — ${new Date().toISOString()} — ${trials} trials, local control plane (kube-apiserver + kwok), this machine`,
+  '',
+  row(['measure', 'operator', 'baseline (watch → patch 1 Deployment)', 'operator / baseline', 'target']),
+  row(['---', '---:', '---:', '---:', '---']),
+  row(['create → all targets patched, p50 (ms)', ms(p50.op), ms(p50.base), (p50.op / p50.base).toFixed(2), '']),
+  row(['create → all targets patched, p99 (ms)', ms(p99.op), ms(p99.base), (p99.op / p99.base).toFixed(2), '≤ 1.5× and < 250 ms']),
+  row(['create → all targets patched, max (ms)', ms(Math.max(...lat.operator)), ms(Math.max(...lat.baseline)), '', '']),
+  '',
+  row(['scale', 'value']),
+  row(['---', '---:']),
+  row([`${eventCount} events at once in ${namespaceCount} namespaces: all ${sc.targets} floors applied (s)`, sc.seconds.toFixed(2)]),
+  row(['operator RSS before the events (MiB)', sc.rssBefore.toFixed(0)]),
+  row(['operator RSS after (MiB)', sc.rssAfter.toFixed(0)]),
+  row(['operator peak RSS (MiB)', sc.peak.toFixed(0)]),
+  '',
+];
+process.stdout.write(lines.join('\n'));
+process.exit(0);
