@@ -4,10 +4,13 @@ import { annotations } from '../src/api/annotations.js';
 import type { SurgeOperator } from '../src/surge-operator.js';
 import {
   apps, autoscaling, create, createDeployment, createNamespace, custom, deleteNamespace, disasterEvent, getEvent, getPlan,
-  installCrds, kubeEvents, patchSpec, replicasOf, startOperator, surgePlan, untilCondition, untilReplicas,
+  installCrds, kc, kubeEvents, patchSpec, replicasOf, startOperator, surgePlan, untilCondition, untilReplicas,
 } from './support.js';
 import { group, version } from '../src/api/annotations.js';
 import * as k8s from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { createMetrics } from '../src/runtime/metrics.js';
+import { SurgeOperator as SurgeOperatorClass } from '../src/surge-operator.js';
 
 const services = ['registration', 'tasks', 'matching'];
 const operators: SurgeOperator[] = [];
@@ -147,4 +150,24 @@ test('GIVEN a DisasterEvent is deleted THEN the services stand down as if it had
   await custom.deleteNamespacedCustomObject({ group, version, namespace: ns, plural: 'disasterevents', name: 'chemical' });
   await untilReplicas(ns, 'matching', 1, 30_000);
   t.pass('back at standby');
+});
+
+test('GIVEN --dry-run THEN the operator works out the surge but changes no target', async (t) => {
+  const ns = await createNamespace('dry-run');
+  namespaces.push(ns);
+  const metrics = createMetrics();
+  const dry = new SurgeOperatorClass(
+    { dryRun: true, leaderElection: false, leaseNamespace: ns, leaseName: 'unused', identity: 'dry-run', resyncSeconds: 30, watchNamespaces: [ns], kubeConfig: kc },
+    pino({ level: 'silent' }),
+    metrics,
+  );
+  await dry.start();
+  operators.push(dry);
+  await createDeployment(ns, 'tasks', 1);
+  await create(ns, surgePlan('tasks'));
+  await create(ns, disasterEvent('exercise', { severity: 4 }));
+  // the API server validated the would-be patch (dryRun=All) and the operator counted it
+  await eventually('a dry-run scale action', async () => ((await metrics.scaleActions.get()).values.some((v) => v.value > 0) ? true : undefined));
+  t.is((await replicasOf(ns, 'tasks')).desired, 1);
+  t.is((await getPlan(ns, 'tasks')).status, undefined, 'no status is written either');
 });
