@@ -1,0 +1,74 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { kubeconfigPath } from '@kathelfer/hack/test-env';
+import { installCrds } from './support.js';
+
+const run = promisify(execFile);
+const manifests = fileURLToPath(new URL('../../manifests/base', import.meta.url));
+const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfigPath(), ...args], { maxBuffer: 1 << 24 });
+
+/** resource: `plural.group`, `plural.group/name`, or `plural.group:subresource`. */
+async function can(as: string, verb: string, resource: string, namespace: string): Promise<boolean> {
+  const [what, subresource] = resource.split(':') as [string, string | undefined];
+  try {
+    await kubectl('auth', 'can-i', verb, what, ...(subresource !== undefined ? [`--subresource=${subresource}`] : []), `--as=system:serviceaccount:kathelfer:${as}`, '-n', namespace);
+    return true;
+  } catch (error) {
+    if ((error as { code?: number }).code === 1) return false; // kubectl's "no"
+    throw error;
+  }
+}
+
+test.before(async () => {
+  await installCrds();
+  await kubectl('apply', '--server-side', '--force-conflicts', '-k', manifests);
+});
+
+const cases: Array<[string, string, string, string, boolean]> = [
+  // the operator: what its code calls
+  ['kathelfer-operator', 'watch', 'disasterevents.kathelfer.io', 'landkreis-ahrweiler', true],
+  ['kathelfer-operator', 'list', 'surgeplans.kathelfer.io', 'landkreis-ahrweiler', true],
+  ['kathelfer-operator', 'patch', 'disasterevents.kathelfer.io:status', 'landkreis-ahrweiler', true],
+  ['kathelfer-operator', 'patch', 'deployments.apps:scale', 'landkreis-ahrweiler', true],
+  ['kathelfer-operator', 'patch', 'horizontalpodautoscalers.autoscaling', 'landkreis-ahrweiler', true],
+  ['kathelfer-operator', 'create', 'events', 'landkreis-ahrweiler', true],
+  ['kathelfer-operator', 'update', 'leases.coordination.k8s.io/kathelfer-operator', 'kathelfer', true],
+  // … and nothing more
+  ['kathelfer-operator', 'get', 'secrets', 'kathelfer', false],
+  ['kathelfer-operator', 'create', 'deployments.apps', 'landkreis-ahrweiler', false],
+  ['kathelfer-operator', 'update', 'deployments.apps:scale', 'landkreis-ahrweiler', false],
+  ['kathelfer-operator', 'delete', 'deployments.apps', 'landkreis-ahrweiler', false],
+  ['kathelfer-operator', 'create', 'disasterevents.kathelfer.io', 'landkreis-ahrweiler', false],
+  ['kathelfer-operator', 'patch', 'disasterevents.kathelfer.io', 'landkreis-ahrweiler', false],
+  ['kathelfer-operator', 'update', 'leases.coordination.k8s.io/kathelfer-operator', 'kube-system', false],
+  ['kathelfer-operator', 'update', 'leases.coordination.k8s.io/someone-else', 'kathelfer', false],
+  // an authority declares, raises, ends and watches incidents, nothing else
+  ['kathelfer-authority', 'create', 'disasterevents.kathelfer.io', 'kathelfer', true],
+  ['kathelfer-authority', 'patch', 'disasterevents.kathelfer.io', 'kathelfer', true],
+  ['kathelfer-authority', 'get', 'disasterevents.kathelfer.io:status', 'kathelfer', true],
+  ['kathelfer-authority', 'delete', 'disasterevents.kathelfer.io', 'kathelfer', false],
+  ['kathelfer-authority', 'patch', 'disasterevents.kathelfer.io:status', 'kathelfer', false],
+  ['kathelfer-authority', 'patch', 'deployments.apps:scale', 'kathelfer', false],
+  ['kathelfer-authority', 'create', 'surgeplans.kathelfer.io', 'kathelfer', false],
+  ['kathelfer-authority', 'get', 'secrets', 'kathelfer', false],
+  ['kathelfer-authority', 'create', 'disasterevents.kathelfer.io', 'default', false],
+];
+
+for (const [as, verb, resource, namespace, allowed] of cases) {
+  test(`${as} ${allowed ? 'may' : 'may not'} ${verb} ${resource} in ${namespace}`, async (t) => {
+    t.is(await can(as, verb, resource, namespace), allowed);
+  });
+}
+
+test('the on-call role reads everything of the platform but no Secrets, and changes nothing', async (t) => {
+  await kubectl('create', 'serviceaccount', 'on-call-test', '-n', 'kathelfer').catch(() => undefined);
+  await kubectl('create', 'clusterrolebinding', 'on-call-test', '--clusterrole=kathelfer-on-call', '--serviceaccount=kathelfer:on-call-test').catch(() => undefined);
+  for (const [verb, resource] of [['list', 'pods'], ['get', 'pods:log'], ['list', 'events'], ['get', 'leases.coordination.k8s.io'], ['list', 'surgeplans.kathelfer.io'], ['get', 'horizontalpodautoscalers.autoscaling']]) {
+    t.true(await can('on-call-test', verb as string, resource as string, 'kathelfer'), `${verb} ${resource}`);
+  }
+  for (const [verb, resource] of [['get', 'secrets'], ['patch', 'deployments.apps'], ['delete', 'pods'], ['create', 'disasterevents.kathelfer.io']]) {
+    t.false(await can('on-call-test', verb as string, resource as string, 'kathelfer'), `${verb} ${resource}`);
+  }
+});
