@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm start`: brings up the platform locally. Today that is the local Kubernetes control plane
-# (or the cluster KUBECONFIG names, with KATHELFER_USE_EXISTING_CLUSTER=1), PostgreSQL and Redis;
-# the operator and the services join as they are built. Idempotent: a second run reuses what runs.
+# `npm start`: brings up the platform locally — the local Kubernetes control plane (or the cluster
+# KUBECONFIG names, with KATHELFER_USE_EXISTING_CLUSTER=1), PostgreSQL and Redis, the CRDs and
+# manifests/overlays/local, and the operator as a process on this machine. Idempotent: a second run
+# reuses what runs. `npm stop` stops it all.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,20 +13,50 @@ bash hack/ensure-deps.sh
 if [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ]; then
   [ -n "${KUBECONFIG:-}" ] || die "KATHELFER_USE_EXISTING_CLUSTER=1 needs KUBECONFIG pointing at your cluster"
   kubeconfig=$KUBECONFIG
+  command -v kubectl >/dev/null || die "kubectl is needed to use an existing cluster"
+  kubectl=(kubectl --kubeconfig "$kubeconfig")
   log "using the existing cluster in $kubeconfig"
 else
   kubeconfig=$(bash hack/cluster.sh up)
+  kubectl=("$(cat "$KATHELFER_STATE/cluster/bin")/kubectl" --kubeconfig "$kubeconfig")
 fi
 envfile=$(bash hack/datastores.sh up)
 
+log "installing the CRDs and manifests/overlays/local"
+"${kubectl[@]}" apply --server-side --force-conflicts -k crds >/dev/null
+"${kubectl[@]}" wait --for=condition=Established crd/disasterevents.kathelfer.io crd/surgeplans.kathelfer.io --timeout=60s >/dev/null
+"${kubectl[@]}" apply --server-side --force-conflicts -k manifests/overlays/local >/dev/null
+
+mkdir -p "$KATHELFER_STATE/platform"
+operator_pid="$KATHELFER_STATE/platform/operator.pid"
+if pid_alive "$operator_pid" operator/src/main.ts; then
+  log "the operator already runs (pid $(cat "$operator_pid"))"
+else
+  operator_port=$(free_port)
+  echo "$operator_port" >"$KATHELFER_STATE/platform/operator.port"
+  KUBECONFIG=$kubeconfig POD_NAMESPACE=kathelfer start_bg operator "$operator_pid" "$KATHELFER_STATE/platform/operator.log" \
+    node --import tsx operator/src/main.ts --leader-elect=true --metrics-host=127.0.0.1 --metrics-port="$operator_port"
+  wait_for operator 60 curl -sf "http://127.0.0.1:$operator_port/readyz" || die "the operator did not become ready; see $KATHELFER_STATE/platform/operator.log"
+fi
+
+kubectl_hint=kubectl
+[ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || kubectl_hint="PATH=$(cat "$KATHELFER_STATE/cluster/bin"):\$PATH kubectl"
 cat <<MSG
 
 Kathelfer's local platform is up (state in $KATHELFER_STATE).
 
-  Kubernetes:  export KUBECONFIG=$kubeconfig
-$( [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || printf '               export PATH=%s:"$PATH"   # kubectl %s, matching the API server\n' "$(cat "$KATHELFER_STATE/cluster/bin")" "$(source hack/versions.env; echo "$K8S_VERSION")" )
-  PostgreSQL and Redis:  $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile" | tr '\n' ' ')
+  export KUBECONFIG=$kubeconfig
+$( [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || printf '  export PATH=%s:"$PATH"   # kubectl matching the API server\n' "$(cat "$KATHELFER_STATE/cluster/bin")" )
+  PostgreSQL and Redis: $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile" | tr '\n' ' ')
+  Operator: metrics http://127.0.0.1:$(cat "$KATHELFER_STATE/platform/operator.port")/metrics, log $KATHELFER_STATE/platform/operator.log
 
-  Stop everything with: npm stop   (data is kept; 'bash hack/cluster.sh purge' and
-  'bash hack/datastores.sh purge' remove it)
+Declare an incident and watch the services surge:
+  kubectl -n kathelfer apply -f crds/samples/disasterevent.yaml
+  kubectl -n kathelfer wait --for=condition=Ready disasterevent/hochwasser-ahr --timeout=120s
+  kubectl -n kathelfer get disasterevents,surgeplans,deployments
+End it:
+  kubectl -n kathelfer patch disasterevent hochwasser-ahr --type=merge -p '{"spec":{"state":"Ended"}}'
+
+Stop everything with: npm stop   (data is kept; 'bash hack/cluster.sh purge' and
+'bash hack/datastores.sh purge' remove it)
 MSG

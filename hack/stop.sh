@@ -2,5 +2,9 @@
 # `npm stop`: stops what `npm start` started (by pid), keeping the data for the next start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib.sh
+source hack/lib.sh
+# SIGTERM: the operator hands its Lease over before it exits.
+stop_pid operator "$KATHELFER_STATE/platform/operator.pid" operator/src/main.ts
 bash hack/datastores.sh down
 bash hack/cluster.sh down
