@@ -6,7 +6,7 @@ import { kubeconfigPath } from '@kathelfer/hack/test-env';
 import { installCrds } from './support.js';
 
 const run = promisify(execFile);
-const manifests = fileURLToPath(new URL('../../manifests/base', import.meta.url));
+const overlay = fileURLToPath(new URL('../../manifests/overlays/local', import.meta.url));
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfigPath(), ...args], { maxBuffer: 1 << 24 });
 
 /** resource: `plural.group`, `plural.group/name`, or `plural.group:subresource`. */
@@ -21,9 +21,17 @@ async function can(as: string, verb: string, resource: string, namespace: string
   }
 }
 
+let applied = '';
 test.before(async () => {
   await installCrds();
-  await kubectl('apply', '--server-side', '--force-conflicts', '-k', manifests);
+  applied = (await kubectl('apply', '--server-side', '--force-conflicts', '-k', overlay)).stdout;
+});
+
+test('every object of manifests/overlays/local is accepted by the API server (server-side apply)', async (t) => {
+  const rendered = (await kubectl('kustomize', overlay)).stdout.split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
+  const accepted = applied.split('\n').filter((l) => l.endsWith('serverside-applied')).length;
+  t.true(rendered > 20, `the overlay renders ${rendered} objects`);
+  t.is(accepted, rendered);
 });
 
 const cases: Array<[string, string, string, string, boolean]> = [
