@@ -1,0 +1,65 @@
+/**
+ * `npm run build`: bundles each deployable (the operator, and each service's server) into one ES
+ * module under its workspace's dist/, with esbuild. Workspace packages (@kathelfer/*) are bundled in
+ * from their TypeScript sources; everything from npm stays external and is installed in the image
+ * with `npm ci --omit=dev`, so native and data files of dependencies keep working.
+ *   tsx hack/src/build.ts [workspace …]
+ */
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The deployables: workspace → entry point. */
+export const entries: Record<string, string> = {
+  operator: 'src/main.ts',
+  'services/registration': 'src/server.ts',
+  'services/tasks': 'src/server.ts',
+  'services/matching': 'src/server.ts',
+};
+
+interface PackageJson { name: string; dependencies?: Record<string, string> }
+const workspaces: string[] = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+const byName = new Map<string, string>(
+  workspaces.map((w) => [(JSON.parse(readFileSync(join(root, w, 'package.json'), 'utf8')) as PackageJson).name, w]),
+);
+
+/** npm packages the workspace needs at run time, through its workspace dependencies too. */
+export function runtimeDependencies(workspace: string, seen = new Set<string>()): Set<string> {
+  const pkg = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as PackageJson;
+  for (const dep of Object.keys(pkg.dependencies ?? {})) {
+    const local = byName.get(dep);
+    if (local !== undefined) runtimeDependencies(local, seen);
+    else seen.add(dep);
+  }
+  return seen;
+}
+
+export async function bundle(workspace: string): Promise<string> {
+  const entry = entries[workspace];
+  if (entry === undefined) throw new Error(`${workspace} has no entry point to bundle`);
+  const outfile = join(root, workspace, 'dist', entry.replace(/^src\//, '').replace(/\.ts$/, '.js'));
+  const external = [...runtimeDependencies(workspace)].flatMap((d) => [d, `${d}/*`]);
+  await build({
+    entryPoints: [join(root, workspace, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    external,
+    logLevel: 'warning',
+    // import.meta.url keeps pointing at the bundle; CommonJS dependencies need a require.
+    banner: { js: "import { createRequire as __kathelferCreateRequire } from 'node:module'; const require = __kathelferCreateRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const requested = process.argv.slice(2);
+  const targets = requested.length > 0 ? requested : Object.keys(entries).filter((w) => workspaces.includes(w) && existsSync(join(root, w, entries[w] ?? '')));
+  for (const w of targets) process.stdout.write(`built ${await bundle(w)}\n`);
+}
