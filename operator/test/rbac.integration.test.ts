@@ -34,6 +34,16 @@ test('every object of manifests/overlays/local is accepted by the API server (se
   t.is(accepted, rendered);
 });
 
+test('manifests/overlays/otc (images from the registry, CCE load balancer, database subnet) passes a server-side dry run', async (t) => {
+  const otc = fileURLToPath(new URL('../../manifests/overlays/otc', import.meta.url));
+  const { stdout } = await kubectl('apply', '--server-side', '--force-conflicts', '--dry-run=server', '-k', otc);
+  t.regex(stdout, /ingress\.networking\.k8s\.io\/kathelfer serverside-applied \(server dry run\)/);
+  t.regex(stdout, /deployment\.apps\/registration serverside-applied \(server dry run\)/);
+  const rendered = (await kubectl('kustomize', otc)).stdout;
+  t.regex(rendered, /image: swr\.eu-de\.otc\.t-systems\.com\/kathelfer\/operator:latest/);
+  t.notRegex(rendered, /kind: Secret/, 'no Secret is committed for the cloud');
+});
+
 const cases: Array<[string, string, string, string, boolean]> = [
   // the operator: what its code calls
   ['kathelfer-operator', 'watch', 'disasterevents.kathelfer.io', 'landkreis-ahrweiler', true],
