@@ -4,10 +4,21 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
+/**
+ * Errors are logged with name, message, code and stack only: database errors carry the statement's
+ * parameters and the failing row, which hold personal data.
+ */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown; parent?: { code?: unknown } }).parent?.code ?? (error as { code?: unknown }).code;
+  return { type: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
+}
+
 export function createLogger(options: { name: string; level: string }): Logger {
   return pino({
     name: options.name,
     level: options.level,
+    serializers: { err: safeError },
     // Contact data must never reach logs, even when a body is logged by mistake.
     redact: ['req.headers.authorization', '*.phone', '*.email', '*.name', 'contact'],
   });
