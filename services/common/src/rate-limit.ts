@@ -15,6 +15,8 @@ export function rateLimit(options: {
   windowSeconds: number;
   logger: Logger;
   key?: (ctx: ParameterizedContext) => string;
+  /** How long a request waits for Redis before it is let through uncounted. */
+  timeoutMs?: number;
 }): Middleware {
   const keyOf = options.key ?? ((ctx: ParameterizedContext) => ctx.ip);
   return async function rateLimitMiddleware(ctx, next) {
@@ -22,15 +24,21 @@ export function rateLimit(options: {
     const window = Math.floor(nowSeconds / options.windowSeconds);
     const key = `${options.prefix}${keyOf(ctx)}:${window}`;
     let count: number | undefined;
-    try {
-      const [incremented] = (await options.redis
-        .multi()
-        .incr(key)
-        .expire(key, options.windowSeconds + 1)
-        .exec()) as unknown as [number, number];
-      count = incremented;
-    } catch (error) {
-      ctx.state.log.debug({ err: error }, 'rate limit unavailable; letting the request through');
+    // A MULTI sent while disconnected waits for the next reconnect attempt; do not wait for it.
+    if (options.redis.isReady) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const counted = options.redis.multi().incr(key).expire(key, options.windowSeconds + 1).exec() as unknown as Promise<[number, number]>;
+        counted.catch(() => undefined); // may reject after the timeout won
+        const timeout = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error('rate limit: Redis did not answer in time')), options.timeoutMs ?? 250);
+        });
+        [count] = await Promise.race([counted, timeout]);
+      } catch (error) {
+        ctx.state.log.debug({ err: error }, 'rate limit unavailable; letting the request through');
+      } finally {
+        clearTimeout(timer);
+      }
     }
     if (count !== undefined && count > options.limit) {
       throw new TooManyRequestsError((window + 1) * options.windowSeconds - nowSeconds);
