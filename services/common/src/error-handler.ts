@@ -22,9 +22,13 @@ function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+// node-postgres reports a connection lost mid-query by message only.
+const lostConnection = /Connection terminated|not queryable|connection error|terminating connection|ECONNREFUSED|ECONNRESET/;
+
 function isConnectionError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
   if (typeof name === 'string' && /^Sequelize(Connection\w*|Timeout)Error$/.test(name)) return true;
+  if (typeof name === 'string' && name.startsWith('Sequelize') && typeof message === 'string' && lostConnection.test(message)) return true;
   const code = sqlState(error);
   return code !== undefined && unavailableCodes.has(code);
 }
