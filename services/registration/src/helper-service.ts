@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { appendEvent } from '@kathelfer/common/outbox';
+import { insertWithEvent, type Insert } from '@kathelfer/common/insert-with-event';
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import type { Principal } from '@kathelfer/common/auth';
 import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
-import type { HelperRow } from './models/helper.model.js';
+import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
 import { coarse, eventStream, postalAreaOf, profileOf } from './profile.js';
 import type { HelperListQuery, HelperProfile, RegistrationInput, SelfServicePatch } from './schemas.js';
@@ -38,44 +39,47 @@ export class HelperService {
     const id = randomUUID();
     const token = newOpaqueToken('kh_');
     const body = { id, token, selfService: selfServicePath };
-    try {
-      await this.sequelize.transaction(async (transaction) => {
-        const coordinates = input.location.coordinates;
-        const helper = await this.models.Helper.create(
-          {
-            id,
-            incidentId: input.incidentId ?? null,
-            name: input.name,
-            phoneE164: input.contact.phone ?? null,
-            email: input.contact.email ?? null,
-            postalCode: input.location.postalCode ?? null,
-            latitude: coordinates?.latitude ?? null,
-            longitude: coordinates?.longitude ?? null,
-            postalArea: postalAreaOf(input.location.postalCode),
-            coarseLatitude: coarse(coordinates?.latitude),
-            coarseLongitude: coarse(coordinates?.longitude),
-            maxTravelKm: input.maxTravelKm,
-            skills: input.skills,
-            languages: input.languages,
-            resources: input.resources,
-            availability: input.availability,
-            maxHoursPerDay: input.maxHoursPerDay,
-            adultConfirmed: input.adultConfirmed,
-            consentVersion: input.consent.version,
-            consentPurposes: input.consent.purposes,
-            consentedAt: new Date(),
-            tokenHash: hashToken(token),
-          },
-          { transaction },
-        );
-        await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.registered', payload: profileOf(helper) });
-        if (idempotencyKey !== undefined) {
-          await this.models.Idempotency.create(
-            { keyHash: idempotencyKeyHash(idempotencyKey), requestHash: hash, helperId: id, status: 201, response: sealResponse(idempotencyKey, body) },
-            { transaction },
-          );
-        }
+    const coordinates = input.location.coordinates;
+    const now = new Date();
+    const helper: HelperAttributes = {
+      id,
+      incidentId: input.incidentId ?? null,
+      status: 'active',
+      name: input.name,
+      phoneE164: input.contact.phone ?? null,
+      email: input.contact.email ?? null,
+      postalCode: input.location.postalCode ?? null,
+      latitude: coordinates?.latitude ?? null,
+      longitude: coordinates?.longitude ?? null,
+      postalArea: postalAreaOf(input.location.postalCode),
+      coarseLatitude: coarse(coordinates?.latitude),
+      coarseLongitude: coarse(coordinates?.longitude),
+      maxTravelKm: input.maxTravelKm,
+      skills: input.skills,
+      languages: input.languages,
+      resources: input.resources,
+      availability: input.availability,
+      maxHoursPerDay: input.maxHoursPerDay,
+      paused: false,
+      adultConfirmed: input.adultConfirmed,
+      consentVersion: input.consent.version,
+      consentPurposes: input.consent.purposes,
+      consentedAt: now,
+      tokenHash: hashToken(token),
+      createdAt: now,
+      updatedAt: now,
+      erasedAt: null,
+    };
+    const inserts: Insert[] = [{ model: this.models.Helper, values: { ...helper } }];
+    if (idempotencyKey !== undefined) {
+      inserts.push({
+        model: this.models.Idempotency,
+        values: { keyHash: idempotencyKeyHash(idempotencyKey), requestHash: hash, helperId: id, status: 201, response: sealResponse(idempotencyKey, body) },
       });
+    }
+    try {
+      // The helper, its event and the idempotency record commit together, in one round trip.
+      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: profileOf(helper) });
     } catch (error) {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // A concurrent retry with the same key may have won the race: answer as it did.
