@@ -46,6 +46,7 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private kickTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: {
@@ -56,6 +57,7 @@ export class OutboxRelay {
       streamPrefix: string;
       pollMs: number;
       batchSize?: number;
+      coalesceMs?: number;
       logger: Logger;
     },
   ) {}
@@ -90,7 +92,7 @@ export class OutboxRelay {
     });
   }
 
-  /** Runs until stop(); kick() after a commit publishes at once instead of at the next poll. */
+  /** Runs until stop(); kick() after a commit publishes soon instead of at the next poll. */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -105,7 +107,7 @@ export class OutboxRelay {
           failures += 1;
           if (failures === 1 || failures % 20 === 0) this.options.logger.warn({ err: error, failures }, 'outbox relay: publishing failed, will retry');
         }
-        if (published > 0 && failures === 0) continue;
+        if (published === (this.options.batchSize ?? 200) && failures === 0) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.pollMs);
           this.wake = () => {
@@ -118,12 +120,20 @@ export class OutboxRelay {
     })();
   }
 
+  /**
+   * Wakes the relay `coalesceMs` after the first kick: under load, events of many commits go out
+   * in one batch instead of one relay transaction per commit.
+   */
   kick(): void {
-    this.wake?.();
+    this.kickTimer ??= setTimeout(() => {
+      this.kickTimer = undefined;
+      this.wake?.();
+    }, this.options.coalesceMs ?? 20);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.kickTimer);
     this.wake?.();
     await this.loop;
   }
