@@ -112,6 +112,11 @@ export class HelperService {
   }
 
   async update(helper: HelperRow, patch: SelfServicePatch): Promise<HelperRow> {
+    const skills = patch.skills ?? helper.skills;
+    const languages = patch.languages ?? helper.languages;
+    if (skills.includes('interpreting') && languages.length === 0) {
+      throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
+    }
     await this.sequelize.transaction(async (transaction) => {
       await helper.update({ ...patch, updatedAt: new Date() }, { transaction });
       await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(helper) });
@@ -148,6 +153,12 @@ export class HelperService {
       if (affected.length === 0) throw new NotFoundError('No such helper.');
       // The stored first response holds the token; it has no use any more.
       await this.models.Idempotency.destroy({ where: { helperId }, transaction });
+      // Published events of this helper carried coarse location and availability; unpublished ones
+      // must still go out so consumers see the erasure after what it erases.
+      await this.sequelize.query(`DELETE FROM "${this.schema}".outbox WHERE sent_at IS NOT NULL AND payload->>'helperId' = $1`, {
+        bind: [helperId],
+        transaction,
+      });
       await this.models.DeletionLog.create({ helperId, reason, requestId }, { transaction });
       await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.erased', payload: { helperId } });
     };

@@ -114,6 +114,7 @@ test('retries with one Idempotency-Key, sequential and concurrent, give the firs
 test('erasure removes name, contact and exact location from the row, logs it, ends the token and tells other services', async (t) => {
   const body = validBody();
   const created = await register(body, { 'idempotency-key': `erase-${Date.now()}` });
+  await eventually('helper.registered published', async () => ((await eventsFor(created.id)).length > 0 ? true : undefined));
   const erased = await fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token, { method: 'DELETE' }));
   t.is(erased.status, 204);
 
@@ -125,6 +126,8 @@ test('erasure removes name, contact and exact location from the row, logs it, en
   t.false(everything.includes((body.contact as { email: string }).email));
   const log = await rows('SELECT reason FROM $schema.deletion_log WHERE helper_id = $1', [created.id]);
   t.deepEqual(log, [{ reason: 'self-service' }]);
+  const left = await rows(`SELECT type FROM $schema.outbox WHERE payload->>'helperId' = $1 AND type <> 'helper.erased' AND sent_at IS NOT NULL`, [created.id]);
+  t.deepEqual(left, [], 'published events with the coarse location are gone from the outbox');
   t.is((await fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token))).status, 401);
   await eventually('helper.erased event', async () => ((await eventsFor(created.id)).some((e) => e.type === 'helper.erased') ? true : undefined));
   t.is((await postJson(`${svc.url}/v1/helpers`, body)).status, 201, 'the person may register anew');

@@ -84,5 +84,7 @@ test('bad queries and bad self-service changes are 4xx as well', async (t) => {
   t.is((await patch({ name: 'New Name' })).status, 422, 'the name is not self-service-changeable here');
   t.is((await patch({ paused: 'yes' })).status, 422);
   t.is((await patch({ maxHoursPerDay: 0 })).status, 422);
+  t.is((await patch({ skills: ['interpreting'] })).status, 422, 'interpreting without a language, by a change');
+  t.is((await patch({ skills: ['interpreting'], languages: ['uk'] })).status, 200);
   t.is((await fetch(`${svc.url}/v1/helpers/not-a-uuid/contact?reason=test`)).status, 401, 'auth comes before validation');
 });
