@@ -1,0 +1,69 @@
+/**
+ * Configuration comes from environment variables only, validated once at start-up: a service that
+ * starts with a bad variable fails at once with a message naming it, rather than at the first
+ * request that needs it.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** What every service reads. Services extend it with `.extend({...})`. */
+export const baseConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  /** The PostgreSQL schema this service owns; tests use a unique one per file. */
+  DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier'),
+  DB_POOL_MAX: integer(10),
+  DB_POOL_MIN: integer(0),
+  DB_POOL_ACQUIRE_MS: integer(10_000),
+  DB_POOL_IDLE_MS: integer(10_000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
+  /** Prefix of every Redis key and stream this service writes (tests isolate by it). */
+  REDIS_PREFIX: z.string().default('kathelfer:'),
+  /** Either a shared HS256 secret or a JWKS URL verifies coordinator and admin tokens. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  BODY_LIMIT_BYTES: integer(64 * 1024),
+  /** How long a terminating replica keeps serving after readiness turned false, so load balancers can stop sending. */
+  SHUTDOWN_DRAIN_MS: integer(5_000),
+  /** Upper bound for in-flight requests to finish after the drain. */
+  SHUTDOWN_TIMEOUT_MS: integer(20_000),
+  OUTBOX_POLL_MS: integer(500),
+  TRUST_PROXY: z.stringbool().default(false),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Parses `env` with `schema`; throws a ConfigError naming each missing or bad variable. */
+export function loadConfig<S extends z.ZodType<BaseConfig>>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  // Empty strings count as unset, as in most deployment tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const missing = issue.code === 'invalid_type' && cleaned[name] === undefined;
+        return missing ? `${name} is required but not set` : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = result.data;
+  if (config.JWT_SECRET === undefined && config.JWT_JWKS_URL === undefined) {
+    throw new ConfigError(['JWT_SECRET or JWT_JWKS_URL must be set to verify coordinator tokens']);
+  }
+  return config;
+}

@@ -1,0 +1,108 @@
+/**
+ * Domain errors that handlers throw; the error middleware turns them into RFC 9457 problem
+ * documents. Only what is set here reaches clients: never a stack trace or an internal message.
+ */
+
+export interface FieldProblem {
+  /** JSON-pointer-like path of the failing field, e.g. `contact.phone`. */
+  field: string;
+  message: string;
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+const typeBase = 'https://kathelfer.de/problems/';
+
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = new.target.name;
+  }
+
+  toProblem(instance?: string): ProblemDocument {
+    return {
+      type: `${typeBase}${this.slug}`,
+      title: this.title,
+      status: this.status,
+      ...(this.message === this.title ? {} : { detail: this.message }),
+      ...(instance === undefined ? {} : { instance }),
+      ...this.extensions,
+    };
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(detail: string) {
+    super(400, 'bad-request', 'Bad request', detail);
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(readonly errors: FieldProblem[], detail = 'The request has invalid fields.') {
+    super(422, 'validation', 'Invalid request', detail, { errors });
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(detail = 'A valid bearer token is required.') {
+    super(401, 'unauthorized', 'Unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(detail = 'Your role does not allow this.') {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(detail = 'No such resource.') {
+    super(404, 'not-found', 'Not found', detail);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super(409, 'conflict', 'Conflict', detail, extensions);
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(limit: number) {
+    super(413, 'payload-too-large', 'Payload too large', `The body must not exceed ${limit} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor() {
+    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+}
+
+export class TooManyRequestsError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(429, 'too-many-requests', 'Too many requests', `Try again in ${retryAfterSeconds} s.`, {}, {
+      'Retry-After': String(retryAfterSeconds),
+    });
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  constructor(detail = 'The service cannot take this request right now; retry shortly.') {
+    super(503, 'unavailable', 'Service unavailable', detail, {}, { 'Retry-After': '1' });
+  }
+}

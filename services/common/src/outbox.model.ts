@@ -1,0 +1,45 @@
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+
+export interface OutboxAttributes {
+  id: string;
+  /** Stream name without the Redis prefix, e.g. `registration`. */
+  stream: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export type OutboxCreation = Pick<OutboxAttributes, 'id' | 'stream' | 'type' | 'payload'>;
+export interface OutboxRow extends Model<OutboxAttributes, OutboxCreation>, OutboxAttributes {}
+export type OutboxModel = ModelStatic<OutboxRow>;
+
+export function defineOutboxModel(sequelize: Sequelize, schema: string): OutboxModel {
+  return sequelize.define<OutboxRow>(
+    'OutboxEvent',
+    {
+      id: { type: DataTypes.UUID, primaryKey: true },
+      stream: { type: DataTypes.TEXT, allowNull: false },
+      type: { type: DataTypes.TEXT, allowNull: false },
+      payload: { type: DataTypes.JSONB, allowNull: false },
+      createdAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+      sentAt: { type: DataTypes.DATE, allowNull: true },
+    },
+    { schema, tableName: 'outbox' },
+  );
+}
+
+/** The outbox table, for a service's migrations. */
+export async function createOutboxTable(sequelize: Sequelize, schema: string): Promise<void> {
+  await sequelize.query(`
+    CREATE TABLE "${schema}".outbox (
+      id uuid PRIMARY KEY,
+      stream text NOT NULL,
+      type text NOT NULL,
+      payload jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      sent_at timestamptz
+    );
+    CREATE INDEX outbox_unsent ON "${schema}".outbox (created_at, id) WHERE sent_at IS NULL;
+  `);
+}

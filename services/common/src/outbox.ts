@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Logger } from './logger.js';
+import { gaugeFromCallback, type Metrics } from './metrics.js';
+import type { OutboxModel } from './outbox.model.js';
+import type { RedisClient } from './redis.js';
+
+export interface DomainEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Records `event` in the outbox inside `transaction`, so it commits or rolls back with the change
+ * it describes. Its id is the event id consumers deduplicate by.
+ */
+export async function appendEvent(outbox: OutboxModel, transaction: Transaction, stream: string, event: DomainEvent): Promise<string> {
+  const id = randomUUID();
+  await outbox.create({ id, stream, type: event.type, payload: event.payload }, { transaction });
+  return id;
+}
+
+/** The fields of a stream entry; `payload` is JSON. */
+export interface StreamEntry extends Record<string, string> {
+  id: string;
+  type: string;
+  payload: string;
+  occurredAt: string;
+}
+
+interface PendingRow {
+  id: string;
+  stream: string;
+  type: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+/**
+ * Publishes outbox rows to Redis Streams and marks them sent. Rows are locked with SKIP LOCKED, so
+ * replicas share the work; an event is marked sent only after Redis acknowledged it, so while Redis
+ * is down events wait in PostgreSQL. A crash between the two steps publishes an event twice, which
+ * consumers drop by its id.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kickTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: {
+      sequelize: Sequelize;
+      schema: string;
+      redis: RedisClient;
+      /** Prepended to the stream name, e.g. `kathelfer:events:`. */
+      streamPrefix: string;
+      pollMs: number;
+      batchSize?: number;
+      coalesceMs?: number;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Publishes one batch; returns how many events went out. */
+  async relayOnce(): Promise<number> {
+    const { sequelize, schema, redis, streamPrefix } = this.options;
+    const batch = this.options.batchSize ?? 200;
+    return sequelize.transaction(async (transaction) => {
+      const [rows] = (await sequelize.query(
+        `SELECT id, stream, type, payload, created_at FROM "${schema}".outbox
+          WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
+        { transaction },
+      )) as [PendingRow[], unknown];
+      if (rows.length === 0) return 0;
+      const multi = redis.multi();
+      for (const row of rows) {
+        const entry: StreamEntry = {
+          id: row.id,
+          type: row.type,
+          payload: JSON.stringify(row.payload),
+          occurredAt: new Date(row.created_at).toISOString(),
+        };
+        multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry);
+      }
+      await multi.exec();
+      await sequelize.query(`UPDATE "${schema}".outbox SET sent_at = now() WHERE id = ANY($1::uuid[])`, {
+        bind: [rows.map((r) => r.id)],
+        transaction,
+      });
+      return rows.length;
+    });
+  }
+
+  /** Runs until stop(); kick() after a commit publishes soon instead of at the next poll. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      let failures = 0;
+      while (this.running) {
+        let published = 0;
+        try {
+          published = await this.relayOnce();
+          failures = 0;
+        } catch (error) {
+          failures += 1;
+          if (failures === 1 || failures % 20 === 0) this.options.logger.warn({ err: error, failures }, 'outbox relay: publishing failed, will retry');
+        }
+        if (published === (this.options.batchSize ?? 200) && failures === 0) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    })();
+  }
+
+  /**
+   * Wakes the relay `coalesceMs` after the first kick: under load, events of many commits go out
+   * in one batch instead of one relay transaction per commit.
+   */
+  kick(): void {
+    this.kickTimer ??= setTimeout(() => {
+      this.kickTimer = undefined;
+      this.wake?.();
+    }, this.options.coalesceMs ?? 20);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.kickTimer);
+    this.wake?.();
+    await this.loop;
+  }
+
+  registerMetrics(metrics: Metrics): void {
+    const { sequelize, schema } = this.options;
+    gaugeFromCallback(metrics, 'outbox_backlog', 'Events written but not yet published to Redis', async () => {
+      const [rows] = (await sequelize.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE sent_at IS NULL`)) as [
+        Array<{ n: number }>,
+        unknown,
+      ];
+      return rows[0]?.n ?? 0;
+    });
+  }
+}

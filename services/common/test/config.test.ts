@@ -1,0 +1,44 @@
+import test from 'ava';
+import { z } from 'zod';
+import { baseConfigSchema, ConfigError, loadConfig } from '../src/config.js';
+
+const valid = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  DB_SCHEMA: 'registration',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+test('GIVEN every required variable THEN defaults fill the rest and numbers are numbers', (t) => {
+  const config = loadConfig(baseConfigSchema, valid);
+  t.is(config.PORT, 8080);
+  t.is(config.DB_POOL_MAX, 10);
+  t.is(config.TRUST_PROXY, false);
+});
+
+test('a missing variable is named in the error', (t) => {
+  const { DATABASE_URL: _omitted, ...rest } = valid;
+  const error = t.throws(() => loadConfig(baseConfigSchema, rest), { instanceOf: ConfigError });
+  t.regex(error.message, /DATABASE_URL is required but not set/);
+});
+
+test('a bad variable is named with what is wrong, and every problem is reported at once', (t) => {
+  const error = t.throws(() => loadConfig(baseConfigSchema, { ...valid, PORT: 'eighty', REDIS_URL: 'http://x' }), {
+    instanceOf: ConfigError,
+  });
+  t.regex(error.message, /PORT:/);
+  t.regex(error.message, /REDIS_URL: must be a redis:\/\/ URL/);
+});
+
+test('without a JWT secret or JWKS URL the service does not start', (t) => {
+  const { JWT_SECRET: _omitted, ...rest } = valid;
+  const error = t.throws(() => loadConfig(baseConfigSchema, rest), { instanceOf: ConfigError });
+  t.regex(error.message, /JWT_SECRET or JWT_JWKS_URL/);
+});
+
+test('services extend the base schema with their own variables', (t) => {
+  const schema = baseConfigSchema.extend({ RETENTION_DAYS: z.coerce.number().int().positive() });
+  const error = t.throws(() => loadConfig(schema, { ...valid, RETENTION_DAYS: '-3' }), { instanceOf: ConfigError });
+  t.regex(error.message, /RETENTION_DAYS/);
+  t.is(loadConfig(schema, { ...valid, RETENTION_DAYS: '30' }).RETENTION_DAYS, 30);
+});

@@ -1,0 +1,125 @@
+import test from 'ava';
+import { pino } from 'pino';
+import { createClient } from 'redis';
+import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
+import { consumeEvents, type BusEvent } from '../src/bus.js';
+import { createSequelize, migrate, type Migration } from '../src/db.js';
+import { appendEvent, OutboxRelay } from '../src/outbox.js';
+import { createOutboxTable, defineOutboxModel } from '../src/outbox.model.js';
+import { createRedis } from '../src/redis.js';
+
+const logger = pino({ level: 'silent' });
+const schema = uniqueName('outbox').replace(/-/g, '_');
+const prefix = `${schema}:`;
+const config = { DATABASE_URL: databaseUrl(), DB_POOL_MAX: 5, DB_POOL_MIN: 0, DB_POOL_ACQUIRE_MS: 5_000, DB_POOL_IDLE_MS: 1_000 };
+const sequelize = createSequelize(config);
+const redis = createRedis(redisUrl(), logger);
+const Outbox = defineOutboxModel(sequelize, schema);
+let applied = 0;
+const migrations: Migration[] = [
+  {
+    name: '0001-outbox',
+    async up({ context }) {
+      applied += 1;
+      await createOutboxTable(context.sequelize, context.schema);
+    },
+  },
+];
+
+test.before(async () => {
+  // Two replicas starting together: the advisory lock makes the migration run once.
+  const other = createSequelize(config);
+  const results = await Promise.all([
+    migrate(sequelize, config.DATABASE_URL, schema, migrations),
+    migrate(other, config.DATABASE_URL, schema, migrations),
+  ]);
+  await other.close();
+  appliedNames = results.flat();
+  await redis.ping();
+});
+let appliedNames: string[] = [];
+test.after.always(async () => {
+  await sequelize.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await sequelize.close();
+  await redis.quit();
+});
+
+test('migrations run once even when two replicas start together', (t) => {
+  t.is(applied, 1);
+  t.deepEqual(appliedNames, ['0001-outbox']);
+});
+
+test('an event written in a rolled-back transaction never leaves; a committed one is published once and marked sent', async (t) => {
+  const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, logger });
+  await sequelize
+    .transaction(async (transaction) => {
+      await appendEvent(Outbox, transaction, 'tx', { type: 'thing.created', payload: { n: 1 } });
+      throw new Error('business rule failed');
+    })
+    .catch(() => undefined);
+  const id = await sequelize.transaction((transaction) => appendEvent(Outbox, transaction, 'tx', { type: 'thing.created', payload: { n: 2 } }));
+  t.is(await relay.relayOnce(), 1);
+  t.is(await relay.relayOnce(), 0, 'nothing is published twice');
+  const entries = (await redis.xRange(`${prefix}events:tx`, '-', '+')) ?? [];
+  t.deepEqual(entries.map((e) => [e.message.id, e.message.type, e.message.payload]), [[id, 'thing.created', '{"n":2}']]);
+  const row = await Outbox.findByPk(id);
+  t.truthy(row?.sentAt);
+});
+
+test('a consumer group gets each event once, drops a duplicate with the same event id, and a second group gets them too', async (t) => {
+  const stream = `${prefix}events:dedup`;
+  const raw = createClient({ url: redisUrl() });
+  await raw.connect();
+  const seen: BusEvent[] = [];
+  const otherGroup: string[] = [];
+  const consumers = await Promise.all([
+    consumeEvents({ redis, stream, group: 'matching', consumer: 'c1', dedupPrefix: `${prefix}dedup:`, blockMs: 100, logger, handle: (e) => Promise.resolve(void seen.push(e)) }),
+    consumeEvents({ redis, stream, group: 'tasks', consumer: 'c1', dedupPrefix: `${prefix}dedup:`, blockMs: 100, logger, handle: (e) => Promise.resolve(void otherGroup.push(e.id)) }),
+  ]);
+  try {
+    const event = { id: 'evt-1', type: 'helper.registered', payload: '{"helperId":"h1"}', occurredAt: new Date().toISOString() };
+    await raw.xAdd(stream, '*', event);
+    await raw.xAdd(stream, '*', event); // the relay crashed between XADD and marking it sent
+    await raw.xAdd(stream, '*', { ...event, id: 'evt-2' });
+    await eventually('both events in both groups', () => Promise.resolve(seen.length >= 2 && otherGroup.length >= 2 ? true : undefined), { timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.deepEqual(seen.map((e) => e.id), ['evt-1', 'evt-2']);
+    t.deepEqual(seen[0]?.payload, { helperId: 'h1' });
+    t.deepEqual(otherGroup, ['evt-1', 'evt-2']);
+    const pending = await raw.xPending(stream, 'matching');
+    t.is(pending.pending, 0, 'everything acknowledged, the duplicate too');
+  } finally {
+    await Promise.all(consumers.map((c) => c.stop()));
+    await raw.quit();
+  }
+});
+
+test('an event whose handler fails stays pending and is handled when the consumer starts again', async (t) => {
+  const stream = `${prefix}events:retry`;
+  let failing = true;
+  const handled: string[] = [];
+  const options = {
+    redis,
+    stream,
+    group: 'matching',
+    consumer: 'c1',
+    dedupPrefix: `${prefix}dedup:`,
+    blockMs: 100,
+    logger,
+    handle: (e: BusEvent) => (failing ? Promise.reject(new Error('database away')) : Promise.resolve(void handled.push(e.id))),
+  };
+  const first = await consumeEvents(options);
+  await redis.xAdd(stream, '*', { id: 'evt-r', type: 't', payload: '{}', occurredAt: '' });
+  await eventually('the event to be delivered once', async () => ((await redis.xPending(stream, 'matching')).pending === 1 ? true : undefined), { timeoutMs: 10_000 });
+  await first.stop();
+  failing = false;
+  const second = await consumeEvents(options);
+  try {
+    await eventually('the pending event to be handled', () => Promise.resolve(handled.length === 1 ? true : undefined), { timeoutMs: 10_000 });
+    t.deepEqual(handled, ['evt-r']);
+    await eventually('acknowledged', async () => ((await redis.xPending(stream, 'matching')).pending === 0 ? true : undefined), { timeoutMs: 10_000 });
+    t.pass();
+  } finally {
+    await second.stop();
+  }
+});

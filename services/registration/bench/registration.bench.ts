@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:registration`: one registration service process on this machine, autocannon
+ * against POST /v1/helpers with a distinct body per request, at 50 and 200 connections; in the same
+ * run pgbench sends the same statement the service sends per registration (helper and outbox row
+ * in one atomic statement) as the ceiling, and for reference the BEGIN/INSERT/INSERT/COMMIT form.
+ * PostgreSQL and Redis are the bench's own (hack/datastores.sh in a temporary state directory).
+ *
+ * BENCH_SECONDS (default 10), BENCH_POOL (service DB pool, default 20) and BENCH_LOG_LEVEL
+ * (default info: access logs are part of the cost) tune it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import { freePort, OwnDatastores } from '@kathelfer/common/testing/own-datastores';
+import { testJwtSecret } from '@kathelfer/common/testing/http';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const pool = process.env.BENCH_POOL ?? '20';
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+let counter = 0;
+function body(): string {
+  counter += 1;
+  const n = String(counter).padStart(8, '0');
+  return JSON.stringify({
+    incidentId: 'bench',
+    name: `Bench Helper ${n}`,
+    contact: { phone: `+49151${n}`, email: `bench.${n}@example.org` },
+    location: { postalCode: '01067', coordinates: { latitude: 51.05, longitude: 13.74 } },
+    maxTravelKm: 25,
+    skills: ['first-aid', 'chainsaw'],
+    resources: ['car'],
+    availability: [{ from: '2026-11-27T06:00:00Z', to: '2026-11-27T20:00:00Z' }],
+    maxHoursPerDay: 8,
+    adultConfirmed: true,
+    consent: { version: '2026-01', purposes: ['coordination'] },
+  });
+}
+
+interface HttpResult {
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+async function cannon(url: string, connections: number, duration: number): Promise<HttpResult> {
+  const result = await autocannon({
+    url: `${url}/v1/helpers`,
+    connections,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+  });
+  return {
+    connections,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+const helperValues = `gen_random_uuid(), 'bench', 'active', 'Bench Helper', gen_random_uuid()::text, gen_random_uuid()::text || '@example.org',
+  '01067', 51.0504, 13.7373, '010', 51.05, 13.74, 25, '{first-aid,chainsaw}', '{}', '{car}',
+  '[{"from":"2026-11-27T06:00:00Z","to":"2026-11-27T20:00:00Z"}]'::jsonb, 8, false, true, '2026-01', '{coordination}', now(),
+  md5(random()::text) || md5(random()::text), now(), now(), NULL`;
+const helperColumns = `id, incident_id, status, name, phone_e164, email, postal_code, latitude, longitude, postal_area,
+  coarse_latitude, coarse_longitude, max_travel_km, skills, languages, resources, availability, max_hours_per_day, paused,
+  adult_confirmed, consent_version, consent_purposes, consented_at, token_hash, created_at, updated_at, erased_at`;
+const eventPayload = `'{"helperId":"00000000-0000-0000-0000-000000000000","skills":["first-aid","chainsaw"],"area":{"postalArea":"010"}}'::jsonb`;
+
+/** What the service sends per registration: one statement (see insertWithEvent). */
+const pgbenchStatement = (schema: string) => `
+WITH i0 AS (INSERT INTO "${schema}"."helpers" (${helperColumns}) VALUES (${helperValues}) RETURNING 1)
+INSERT INTO "${schema}".outbox (id, stream, type, payload) SELECT gen_random_uuid(), 'registration', 'helper.registered', ${eventPayload} FROM i0;
+`;
+
+/** The same rows the classic way, for reference: BEGIN, two INSERTs, COMMIT. */
+const pgbenchTransaction = (schema: string) => `
+BEGIN;
+INSERT INTO "${schema}".helpers (${helperColumns}) VALUES (${helperValues});
+INSERT INTO "${schema}".outbox (id, stream, type, payload) VALUES (gen_random_uuid(), 'registration', 'helper.registered', ${eventPayload});
+COMMIT;
+`;
+
+async function pgbench(databaseUrl: string, script: string, clients: number): Promise<number> {
+  const file = join(tmpdir(), `kathelfer-bench-${process.pid}.sql`);
+  writeFileSync(file, script);
+  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrl], {
+    maxBuffer: 1 << 20,
+  });
+  const match = /tps = ([\d.]+)/.exec(stdout);
+  if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${stdout}`);
+  return Number(match[1]);
+}
+
+const datastores = await OwnDatastores.start();
+const port = await freePort();
+const schema = 'registration';
+const service = spawn(process.execPath, ['--import', 'tsx', join(here, '../src/server.ts')], {
+  env: {
+    ...process.env,
+    DATABASE_URL: datastores.databaseUrl,
+    REDIS_URL: datastores.redisUrl,
+    DB_SCHEMA: schema,
+    PORT: String(port),
+    JWT_SECRET: testJwtSecret,
+    RATE_LIMIT_REGISTRATIONS: '100000000',
+    DB_POOL_MAX: pool,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    SHUTDOWN_DRAIN_MS: '0',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const url = `http://127.0.0.1:${port}`;
+try {
+  for (let i = 0; ; i++) {
+    if ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) === 200) break;
+    if (i > 150) throw new Error('the service did not become ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  log('warm-up (3 s)');
+  await cannon(url, 50, 3);
+  const rows: Array<HttpResult & { clients: number; ceiling: number; classic: number }> = [];
+  for (const connections of [50, 200]) {
+    log(`autocannon: ${connections} connections, ${seconds} s`);
+    const http = await cannon(url, connections, seconds);
+    // max_connections is 200 in hack/datastores.sh; the service holds its pool, superusers keep 3.
+    const clients = Math.min(connections, 200 - Number(pool) - 5);
+    log(`pgbench: ${clients} clients, ${seconds} s, the service's statement, then BEGIN/INSERT/INSERT/COMMIT`);
+    const ceiling = await pgbench(datastores.databaseUrl, pgbenchStatement(schema), clients);
+    const classic = await pgbench(datastores.databaseUrl, pgbenchTransaction(schema), clients);
+    rows.push({ ...http, clients, ceiling, classic });
+  }
+  const lines = [
+    `registration benchmark — ${new Date().toISOString()}, ${seconds} s per step, service DB pool ${pool}, one process`,
+    '',
+    '| connections | registrations/s | p50 ms | p99 ms | 2xx | failed | pgbench clients | pgbench tps, same statement (ceiling) | % of ceiling | pgbench tps, BEGIN/2×INSERT/COMMIT | targets @200: ≥1500/s, ≥50%, p99<100 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const share = (100 * r.rps) / r.ceiling;
+      const targets = r.connections === 200 ? [r.rps >= 1500, share >= 50, r.p99 < 100].map((ok) => (ok ? 'met' : 'missed')).join(' / ') : '—';
+      return `| ${r.connections} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.failed} | ${r.clients} | ${r.ceiling.toFixed(0)} | ${share.toFixed(0)}% | ${r.classic.toFixed(0)} | ${targets} |`;
+    }),
+  ];
+  const table = lines.join('\n');
+  process.stdout.write(`${table}\n`);
+  const out = join(here, '../../../bench-results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `registration-${Date.now()}.md`), `${table}\n`);
+} finally {
+  service.kill('SIGTERM');
+  await once(service, 'exit');
+  await datastores.purge();
+}

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { appendEvent } from '@kathelfer/common/outbox';
+import { insertWithEvent, type Insert } from '@kathelfer/common/insert-with-event';
+import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
+import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
+import type { Principal } from '@kathelfer/common/auth';
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
+import type { HelperAttributes, HelperRow } from './models/helper.model.js';
+import type { Models } from './models/index.js';
+import { coarse, eventStream, postalAreaOf, profileOf } from './profile.js';
+import type { HelperListQuery, HelperProfile, RegistrationInput, SelfServicePatch } from './schemas.js';
+
+export const selfServicePath = '/v1/helpers/me';
+
+export interface Registered {
+  status: number;
+  body: { id: string; token: string; selfService: string };
+}
+
+type ErasureReason = 'self-service' | 'retention';
+
+/** The registration service's use cases; every change writes its event to the outbox in the same transaction. */
+export class HelperService {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly schema: string,
+    private readonly models: Models,
+    /** Called after a commit that wrote events, so the relay publishes at once. */
+    private readonly onEvents: () => void = () => undefined,
+  ) {}
+
+  async register(input: RegistrationInput, idempotencyKey?: string): Promise<Registered> {
+    const hash = requestHash(input);
+    if (idempotencyKey !== undefined) {
+      const replay = await this.replay(idempotencyKey, hash);
+      if (replay) return replay;
+    }
+    const id = randomUUID();
+    const token = newOpaqueToken('kh_');
+    const body = { id, token, selfService: selfServicePath };
+    const coordinates = input.location.coordinates;
+    const now = new Date();
+    const helper: HelperAttributes = {
+      id,
+      incidentId: input.incidentId ?? null,
+      status: 'active',
+      name: input.name,
+      phoneE164: input.contact.phone ?? null,
+      email: input.contact.email ?? null,
+      postalCode: input.location.postalCode ?? null,
+      latitude: coordinates?.latitude ?? null,
+      longitude: coordinates?.longitude ?? null,
+      postalArea: postalAreaOf(input.location.postalCode),
+      coarseLatitude: coarse(coordinates?.latitude),
+      coarseLongitude: coarse(coordinates?.longitude),
+      maxTravelKm: input.maxTravelKm,
+      skills: input.skills,
+      languages: input.languages,
+      resources: input.resources,
+      availability: input.availability,
+      maxHoursPerDay: input.maxHoursPerDay,
+      paused: false,
+      adultConfirmed: input.adultConfirmed,
+      consentVersion: input.consent.version,
+      consentPurposes: input.consent.purposes,
+      consentedAt: now,
+      tokenHash: hashToken(token),
+      createdAt: now,
+      updatedAt: now,
+      erasedAt: null,
+    };
+    const inserts: Insert[] = [{ model: this.models.Helper, values: { ...helper } }];
+    if (idempotencyKey !== undefined) {
+      inserts.push({
+        model: this.models.Idempotency,
+        values: { keyHash: idempotencyKeyHash(idempotencyKey), requestHash: hash, helperId: id, status: 201, response: sealResponse(idempotencyKey, body) },
+      });
+    }
+    try {
+      // The helper, its event and the idempotency record commit together, in one round trip.
+      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: profileOf(helper) });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintError)) throw error;
+      // A concurrent retry with the same key may have won the race: answer as it did.
+      if (idempotencyKey !== undefined) {
+        const replay = await this.replay(idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      throw new ConflictError('A helper with this phone number or e-mail address is registered already.', {
+        selfService: selfServicePath,
+        hint: 'Use your self-service token to see or change your registration.',
+      });
+    }
+    this.onEvents();
+    return { status: 201, body };
+  }
+
+  private async replay(key: string, hash: string): Promise<Registered | undefined> {
+    const record = await this.models.Idempotency.findByPk(idempotencyKeyHash(key));
+    if (record === null) return undefined;
+    if (record.requestHash !== hash) {
+      throw new ValidationError([{ field: 'header.Idempotency-Key', message: 'this key was used with a different request' }]);
+    }
+    return { status: record.status, body: openResponse(key, record.response) as Registered['body'] };
+  }
+
+  /** The active helper a self-service token belongs to, or undefined. */
+  async byToken(token: string): Promise<HelperRow | undefined> {
+    const helper = await this.models.Helper.findOne({ where: { tokenHash: hashToken(token), status: 'active' } });
+    return helper ?? undefined;
+  }
+
+  async update(helper: HelperRow, patch: SelfServicePatch): Promise<HelperRow> {
+    const skills = patch.skills ?? helper.skills;
+    const languages = patch.languages ?? helper.languages;
+    if (skills.includes('interpreting') && languages.length === 0) {
+      throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
+    }
+    await this.sequelize.transaction(async (transaction) => {
+      await helper.update({ ...patch, updatedAt: new Date() }, { transaction });
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(helper) });
+    });
+    this.onEvents();
+    return helper;
+  }
+
+  /**
+   * Erases name, contact details, exact and coarse location, availability and the token; keeps
+   * the fields statistics need (incident, skills, resources, postal area, dates).
+   */
+  async erase(helperId: string, reason: ErasureReason, requestId: string | null, outer?: Transaction): Promise<void> {
+    const work = async (transaction: Transaction) => {
+      const [, affected] = await this.models.Helper.update(
+        {
+          status: 'erased',
+          name: null,
+          phoneE164: null,
+          email: null,
+          postalCode: null,
+          latitude: null,
+          longitude: null,
+          coarseLatitude: null,
+          coarseLongitude: null,
+          availability: [],
+          tokenHash: null,
+          paused: true,
+          erasedAt: new Date(),
+          updatedAt: new Date(),
+        },
+        { where: { id: helperId, status: 'active' }, transaction, returning: true },
+      );
+      if (affected.length === 0) throw new NotFoundError('No such helper.');
+      // The stored first response holds the token; it has no use any more.
+      await this.models.Idempotency.destroy({ where: { helperId }, transaction });
+      // Published events of this helper carried coarse location and availability; unpublished ones
+      // must still go out so consumers see the erasure after what it erases.
+      await this.sequelize.query(`DELETE FROM "${this.schema}".outbox WHERE sent_at IS NOT NULL AND payload->>'helperId' = $1`, {
+        bind: [helperId],
+        transaction,
+      });
+      await this.models.DeletionLog.create({ helperId, reason, requestId }, { transaction });
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.erased', payload: { helperId } });
+    };
+    if (outer) await work(outer);
+    else await this.sequelize.transaction(work);
+    this.onEvents();
+  }
+
+  async list(query: HelperListQuery): Promise<{ items: Array<HelperProfile & { registeredAt: string }>; nextOffset: number | null }> {
+    const where = [`status = 'active'`];
+    const bind: unknown[] = [];
+    const param = (value: unknown) => {
+      bind.push(value);
+      return `$${bind.length}`;
+    };
+    if (query.incidentId !== undefined) where.push(`incident_id = ${param(query.incidentId)}`);
+    if (query.skill !== undefined) where.push(`skills @> ARRAY[${param(query.skill)}]::text[]`);
+    if (query.resource !== undefined) where.push(`resources @> ARRAY[${param(query.resource)}]::text[]`);
+    if (query.language !== undefined) where.push(`languages @> ARRAY[${param(query.language)}]::text[]`);
+    if (query.postalArea !== undefined) where.push(`postal_code LIKE ${param(`${query.postalArea}%`)}`);
+    if (query.near !== undefined) {
+      const [lat, lon] = query.near.split(',').map(Number);
+      where.push(
+        `latitude IS NOT NULL AND 2 * 6371 * asin(sqrt(power(sin(radians(latitude - ${param(lat)}) / 2), 2)
+           + cos(radians(${param(lat)})) * cos(radians(latitude)) * power(sin(radians(longitude - ${param(lon)}) / 2), 2))) <= ${param(query.radiusKm)}`,
+      );
+    }
+    if (query.availableAt !== undefined) {
+      where.push(`NOT paused AND EXISTS (SELECT 1 FROM jsonb_array_elements(availability) w
+        WHERE (w->>'from')::timestamptz <= ${param(query.availableAt)}::timestamptz AND (w->>'to')::timestamptz > ${param(query.availableAt)}::timestamptz)`);
+    }
+    const rows = await this.models.Helper.findAll({
+      where: this.sequelize.literal(where.join(' AND ')),
+      bind,
+      order: [['createdAt', 'ASC'], ['id', 'ASC']],
+      limit: query.limit + 1,
+      offset: query.offset,
+    });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map((row) => ({ ...profileOf(row), registeredAt: row.createdAt.toISOString() })),
+      nextOffset: rows.length > query.limit ? query.offset + query.limit : null,
+    };
+  }
+
+  /** Contact details for a coordinator; the access is logged in the same transaction, or not given. */
+  async contact(helperId: string, principal: Principal, reason: string, requestId: string | null) {
+    return this.sequelize.transaction(async (transaction) => {
+      const helper = await this.models.Helper.findOne({ where: { id: helperId, status: 'active' }, transaction });
+      if (helper === null) throw new NotFoundError('No such helper, or their data was erased.');
+      await this.models.ContactAccess.create({ helperId, subject: principal.subject, roles: principal.roles, reason, requestId }, { transaction });
+      return { helperId, name: helper.name ?? '', phone: helper.phoneE164, email: helper.email };
+    });
+  }
+
+  async setIncident(id: string, endedAt: Date | null): Promise<void> {
+    await this.models.Incident.upsert({ id, endedAt });
+  }
+
+  /**
+   * Anonymizes the helpers of incidents that ended more than `retentionDays` ago, and forgets
+   * idempotency records and published outbox rows past their use. Returns how many helpers.
+   */
+  async applyRetention(retentionDays: number, now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - retentionDays * 24 * 3600 * 1000);
+    const s = `"${this.schema}"`;
+    const due = await this.sequelize.query<{ id: string }>(
+      `SELECT h.id FROM ${s}.helpers h JOIN ${s}.incidents i ON i.id = h.incident_id
+        WHERE h.status = 'active' AND i.ended_at IS NOT NULL AND i.ended_at < $1`,
+      { bind: [cutoff], type: QueryTypes.SELECT },
+    );
+    for (const { id } of due) {
+      await this.erase(id, 'retention', null);
+    }
+    await this.sequelize.query(`DELETE FROM ${s}.idempotency_keys WHERE created_at < $1`, { bind: [new Date(now.getTime() - 24 * 3600 * 1000)] });
+    await this.sequelize.query(`DELETE FROM ${s}.outbox WHERE sent_at IS NOT NULL AND sent_at < $1`, { bind: [new Date(now.getTime() - 7 * 24 * 3600 * 1000)] });
+    return due.length;
+  }
+
+  selfView(helper: HelperRow) {
+    return {
+      ...profileOf(helper),
+      name: helper.name ?? '',
+      contact: { phone: helper.phoneE164, email: helper.email },
+      consent: { version: helper.consentVersion, purposes: helper.consentPurposes, consentedAt: helper.consentedAt.toISOString() },
+      registeredAt: helper.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,155 @@
+import { bearerToken, requireRole, type TokenVerifier } from '@kathelfer/common/auth';
+import { UnauthorizedError } from '@kathelfer/common/errors';
+import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
+import { parseWith } from '@kathelfer/common/validation';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import { selfServicePath, type HelperService } from './helper-service.js';
+import type { HelperRow } from './models/helper.model.js';
+import {
+  contactQuery,
+  contactView,
+  helperIdParams,
+  helperList,
+  helperListQuery,
+  incidentBody,
+  incidentParams,
+  registrationBody,
+  registrationCreated,
+  selfServicePatch,
+  selfServiceView,
+} from './schemas.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    helper?: HelperRow;
+  }
+}
+
+/** Self-service routes take the helper's opaque token (not a JWT) as bearer token. */
+function requireHelper(service: HelperService): Middleware {
+  return async function requireHelperMiddleware(ctx, next) {
+    const token = bearerToken(ctx.get('authorization'));
+    const helper = token === undefined ? undefined : await service.byToken(token);
+    if (helper === undefined) throw new UnauthorizedError('A valid self-service token is required.');
+    ctx.state.helper = helper;
+    await next();
+  };
+}
+
+function helperOf(state: { helper?: HelperRow }): HelperRow {
+  if (state.helper === undefined) throw new UnauthorizedError();
+  return state.helper;
+}
+
+const idempotencyHeader = z.object({ 'Idempotency-Key': z.string().min(8).max(200) });
+
+export function registrationRoutes(options: { service: HelperService; verify: TokenVerifier; rateLimit: Middleware }): AnyRoute[] {
+  const { service, verify } = options;
+  const coordinator = requireRole(verify, 'coordinator', 'admin');
+  const self = requireHelper(service);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/helpers',
+      summary: 'Register as a spontaneous volunteer',
+      tags: ['helpers'],
+      body: registrationBody,
+      headers: { 'Idempotency-Key': { description: 'Makes a retried request return the first response' } },
+      middleware: [options.rateLimit],
+      responses: {
+        201: { description: 'Registered; the token is shown only now', schema: registrationCreated },
+        409: { description: 'This phone number or e-mail address is registered already; use self-service' },
+        429: { description: 'Too many registrations from this address; see Retry-After' },
+      },
+      handler: async ({ body, ctx }) => {
+        const header = ctx.get('idempotency-key');
+        const key = header === '' ? undefined : parseWith(idempotencyHeader, { 'Idempotency-Key': header }, 'header')['Idempotency-Key'];
+        const result = await service.register(body, key);
+        return { status: result.status, body: result.body, headers: { Location: selfServicePath } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/helpers/me',
+      summary: 'My registration (self-service token)',
+      tags: ['self-service'],
+      security: 'bearer',
+      middleware: [self],
+      responses: { 200: { description: 'Your data', schema: selfServiceView } },
+      handler: ({ ctx }) => Promise.resolve({ status: 200, body: service.selfView(helperOf(ctx.state)) }),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/helpers/me',
+      summary: 'Change availability, skills, resources, or pause',
+      tags: ['self-service'],
+      security: 'bearer',
+      middleware: [self],
+      body: selfServicePatch,
+      responses: { 200: { description: 'Your data after the change', schema: selfServiceView } },
+      handler: async ({ body, ctx }) => {
+        const helper = await service.update(helperOf(ctx.state), body);
+        return { status: 200, body: service.selfView(helper) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/helpers/me',
+      summary: 'Erase my personal data',
+      tags: ['self-service'],
+      security: 'bearer',
+      middleware: [self],
+      responses: { 204: { description: 'Erased; the token no longer works' } },
+      handler: async ({ ctx }) => {
+        await service.erase(helperOf(ctx.state).id, 'self-service', ctx.state.requestId);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/helpers',
+      summary: 'Find helpers (coordinators): only what coordination needs, no contact details',
+      tags: ['coordination'],
+      security: 'bearer',
+      middleware: [coordinator],
+      query: helperListQuery,
+      responses: { 200: { description: 'A page of helpers', schema: helperList } },
+      handler: async ({ query }) => ({ status: 200, body: await service.list(query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/helpers/:id/contact',
+      summary: "A helper's contact details (coordinators); every access is logged with its reason",
+      tags: ['coordination'],
+      security: 'bearer',
+      middleware: [coordinator],
+      params: helperIdParams,
+      query: contactQuery,
+      responses: { 200: { description: 'Contact details', schema: contactView } },
+      handler: async ({ params, query, ctx }) => {
+        const principal = ctx.state.principal;
+        if (principal === undefined) throw new UnauthorizedError();
+        const contact = await service.contact(params.id, principal, query.reason, ctx.state.requestId);
+        ctx.state.log.info({ helperId: params.id, subject: principal.subject, reason: query.reason }, 'contact details accessed');
+        ctx.set('Cache-Control', 'no-store');
+        return { status: 200, body: contact };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/incidents/:id',
+      summary: 'Record when an incident ended (admins); retention counts from then',
+      tags: ['administration'],
+      security: 'bearer',
+      middleware: [requireRole(verify, 'admin')],
+      params: incidentParams,
+      body: incidentBody,
+      responses: { 204: { description: 'Recorded' } },
+      handler: async ({ params, body }) => {
+        await service.setIncident(params.id, body.endedAt === null ? null : new Date(body.endedAt));
+        return { status: 204 };
+      },
+    }),
+  ];
+}
