@@ -91,7 +91,7 @@ test('GIVEN an incident WHEN kube-apiserver restarts THEN the operator resumes i
       child.stdin?.end(yaml);
       await new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl apply exited ${code}`)))));
     };
-    await kubectl('apply', '--server-side', '-f', join(repo, 'crds'));
+    await kubectl('apply', '--server-side', '-k', join(repo, 'crds'));
     await kubectl('wait', '--for=condition=Established', 'crd/disasterevents.kathelfer.io', 'crd/surgeplans.kathelfer.io', '--timeout=60s');
     for (const name of services) {
       await kubectl('create', 'deployment', name, '--image=registry.invalid/' + name, '--replicas=1');
