@@ -101,6 +101,7 @@ export class SurgeOperator extends Operator {
   protected async init(): Promise<void> {
     const enqueue = (event: ResourceEvent): Promise<void> => {
       if (event.meta.namespace !== undefined) this.queue.add(event.meta.namespace);
+      this.metrics.queueDepth.set(this.queue.length);
       return Promise.resolve();
     };
     await this.watchResource(group, version, 'disasterevents', enqueue);
@@ -200,6 +201,7 @@ export class SurgeOperator extends Operator {
   private async reconcile(namespace: string): Promise<Date | undefined> {
     const { events, plans, deployments, hpas } = this.caches;
     if (!this.leading || events === undefined || plans === undefined || deployments === undefined || hpas === undefined) return undefined;
+    this.metrics.queueDepth.set(this.queue.length);
     const end = this.metrics.reconcileDuration.startTimer();
     const state: NamespaceState = {
       namespace,
