@@ -26,14 +26,23 @@ const services = ['registration', 'tasks', 'matching'];
 const fastStandDown = { scaleDown: { stabilizationWindowSeconds: 0, stepReplicas: 100, stepIntervalSeconds: 0 } };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `until(predicate)` resolves at the first watched Deployment change that satisfies it. */
+/**
+ * `until(predicate)` resolves as soon as the latest watched state of some Deployment satisfies it —
+ * at once if it already does (the change may have been seen before the caller asked).
+ */
 function deploymentWatch(path: string) {
   const waiters: Array<{ test: (d: k8s.V1Deployment) => boolean; resolve: () => void }> = [];
+  const latest = new Map<string, k8s.V1Deployment>();
   const controller = new k8s.Watch(kc).watch(path, {}, (_type: string, d: k8s.V1Deployment) => {
+    latest.set(`${d.metadata?.namespace}/${d.metadata?.name}`, d);
     for (const w of [...waiters]) if (w.test(d)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
   }, () => undefined);
   return {
-    until: (test: (d: k8s.V1Deployment) => boolean) => new Promise<void>((resolve) => waiters.push({ test, resolve })),
+    until: (test: (d: k8s.V1Deployment) => boolean) =>
+      new Promise<void>((resolve) => {
+        if ([...latest.values()].some(test)) resolve();
+        else waiters.push({ test, resolve });
+      }),
     stop: async () => (await controller).abort(),
   };
 }
