@@ -1,0 +1,11 @@
+/**
+ * The matching engine: pure functions from helpers, shifts and sites to a plan of proposals. No
+ * I/O; the matching service persists plans and feeds changes back through `replan`.
+ */
+export * from './model.js';
+export { plan } from './planner.js';
+export { isFeasible, pairViolations, type FeasibilityReport } from './feasibility.js';
+export { score, compareScores } from './objective.js';
+export { greedyFirstFit } from './greedy.js';
+export { berlinDay, splitByBerlinDay } from './time.js';
+export { distanceKm } from './geo.js';

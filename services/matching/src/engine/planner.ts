@@ -1,0 +1,224 @@
+/**
+ * The planner: a priority-ordered greedy fill with augmenting paths, then a travel/fairness
+ * improvement pass.
+ *
+ * Why this algorithm. Without the time rules the problem is a bipartite b-matching in which only
+ * the shift side carries weight (its priority). The sets of shift slots that can be filled together
+ * then form a transversal matroid, so the greedy that takes slots in descending priority and admits
+ * a slot whenever an augmenting path exists is exactly optimal for priority-weighted fill and for
+ * filled headcount (Edmonds; the same argument as the Hungarian method's augmenting step). The time
+ * rules (overlap, rest, hours per day, site capacity) break the matroid, so here a path step is a
+ * helper moving from the one shift that blocks it into the shift that needs it (an ejection chain of
+ * single moves), searched breadth-first with a bounded budget. That keeps the optimality argument
+ * for the common one-shift-per-day case, and the MIP oracle measures what is lost elsewhere (see
+ * `npm run bench:matching`). Among equally good fills a slot goes to the helper with the lowest
+ * travel + marginal fairness cost, and a final pass swaps in cheaper idle helpers; both keep every
+ * filled slot filled, so they never trade the first two objectives for the third.
+ *
+ * Cost: candidate lists come from the spatial index (nearest first, truncated, see
+ * candidate-index.ts), so a direct fill costs O(list length) and the whole plan grows with the
+ * candidate edges kept, not with helpers × shifts. Augmenting searches run only for slots no
+ * candidate can take directly, and each is capped by `searchBudget` scanned edges.
+ *
+ * Determinism: shifts and helpers are handled by index (id order), every tie breaks by index, and
+ * nothing depends on hash or insertion order of the caller's data.
+ */
+import { CandidateIndex } from './candidate-index.js';
+import { compile, pairDistanceKm, type Compiled } from './compile.js';
+import type { Assignment, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
+import { helperLoads, score } from './objective.js';
+import { State } from './state.js';
+
+/** Edges an augmenting search may scan before it gives up on a slot. */
+const SEARCH_BUDGET = 20_000;
+const EPS = 1e-9;
+
+export interface FillOptions {
+  augment: boolean;
+  searchBudget?: number;
+}
+
+/** Shifts in planning order: most urgent first, then the scarcest, then earliest. */
+export function planningOrder(c: Compiled, index: CandidateIndex, shifts: Iterable<number>): number[] {
+  const list = [...shifts].filter((s) => c.sOpen[s] && c.sHead[s]! > 0);
+  const scarcity = new Map(list.map((s) => [s, index.get(s).helpers.length / c.sHead[s]!]));
+  return list.sort(
+    (a, b) =>
+      c.sPrio[b]! - c.sPrio[a]! ||
+      scarcity.get(a)! - scarcity.get(b)! ||
+      c.sStart[a]! - c.sStart[b]! ||
+      a - b,
+  );
+}
+
+/** The cheapest helper that can take `s` without moving anybody, or −1. */
+export function bestDirect(state: State, index: CandidateIndex, s: number): number {
+  const fair = state.c.fairnessKm;
+  for (;;) {
+    const list = index.get(s);
+    let best = -1;
+    let bestCost = Infinity;
+    for (let i = 0; i < list.helpers.length; i++) {
+      const d = list.distKm[i]!;
+      if (d >= bestCost) break;
+      const h = list.helpers[i]!;
+      if (!state.canTake(h, s)) continue;
+      const cost = d + fair * state.shiftsOf(h);
+      if (cost < bestCost - EPS) {
+        best = h;
+        bestCost = cost;
+      }
+    }
+    if (best >= 0 || !index.extend(s)) return best;
+  }
+}
+
+/**
+ * Breadth-first search for a chain h₁ moves sₖ₋₁→… so that `root` gains one helper and every other
+ * shift on the chain keeps its headcount. Applies the chain and returns true when found.
+ */
+export function augment(state: State, index: CandidateIndex, root: number, budget = SEARCH_BUDGET): boolean {
+  const parent = new Map<number, number>([[root, -1]]);
+  const mover = new Map<number, number>();
+  const usedHelpers = new Set<number>();
+  const queue = [root];
+  let scanned = 0;
+  for (let qi = 0; qi < queue.length; qi++) {
+    const t = queue[qi]!;
+    const list = index.get(t);
+    for (let i = 0; i < list.helpers.length; i++) {
+      if (++scanned > budget) return false;
+      const h = list.helpers[i]!;
+      if (usedHelpers.has(h)) continue;
+      if (t !== root && state.canTake(h, t)) {
+        state.add(h, t);
+        for (let u = t; u !== root; ) {
+          const m = mover.get(u)!;
+          const p = parent.get(u)!;
+          state.remove(m, u);
+          state.add(m, p);
+          u = p;
+        }
+        return true;
+      }
+      const b = state.soleBlocker(h, t);
+      if (b >= 0 && !parent.has(b)) {
+        parent.set(b, t);
+        mover.set(b, h);
+        usedHelpers.add(h);
+        queue.push(b);
+      }
+    }
+  }
+  return false;
+}
+
+/** Fills the open slots of `order`'s shifts, one shift at a time, in that order. */
+export function fillShifts(state: State, index: CandidateIndex, order: readonly number[], opts: FillOptions): void {
+  for (const s of order) {
+    while (state.open(s) > 0 && state.siteRoom(s)) {
+      const h = bestDirect(state, index, s);
+      if (h >= 0) state.add(h, s);
+      else if (!(opts.augment && augment(state, index, s, opts.searchBudget))) break;
+    }
+  }
+}
+
+/**
+ * Swaps an assigned (movable) helper for a candidate with lower travel + marginal fairness cost.
+ * Fill stays the same; returns how many swaps were made.
+ */
+export function improve(state: State, index: CandidateIndex, order: readonly number[]): number {
+  const c = state.c;
+  let swaps = 0;
+  for (const s of order) {
+    const list = index.get(s);
+    for (const h of [...state.crew[s]!]) {
+      if (state.isFixed(h, s)) continue;
+      const current = pairDistanceKm(c, h, s) + c.fairnessKm * (state.shiftsOf(h) - 1);
+      for (let i = 0; i < list.helpers.length; i++) {
+        const d = list.distKm[i]!;
+        if (d >= current - EPS) break;
+        const h2 = list.helpers[i]!;
+        if (d + c.fairnessKm * state.shiftsOf(h2) < current - EPS && state.canTake(h2, s)) {
+          state.remove(h, s);
+          state.add(h2, s);
+          swaps++;
+          break;
+        }
+      }
+    }
+  }
+  return swaps;
+}
+
+/** Loads the given assignments into the state; `movable` decides which the planner may move. */
+export function seed(
+  state: State,
+  assignments: readonly Assignment[],
+  movable: (a: Assignment) => boolean,
+): void {
+  const c = state.c;
+  const seen = new Set<number>();
+  for (const a of assignments) {
+    const h = c.helperIndex.get(a.helperId);
+    const s = c.shiftIndex.get(a.shiftId);
+    if (h === undefined || s === undefined) continue;
+    const key = state.key(h, s);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    state.add(h, s, !movable(a));
+  }
+}
+
+export function toPlan(
+  c: Compiled,
+  state: State,
+  input: PlanInput,
+  options: PlanOptions,
+  accepted: (h: number, s: number) => boolean,
+): Plan {
+  const assignments: Assignment[] = [];
+  const unfilled: UnfilledShift[] = [];
+  for (let s = 0; s < c.shifts.length; s++) {
+    const crew = [...state.crew[s]!].sort((a, b) => a - b);
+    for (const h of crew) {
+      assignments.push({
+        helperId: c.helpers[h]!.id,
+        shiftId: c.shifts[s]!.id,
+        status: accepted(h, s) ? 'accepted' : 'proposed',
+      });
+    }
+    if (state.open(s) > 0) unfilled.push({ shiftId: c.shifts[s]!.id, open: state.open(s) });
+  }
+  return {
+    input,
+    options,
+    assignments,
+    unfilled,
+    score: score(input, assignments, options),
+    load: helperLoads(input, assignments),
+  };
+}
+
+/**
+ * Plans every slot afresh, keeping the input's accepted assignments where they are (proposed ones
+ * are dropped and re-planned; use `replan` to keep them).
+ */
+export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
+  const c = compile(input, options);
+  const state = new State(c);
+  const index = new CandidateIndex(c);
+  seed(state, (input.assignments ?? []).filter((a) => a.status === 'accepted'), () => false);
+  const order = planningOrder(c, index, c.shifts.keys());
+  fillShifts(state, index, order, { augment: true });
+  for (let pass = 0; pass < 3 && improve(state, index, order) > 0; pass++) {
+    fillShifts(
+      state,
+      index,
+      order.filter((s) => state.open(s) > 0),
+      { augment: true },
+    );
+  }
+  return toPlan(c, state, input, options, (h, s) => state.isFixed(h, s));
+}

@@ -1,0 +1,121 @@
+/**
+ * The mutable schedule the planner edits: who works which shift, with the rules that depend on
+ * other assignments (overlap, rest period, hours per day, headcount, site capacity). Helpers hold a
+ * handful of shifts at most, so scanning a helper's schedule is cheaper than any interval structure.
+ */
+import type { Compiled } from './compile.js';
+
+export class State {
+  /** Shift indices per helper, in the order assigned. */
+  readonly sched: number[][];
+  /** Helper indices per shift. */
+  readonly crew: number[][];
+  /** Accepted pairs as helper × shiftCount + shift; the planner never moves them. */
+  readonly fixed = new Set<number>();
+
+  constructor(readonly c: Compiled) {
+    this.sched = c.helpers.map(() => []);
+    this.crew = c.shifts.map(() => []);
+  }
+
+  key(h: number, s: number): number {
+    return h * this.c.shifts.length + s;
+  }
+
+  add(h: number, s: number, fixed = false): void {
+    this.sched[h]!.push(s);
+    this.crew[s]!.push(h);
+    if (fixed) this.fixed.add(this.key(h, s));
+  }
+
+  remove(h: number, s: number): void {
+    const sched = this.sched[h]!;
+    sched.splice(sched.indexOf(s), 1);
+    const crew = this.crew[s]!;
+    crew.splice(crew.indexOf(h), 1);
+  }
+
+  isFixed(h: number, s: number): boolean {
+    return this.fixed.has(this.key(h, s));
+  }
+
+  open(s: number): number {
+    return this.c.sHead[s]! - this.crew[s]!.length;
+  }
+
+  /** Two shifts of one helper clash when they overlap or leave less than the rest period. */
+  clash(s: number, t: number): boolean {
+    const { sStart, sEnd, restMs } = this.c;
+    return sStart[s]! < sEnd[t]! + restMs && sStart[t]! < sEnd[s]! + restMs;
+  }
+
+  /**
+   * Whether helper `h` can take shift `s` next to the rest of its schedule, ignoring shift
+   * `ignore` (the one it would leave in a move). Static pair rules are checked elsewhere.
+   */
+  canTake(h: number, s: number, ignore = -1): boolean {
+    const sched = this.sched[h]!;
+    for (const t of sched) {
+      if (t === s) return false;
+      if (t !== ignore && this.clash(s, t)) return false;
+    }
+    return this.fitsDays(h, s, ignore);
+  }
+
+  private fitsDays(h: number, s: number, ignore: number): boolean {
+    const sched = this.sched[h]!;
+    if (sched.length === 0) return true;
+    const { sDays, hMaxDayMs } = this.c;
+    const max = hMaxDayMs[h]!;
+    for (const [day, ms] of sDays[s]!) {
+      let sum = ms;
+      for (const t of sched) {
+        if (t === ignore) continue;
+        for (const [d, m] of sDays[t]!) if (d === day) sum += m;
+      }
+      if (sum > max) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The one movable shift in `h`'s schedule whose removal lets `h` take `s`, or −1 when none or
+   * more than one stands in the way (longer ejection chains are not worth their search cost).
+   */
+  soleBlocker(h: number, s: number): number {
+    let blocker = -1;
+    for (const t of this.sched[h]!) {
+      if (t === s) return -1;
+      if (this.clash(s, t)) {
+        if (blocker >= 0 || this.isFixed(h, t)) return -1;
+        blocker = t;
+      }
+    }
+    if (blocker >= 0) return this.fitsDays(h, s, blocker) ? blocker : -1;
+    // No time clash, so hours per day block: try each movable shift sharing a day.
+    for (const t of this.sched[h]!) {
+      if (!this.isFixed(h, t) && this.fitsDays(h, s, t)) return t;
+    }
+    return -1;
+  }
+
+  /** Whether one more helper on `s` keeps its site within capacity at every moment. */
+  siteRoom(s: number): boolean {
+    const c = this.c;
+    const cap = c.siteCap[c.sSite[s]!]!;
+    if (cap === Infinity) return true;
+    const overlap = c.sSiteOverlap[s]!;
+    const points = [c.sStart[s]!];
+    for (const t of overlap) if (c.sStart[t]! > c.sStart[s]!) points.push(c.sStart[t]!);
+    for (const p of points) {
+      let present = 1;
+      for (const t of overlap) if (c.sStart[t]! <= p && p < c.sEnd[t]!) present += this.crew[t]!.length;
+      if (present > cap) return false;
+    }
+    return true;
+  }
+
+  shiftsOf(h: number): number {
+    return this.sched[h]!.length;
+  }
+}
