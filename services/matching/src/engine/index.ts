@@ -4,6 +4,7 @@
  */
 export * from './model.js';
 export { plan } from './planner.js';
+export { replan } from './incremental.js';
 export { isFeasible, pairViolations, type FeasibilityReport } from './feasibility.js';
 export { score, compareScores } from './objective.js';
 export { solveExact, type ExactResult, type ExactOptions } from './mip-oracle.js';
