@@ -30,6 +30,8 @@ export interface ScenarioOptions {
   sitesPerShift?: number;
   /** Scales every shift's headcount, to make helpers scarcer or more plentiful. @default 1 */
   headcountScale?: number;
+  /** Site capacities are drawn from [min, max]. @default [10, 59] */
+  siteCapacity?: [number, number];
 }
 
 export interface Scenario {
@@ -115,7 +117,8 @@ export function floodScenario(o: ScenarioOptions): Scenario {
   const sitePos: { lat: number; lon: number }[] = [];
   for (let i = 0; i < siteCount; i++) {
     const x = r() * width;
-    sites.push({ id: `site-${String(i).padStart(4, '0')}`, capacity: 10 + Math.floor(r() * 50) });
+    const [capLo, capHi] = o.siteCapacity ?? [10, 59];
+    sites.push({ id: `site-${String(i).padStart(4, '0')}`, capacity: capLo + Math.floor(r() * (capHi - capLo + 1)) });
     sitePos.push(at(x, clampY(river(x) + gauss(r) * 1.5)));
   }
 
