@@ -13,7 +13,9 @@ export interface Instance {
 }
 
 export interface InstanceSize {
+  minHelpers?: number;
   maxHelpers: number;
+  minShifts?: number;
   maxShifts: number;
 }
 
@@ -21,8 +23,8 @@ export function instance(size: InstanceSize = { maxHelpers: 30, maxShifts: 8 }):
   return fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-      helpers: fc.integer({ min: 2, max: size.maxHelpers }),
-      shifts: fc.integer({ min: 1, max: size.maxShifts }),
+      helpers: fc.integer({ min: size.minHelpers ?? 2, max: size.maxHelpers }),
+      shifts: fc.integer({ min: size.minShifts ?? 1, max: size.maxShifts }),
       widthKm: fc.integer({ min: 2, max: 30 }),
       days: fc.integer({ min: 1, max: 2 }),
       restHours: fc.constantFrom(0, 2, 11),

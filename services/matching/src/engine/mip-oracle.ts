@@ -195,7 +195,6 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
       status.push(sol.Status);
       if (sol.Status !== 'Optimal' && sol.Status !== 'Time limit reached') break;
       const picked = chosen(sol);
-      if (picked.length === 0 && best !== null) break;
       best = picked;
       if (keep.length > 0) {
         // Integral objectives: the optimum minus ½ fixes it without tolerance trouble.
@@ -219,7 +218,7 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
     assignments,
     score: score(input, assignments, options),
     status,
-    optimal: status.length === stages && status.every((s) => s === 'Optimal'),
+    optimal: edges.length === 0 || (status.length === stages && status.every((s) => s === 'Optimal')),
     priorityWeightedFillBound: bound,
     variables: edges.length,
     constraints: rows.length,
