@@ -24,7 +24,7 @@
  * nothing depends on hash or insertion order of the caller's data.
  */
 import { CandidateIndex } from './candidate-index.js';
-import { compile, pairDistanceKm, type Compiled } from './compile.js';
+import { compile, pairDistanceKm, staticPairDistance, type Compiled } from './compile.js';
 import type { Assignment, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
 import { helperLoads, score } from './objective.js';
 import { State } from './state.js';
@@ -124,6 +124,137 @@ export function fillShifts(state: State, index: CandidateIndex, order: readonly 
   }
 }
 
+/** Candidates tried per ejection attempt, and the search budget of the refills inside one. */
+const EJECT_TRIES = 30;
+const EJECT_REFILL_BUDGET = 3_000;
+
+/**
+ * One ejection move for an open slot of `s`: a candidate helper leaves every shift that clashes
+ * with `s` and takes `s`, may pick up further open shifts that its old schedule blocked, and the
+ * shifts it left are refilled (directly or by an augmenting chain). Kept only when it raises
+ * (priority-weighted fill, filled headcount) lexicographically, otherwise rolled back. This is what
+ * the augmenting search cannot express: a helper whose one long midday shift blocks a morning and
+ * an evening shift, or an urgent slot that is worth more than two less urgent ones.
+ */
+export function eject(state: State, index: CandidateIndex, s: number, openOrder: readonly number[]): boolean {
+  const c = state.c;
+  const list = index.get(s);
+  const tries = Math.min(list.helpers.length, EJECT_TRIES);
+  for (let i = 0; i < tries; i++) {
+    const h = list.helpers[i]!;
+    const sched = state.sched[h]!;
+    if (sched.includes(s)) continue;
+    const blockers = sched.filter((t) => state.clash(s, t));
+    if (blockers.some((t) => state.isFixed(h, t))) continue;
+    const mark = state.mark();
+    let dW = c.sPrio[s]!;
+    let dN = 1;
+    for (const b of blockers) {
+      state.remove(h, b);
+      dW -= c.sPrio[b]!;
+      dN -= 1;
+    }
+    // Hours per day may still block: give up the least urgent shifts sharing a day with s.
+    const days = new Set(c.sDays[s]!.map(([d]) => d));
+    while (!state.canTake(h, s)) {
+      const sameDay = state.sched[h]!
+        .filter((t) => !state.isFixed(h, t) && c.sDays[t]!.some(([d]) => days.has(d)))
+        .sort((a, b) => c.sPrio[a]! - c.sPrio[b]! || a - b);
+      const b = sameDay[0];
+      if (b === undefined) break;
+      state.remove(h, b);
+      blockers.push(b);
+      dW -= c.sPrio[b]!;
+      dN -= 1;
+    }
+    if (blockers.length === 0 || !state.canTake(h, s)) {
+      state.rollback(mark);
+      continue;
+    }
+    state.add(h, s);
+    for (const t of openOrder) {
+      if (t !== s && state.open(t) > 0 && staticPairDistance(c, h, t) >= 0 && state.canTake(h, t) && state.siteRoom(t)) {
+        state.add(h, t);
+        dW += c.sPrio[t]!;
+        dN += 1;
+      }
+    }
+    for (const b of blockers) {
+      if (state.open(b) <= 0 || !state.siteRoom(b)) continue;
+      const h2 = bestDirect(state, index, b);
+      if (h2 >= 0) state.add(h2, b);
+      if (h2 >= 0 || augment(state, index, b, EJECT_REFILL_BUDGET)) {
+        dW += c.sPrio[b]!;
+        dN += 1;
+      }
+    }
+    if (dW > 0 || (dW === 0 && dN > 0)) return true;
+    state.rollback(mark);
+  }
+  return false;
+}
+
+/** Fills `t` by one helper, directly or by an augmenting chain; returns whether it worked. */
+function fillOne(state: State, index: CandidateIndex, t: number, budget: number): boolean {
+  if (state.open(t) <= 0 || !state.siteRoom(t)) return false;
+  const h = bestDirect(state, index, t);
+  if (h >= 0) {
+    state.add(h, t);
+    return true;
+  }
+  return augment(state, index, t, budget);
+}
+
+/**
+ * The site-capacity counterpart of `eject`: when `s`'s site is full, one helper leaves an
+ * overlapping shift u at the site, and the room is given to `s` and the other open shifts at the
+ * site (a long shift can block two short ones). Kept only on a lexicographic improvement.
+ */
+export function ejectAtSite(state: State, index: CandidateIndex, s: number, openOrder: readonly number[]): boolean {
+  const c = state.c;
+  const rivals = c.sSiteOverlap[s]!.filter((u) => u !== s);
+  const atSite = openOrder.filter((t) => c.sSite[t] === c.sSite[s]);
+  for (const u of rivals) {
+    const movable = state.crew[u]!.filter((h) => !state.isFixed(h, u));
+    const hu = movable[movable.length - 1];
+    if (hu === undefined) continue;
+    const mark = state.mark();
+    state.remove(hu, u);
+    let dW = -c.sPrio[u]!;
+    let dN = -1;
+    for (const t of [s, ...atSite]) {
+      if (t === u) continue;
+      while (fillOne(state, index, t, EJECT_REFILL_BUDGET)) {
+        dW += c.sPrio[t]!;
+        dN += 1;
+      }
+    }
+    if (dW > 0 || (dW === 0 && dN > 0)) return true;
+    state.rollback(mark);
+  }
+  return false;
+}
+
+/** Ejection passes over the shifts with open slots until nothing improves (at most `passes`). */
+export function ejectAll(state: State, index: CandidateIndex, order: readonly number[], passes = 3): number {
+  let total = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    let improved = 0;
+    const open = order.filter((s) => state.open(s) > 0);
+    for (const s of open) {
+      while (state.open(s) > 0) {
+        const moved = state.siteRoom(s) ? eject(state, index, s, open) : ejectAtSite(state, index, s, open);
+        if (!moved) break;
+        improved++;
+      }
+    }
+    state.commit();
+    total += improved;
+    if (improved === 0) break;
+  }
+  return total;
+}
+
 /**
  * Swaps an assigned (movable) helper for a candidate with lower travel + marginal fairness cost.
  * Fill stays the same; returns how many swaps were made.
@@ -212,6 +343,7 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
   seed(state, (input.assignments ?? []).filter((a) => a.status === 'accepted'), () => false);
   const order = planningOrder(c, index, c.shifts.keys());
   fillShifts(state, index, order, { augment: true });
+  ejectAll(state, index, order);
   for (let pass = 0; pass < 3 && improve(state, index, order) > 0; pass++) {
     fillShifts(
       state,

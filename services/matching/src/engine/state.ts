@@ -12,6 +12,8 @@ export class State {
   readonly crew: number[][];
   /** Accepted pairs as helper × shiftCount + shift; the planner never moves them. */
   readonly fixed = new Set<number>();
+  /** Undo log of (helper, shift, +1 add / −1 remove), so a tentative move can be rolled back. */
+  private readonly journal: number[] = [];
 
   constructor(readonly c: Compiled) {
     this.sched = c.helpers.map(() => []);
@@ -26,6 +28,7 @@ export class State {
     this.sched[h]!.push(s);
     this.crew[s]!.push(h);
     if (fixed) this.fixed.add(this.key(h, s));
+    this.journal.push(h, s, 1);
   }
 
   remove(h: number, s: number): void {
@@ -33,6 +36,33 @@ export class State {
     sched.splice(sched.indexOf(s), 1);
     const crew = this.crew[s]!;
     crew.splice(crew.indexOf(h), 1);
+    this.journal.push(h, s, -1);
+  }
+
+  /** A point to roll back to. */
+  mark(): number {
+    return this.journal.length;
+  }
+
+  /** Undoes every add and remove since `mark` (fixed pairs are only made while seeding). */
+  rollback(mark: number): void {
+    const j = this.journal;
+    while (j.length > mark) {
+      const op = j.pop()!;
+      const s = j.pop()!;
+      const h = j.pop()!;
+      if (op > 0) {
+        this.remove(h, s);
+      } else {
+        this.add(h, s);
+      }
+      j.length -= 3;
+    }
+  }
+
+  /** Forgets the undo log; called when a move is kept, so the log stays small. */
+  commit(): void {
+    this.journal.length = 0;
   }
 
   isFixed(h: number, s: number): boolean {
