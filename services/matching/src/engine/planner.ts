@@ -1,34 +1,42 @@
 /**
- * The planner: a priority-ordered greedy fill with augmenting paths, then a travel/fairness
- * improvement pass.
+ * The planner, in four phases: (1) a priority-ordered greedy fill with augmenting paths,
+ * (2) ejection moves, (3) ruin-and-recreate local search (local-search.ts), (4) a travel/fairness
+ * improvement pass with refills.
  *
  * Why this algorithm. Without the time rules the problem is a bipartite b-matching in which only
  * the shift side carries weight (its priority). The sets of shift slots that can be filled together
  * then form a transversal matroid, so the greedy that takes slots in descending priority and admits
  * a slot whenever an augmenting path exists is exactly optimal for priority-weighted fill and for
- * filled headcount (Edmonds; the same argument as the Hungarian method's augmenting step). The time
- * rules (overlap, rest, hours per day, site capacity) break the matroid, so here a path step is a
- * helper moving from the one shift that blocks it into the shift that needs it (an ejection chain of
- * single moves), searched breadth-first with a bounded budget. That keeps the optimality argument
- * for the common one-shift-per-day case, and the MIP oracle measures what is lost elsewhere (see
- * `npm run bench:matching`). Among equally good fills a slot goes to the helper with the lowest
- * travel + marginal fairness cost, and a final pass swaps in cheaper idle helpers; both keep every
- * filled slot filled, so they never trade the first two objectives for the third.
+ * filled headcount (Edmonds; the same argument as the Hungarian method's augmenting step). Phase 1
+ * is that greedy; its path step is a helper moving from the one shift that blocks it into the shift
+ * that needs it, searched breadth-first with a bounded budget. The time rules (overlap, rest, hours
+ * per day) and site capacity break the matroid: a helper may serve two short shifts instead of one
+ * long one, and a full site needs room made. Phases 2 and 3 repair exactly that, and accept a change
+ * only when (priority-weighted fill, filled headcount, travel + fairness) improves
+ * lexicographically, so they can never make the plan worse. The MIP oracle measures what is still
+ * lost (`npm run bench:matching`): nothing on one-shift-a-day instances, under 1% on average where
+ * short rest periods and tight sites bind. Among equally good fills a slot goes to the helper with
+ * the lowest travel + marginal fairness cost, and phase 4 swaps in cheaper idle helpers; it keeps
+ * every filled slot filled, so it never trades the first two objectives for the third.
  *
  * Cost: candidate lists come from the spatial index (nearest first, truncated, see
  * candidate-index.ts), so a direct fill costs O(list length) and the whole plan grows with the
  * candidate edges kept, not with helpers × shifts. Augmenting searches run only for slots no
- * candidate can take directly, and each is capped by `searchBudget` scanned edges.
+ * candidate can take directly and are capped by scanned edges; the local search has a fixed
+ * iteration count, each iteration touching one neighbourhood of a dozen shifts.
  *
- * Determinism: shifts and helpers are handled by index (id order), every tie breaks by index, and
- * nothing depends on hash or insertion order of the caller's data.
+ * Determinism: shifts and helpers are handled by index (id order), every tie breaks by index, the
+ * local search draws from a fixed-seed generator, and nothing depends on the order of the caller's
+ * data.
  */
 import { CandidateIndex } from './candidate-index.js';
 import { compile, pairDistanceKm, staticPairDistance, type Compiled } from './compile.js';
 import type { Assignment, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
+import { ruinAndRecreate } from './local-search.js';
 import { helperLoads, score } from './objective.js';
 import { State } from './state.js';
 
+const DEFAULT_SEARCH_ITERATIONS = 1000;
 /** Edges an augmenting search may scan before it gives up on a slot. */
 const SEARCH_BUDGET = 20_000;
 const EPS = 1e-9;
@@ -248,7 +256,6 @@ export function ejectAll(state: State, index: CandidateIndex, order: readonly nu
         improved++;
       }
     }
-    state.commit();
     total += improved;
     if (improved === 0) break;
   }
@@ -344,6 +351,8 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
   const order = planningOrder(c, index, c.shifts.keys());
   fillShifts(state, index, order, { augment: true });
   ejectAll(state, index, order);
+  state.commit();
+  ruinAndRecreate(state, index, order, options.searchIterations ?? DEFAULT_SEARCH_ITERATIONS);
   for (let pass = 0; pass < 3 && improve(state, index, order) > 0; pass++) {
     fillShifts(
       state,

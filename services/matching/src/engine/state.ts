@@ -3,7 +3,7 @@
  * other assignments (overlap, rest period, hours per day, headcount, site capacity). Helpers hold a
  * handful of shifts at most, so scanning a helper's schedule is cheaper than any interval structure.
  */
-import type { Compiled } from './compile.js';
+import { pairDistanceKm, type Compiled } from './compile.js';
 
 export class State {
   /** Shift indices per helper, in the order assigned. */
@@ -14,6 +14,10 @@ export class State {
   readonly fixed = new Set<number>();
   /** Undo log of (helper, shift, +1 add / −1 remove), so a tentative move can be rolled back. */
   private readonly journal: number[] = [];
+  /** Running objective totals, kept by add/remove so local search can compare in O(1). */
+  weighted = 0;
+  filled = 0;
+  secondary = 0;
 
   constructor(readonly c: Compiled) {
     this.sched = c.helpers.map(() => []);
@@ -25,6 +29,9 @@ export class State {
   }
 
   add(h: number, s: number, fixed = false): void {
+    this.weighted += this.c.sPrio[s]!;
+    this.filled += 1;
+    this.secondary += pairDistanceKm(this.c, h, s) + this.c.fairnessKm * this.sched[h]!.length;
     this.sched[h]!.push(s);
     this.crew[s]!.push(h);
     if (fixed) this.fixed.add(this.key(h, s));
@@ -34,6 +41,9 @@ export class State {
   remove(h: number, s: number): void {
     const sched = this.sched[h]!;
     sched.splice(sched.indexOf(s), 1);
+    this.weighted -= this.c.sPrio[s]!;
+    this.filled -= 1;
+    this.secondary -= pairDistanceKm(this.c, h, s) + this.c.fairnessKm * sched.length;
     const crew = this.crew[s]!;
     crew.splice(crew.indexOf(h), 1);
     this.journal.push(h, s, -1);

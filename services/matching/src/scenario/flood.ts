@@ -5,18 +5,9 @@
  * with the skill and resource mix those need. Not engine code; no I/O.
  */
 import type { Helper, Priority, Shift, Site } from '../engine/model.js';
+import { rng } from '../engine/random.js';
 
-/** mulberry32: tiny, fast, and good enough to make varied yet reproducible test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export interface ScenarioOptions {
   helpers: number;
