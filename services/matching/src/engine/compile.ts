@@ -106,6 +106,10 @@ function validateShift(s: Shift): void {
 
 /** Sorted, merged windows: touching windows join, so a shift may span two adjacent windows. */
 export function mergeWindows(windows: readonly { start: number; end: number }[]): Float64Array {
+  if (windows.length === 1) {
+    const w = windows[0]!;
+    return w.end > w.start ? Float64Array.of(w.start, w.end) : new Float64Array(0);
+  }
   const sorted = windows.filter((w) => w.end > w.start).sort((a, b) => a.start - b.start || a.end - b.end);
   const out: number[] = [];
   for (const w of sorted) {
@@ -165,18 +169,19 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
   });
   const helperMask = new Uint32Array(helpers.length * words);
   const tokenHelpers: number[][] = Array.from({ length: tokenIds.size }, () => []);
+  // Helpers are visited in index order, so every tokenHelpers list comes out ascending.
+  const hold = (i: number, key: string) => {
+    const id = tokenIds.get(key);
+    if (id === undefined) return;
+    const word = i * words + (id >>> 5);
+    const bit = 1 << (id & 31);
+    if (helperMask[word]! & bit) return;
+    helperMask[word]! |= bit;
+    tokenHelpers[id]!.push(i);
+  };
   helpers.forEach((h, i) => {
-    const held = new Set<number>();
-    for (const [kind, names] of [['s', h.skills], ['r', h.resources]] as const) {
-      for (const name of names) {
-        const id = tokenIds.get(token(kind, name));
-        if (id !== undefined) held.add(id);
-      }
-    }
-    for (const id of [...held].sort((a, b) => a - b)) {
-      helperMask[i * words + (id >>> 5)]! |= 1 << (id & 31);
-      tokenHelpers[id]!.push(i);
-    }
+    for (const name of h.skills) hold(i, token('s', name));
+    for (const name of h.resources) hold(i, token('r', name));
   });
 
   const siteIdList = [...new Set([...sites.map((s) => s.id), ...shifts.map((s) => s.siteId)])].sort();

@@ -37,6 +37,8 @@ export function ruinAndRecreate(state: State, index: CandidateIndex, order: read
     for (let i = 0; i < list.helpers.length && i < NEIGHBOURS; i++) {
       for (const t of state.sched[list.helpers[i]!]!) if (rank.has(t)) hood.add(t);
     }
+    // A full site is part of the neighbourhood: its overlapping shifts compete for the room.
+    if (!state.siteRoom(root)) for (const t of c.sSiteOverlap[root]!) if (rank.has(t)) hood.add(t);
     if (hood.size < 2) continue;
     const [w0, n0, sec0] = [state.weighted, state.filled, state.secondary];
     const mark = state.mark();

@@ -4,6 +4,7 @@ import { holds, instance, pairKey } from '../../test/arbitraries.js';
 import { isFeasible } from './feasibility.js';
 import { greedyFirstFit } from './greedy.js';
 import type { Assignment, Helper, PlanInput, Shift } from './model.js';
+import { score } from './objective.js';
 import { plan } from './planner.js';
 
 test('every assignment of a plan meets every rule (property)', (t) => {
@@ -13,7 +14,16 @@ test('every assignment of a plan meets every rule (property)', (t) => {
       const p = plan(input, options);
       const report = isFeasible(input, p.assignments, options);
       if (!report.feasible) throw new Error(JSON.stringify(report.violations.slice(0, 3)));
-      return p.assignments.every((a) => a.status === 'proposed');
+      // The planner's own bookkeeping agrees with the reference objective.
+      const ref = score(input, p.assignments, options);
+      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+      const same =
+        p.score.priorityWeightedFill === ref.priorityWeightedFill &&
+        p.score.filled === ref.filled &&
+        p.score.helpersUsed === ref.helpersUsed &&
+        close(p.score.travelKm, ref.travelKm) &&
+        close(p.score.fairnessCost, ref.fairnessCost);
+      return same && p.assignments.every((a) => a.status === 'proposed');
     }),
     200,
   );

@@ -31,9 +31,10 @@
  */
 import { CandidateIndex } from './candidate-index.js';
 import { compile, pairDistanceKm, staticPairDistance, type Compiled } from './compile.js';
-import type { Assignment, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
+import type { Assignment, HelperLoad, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
 import { ruinAndRecreate } from './local-search.js';
-import { helperLoads, score } from './objective.js';
+import { fairnessCost } from './objective.js';
+import { HOUR_MS } from './time.js';
 import { State } from './state.js';
 
 const DEFAULT_SEARCH_ITERATIONS = 1000;
@@ -329,13 +330,52 @@ export function toPlan(
     }
     if (state.open(s) > 0) unfilled.push({ shiftId: c.shifts[s]!.id, open: state.open(s) });
   }
+  return { input, options, assignments, unfilled, ...scoreState(c, state) };
+}
+
+/** The plan's score and loads straight from the state: O(assignments), no maps over all helpers. */
+function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
+  let priorityWeightedFill = 0;
+  let filled = 0;
+  let travelKm = 0;
+  let demand = 0;
+  let priorityWeightedDemand = 0;
+  for (let s = 0; s < c.shifts.length; s++) {
+    const prio = c.sPrio[s]!;
+    demand += c.sHead[s]!;
+    priorityWeightedDemand += c.sHead[s]! * prio;
+    for (const h of state.crew[s]!) {
+      priorityWeightedFill += prio;
+      filled += 1;
+      travelKm += pairDistanceKm(c, h, s);
+    }
+  }
+  const load = new Map<string, HelperLoad>();
+  let maxShiftsPerHelper = 0;
+  const perHelper: number[] = [];
+  for (let h = 0; h < c.helpers.length; h++) {
+    const sched = state.sched[h]!;
+    if (sched.length === 0) continue;
+    let hours = 0;
+    for (const s of sched) hours += (c.sEnd[s]! - c.sStart[s]!) / HOUR_MS;
+    load.set(c.helpers[h]!.id, { shifts: sched.length, hours });
+    perHelper.push(sched.length);
+    maxShiftsPerHelper = Math.max(maxShiftsPerHelper, sched.length);
+  }
+  const fairness = fairnessCost(perHelper, c.fairnessKm);
   return {
-    input,
-    options,
-    assignments,
-    unfilled,
-    score: score(input, assignments, options),
-    load: helperLoads(input, assignments),
+    score: {
+      priorityWeightedFill,
+      filled,
+      travelKm,
+      fairnessCost: fairness,
+      secondaryCost: travelKm + fairness,
+      priorityWeightedDemand,
+      demand,
+      helpersUsed: perHelper.length,
+      maxShiftsPerHelper,
+    },
+    load,
   };
 }
 
