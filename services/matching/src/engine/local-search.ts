@@ -29,9 +29,12 @@ export function ruinAndRecreate(state: State, index: CandidateIndex, order: read
   const rank = new Map(order.map((s, i) => [s, i]));
   let accepted = 0;
   for (let it = 0; it < iterations; it++) {
+    // Mostly open shifts (where fill can still rise); the rest of the time any shift, for travel
+    // and fairness.
     const open = order.filter((s) => state.open(s) > 0);
-    if (open.length === 0) break;
-    const root = open[Math.floor(random() * open.length)]!;
+    const pool = open.length > 0 && random() < 0.7 ? open : order;
+    if (pool.length === 0) break;
+    const root = pool[Math.floor(random() * pool.length)]!;
     const hood = new Set<number>([root]);
     const list = index.get(root);
     for (let i = 0; i < list.helpers.length && i < NEIGHBOURS; i++) {

@@ -29,7 +29,7 @@
  * local search draws from a fixed-seed generator, and nothing depends on the order of the caller's
  * data.
  */
-import { CandidateIndex } from './candidate-index.js';
+import { CandidateIndex, type CandidateList } from './candidate-index.js';
 import { compile, pairDistanceKm, staticPairDistance, type Compiled } from './compile.js';
 import type { Assignment, HelperLoad, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
 import { ruinAndRecreate } from './local-search.js';
@@ -274,7 +274,9 @@ export function improve(state: State, index: CandidateIndex, order: readonly num
     const list = index.get(s);
     for (const h of [...state.crew[s]!]) {
       if (state.isFixed(h, s)) continue;
-      const current = pairDistanceKm(c, h, s) + c.fairnessKm * (state.shiftsOf(h) - 1);
+      const dh = pairDistanceKm(c, h, s);
+      const current = dh + c.fairnessKm * (state.shiftsOf(h) - 1);
+      let swapped = false;
       for (let i = 0; i < list.helpers.length; i++) {
         const d = list.distKm[i]!;
         if (d >= current - EPS) break;
@@ -283,12 +285,46 @@ export function improve(state: State, index: CandidateIndex, order: readonly num
           state.remove(h, s);
           state.add(h2, s);
           swaps++;
+          swapped = true;
           break;
         }
       }
+      if (!swapped && exchange(state, list, h, s, dh)) swaps++;
     }
   }
   return swaps;
+}
+
+/** Nearest candidates an exchange looks at; beyond them the travel saved rarely pays the scan. */
+const EXCHANGE_TRIES = 16;
+
+/**
+ * Two assigned helpers trade shifts when that shortens their travel together; loads stay the same,
+ * so fairness and fill do too.
+ */
+function exchange(state: State, list: CandidateList, h: number, s: number, dh: number): boolean {
+  const c = state.c;
+  for (let i = 0; i < list.helpers.length && i < EXCHANGE_TRIES; i++) {
+    const d2s = list.distKm[i]!;
+    if (d2s >= dh - EPS) return false;
+    const h2 = list.helpers[i]!;
+    if (h2 === h) continue;
+    for (const s2 of state.sched[h2]!) {
+      if (s2 === s || state.isFixed(h2, s2) || state.crew[s2]!.includes(h) || state.crew[s]!.includes(h2)) continue;
+      const dh2 = staticPairDistance(c, h, s2);
+      if (dh2 < 0 || dh2 + d2s >= dh + pairDistanceKm(c, h2, s2) - EPS) continue;
+      state.remove(h, s);
+      state.remove(h2, s2);
+      if (state.canTake(h2, s) && state.canTake(h, s2)) {
+        state.add(h2, s);
+        state.add(h, s2);
+        return true;
+      }
+      state.add(h, s);
+      state.add(h2, s2);
+    }
+  }
+  return false;
 }
 
 /** Loads the given assignments into the state; `movable` decides which the planner may move. */
