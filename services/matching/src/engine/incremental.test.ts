@@ -125,3 +125,27 @@ test('a new urgent shift does not take a helper from an accepted assignment', (t
   t.deepEqual(q.assignments, [{ helperId: 'a', shiftId: 's1', status: 'accepted' }]);
   t.deepEqual(q.unfilled, [{ shiftId: 'urgent', open: 1 }]);
 });
+
+test('a plan survives a JSON round trip: replanning the stored copy gives the same result (property)', (t) => {
+  holds(
+    t,
+    fc.property(instance(), ({ input, options, spareHelpers }) => {
+      const p = plan(input, options);
+      const stored = JSON.parse(JSON.stringify(p)) as typeof p;
+      t.deepEqual(stored.load, p.load);
+      const delta = { addHelpers: spareHelpers };
+      t.deepEqual(replan(stored, delta, options).assignments, replan(p, delta, options).assignments);
+      return true;
+    }),
+    20,
+  );
+});
+
+test('a changed helper keeps an acceptance but loses a proposal it no longer qualifies for', (t) => {
+  const p = plan({ helpers: [helper('a'), helper('b')], shifts: [shift('s1', { headcount: 2 })], sites: [] });
+  const q = replan(p, { accepts: [{ helperId: 'a', shiftId: 's1' }] });
+  // Both now say they can only travel 100 m.
+  const r = replan(q, { addHelpers: [helper('a', { maxTravelKm: 0.1 }), helper('b', { maxTravelKm: 0.1 })] });
+  t.deepEqual(r.assignments, [{ helperId: 'a', shiftId: 's1', status: 'accepted' }]);
+  t.deepEqual(r.unfilled, [{ shiftId: 's1', open: 1 }]);
+});

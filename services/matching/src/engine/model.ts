@@ -130,8 +130,8 @@ export interface Plan {
   assignments: Assignment[];
   unfilled: UnfilledShift[];
   score: Score;
-  /** Per-helper load of every helper with at least one assignment. */
-  load: Map<string, HelperLoad>;
+  /** Per-helper load of every helper with at least one assignment, by helper id. */
+  load: Record<string, HelperLoad>;
 }
 
 /**

@@ -386,7 +386,7 @@ function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
       travelKm += pairDistanceKm(c, h, s);
     }
   }
-  const load = new Map<string, HelperLoad>();
+  const load: Record<string, HelperLoad> = {};
   let maxShiftsPerHelper = 0;
   const perHelper: number[] = [];
   for (let h = 0; h < c.helpers.length; h++) {
@@ -394,7 +394,7 @@ function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
     if (sched.length === 0) continue;
     let hours = 0;
     for (const s of sched) hours += (c.sEnd[s]! - c.sStart[s]!) / HOUR_MS;
-    load.set(c.helpers[h]!.id, { shifts: sched.length, hours });
+    load[c.helpers[h]!.id] = { shifts: sched.length, hours };
     perHelper.push(sched.length);
     maxShiftsPerHelper = Math.max(maxShiftsPerHelper, sched.length);
   }
