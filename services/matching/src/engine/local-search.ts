@@ -14,6 +14,8 @@ import { rng } from './random.js';
 import type { State } from './state.js';
 
 const NEIGHBOURS = 12;
+/** Work (edges scanned) the whole search may spend, like EJECT_WORK in planner.ts. */
+const LNS_WORK = 10_000_000;
 const SEED = 0x6b617468;
 const EPS = 1e-6;
 
@@ -28,7 +30,8 @@ export function ruinAndRecreate(state: State, index: CandidateIndex, order: read
   const random = rng(SEED);
   const rank = new Map(order.map((s, i) => [s, i]));
   let accepted = 0;
-  for (let it = 0; it < iterations; it++) {
+  const stop = state.work + LNS_WORK;
+  for (let it = 0; it < iterations && state.work < stop; it++) {
     // Mostly open shifts (where fill can still rise); the rest of the time any shift, for travel
     // and fairness.
     const open = order.filter((s) => state.open(s) > 0);
@@ -51,7 +54,7 @@ export function ruinAndRecreate(state: State, index: CandidateIndex, order: read
     const keys = new Map([...hood].map((t) => [t, random()]));
     const refill = [...hood].sort((a, b) => c.sPrio[b]! - c.sPrio[a]! || keys.get(a)! - keys.get(b)!);
     fillShifts(state, index, refill, { augment: true, searchBudget: 3_000 });
-    ejectAll(state, index, refill, 1);
+    ejectAll(state, index, refill, 1, LNS_WORK);
     if (better(state.weighted, state.filled, state.secondary, w0, n0, sec0)) {
       accepted++;
       state.commit();

@@ -86,7 +86,25 @@ export function bestDirect(state: State, index: CandidateIndex, s: number): numb
  * Breadth-first search for a chain h₁ moves sₖ₋₁→… so that `root` gains one helper and every other
  * shift on the chain keeps its headcount. Applies the chain and returns true when found.
  */
+/**
+ * Shifts whose search failed completely, valid while the state's version is unchanged: a failed
+ * search explored everything reachable from them, and nothing reachable has changed since (the
+ * argument that lets Kuhn's algorithm keep its visited marks across failed searches).
+ */
+const deadShifts = new WeakMap<State, { version: number; shifts: Set<number> }>();
+
+function deadSet(state: State): Set<number> {
+  let memo = deadShifts.get(state);
+  if (!memo || memo.version !== state.version) {
+    memo = { version: state.version, shifts: new Set() };
+    deadShifts.set(state, memo);
+  }
+  return memo.shifts;
+}
+
 export function augment(state: State, index: CandidateIndex, root: number, budget = SEARCH_BUDGET): boolean {
+  const dead = deadSet(state);
+  if (dead.has(root)) return false;
   const parent = new Map<number, number>([[root, -1]]);
   const mover = new Map<number, number>();
   const usedHelpers = new Set<number>();
@@ -96,7 +114,11 @@ export function augment(state: State, index: CandidateIndex, root: number, budge
     const t = queue[qi]!;
     const list = index.get(t);
     for (let i = 0; i < list.helpers.length; i++) {
-      if (++scanned > budget) return false;
+      state.work++;
+      if (++scanned > budget) {
+        for (let k = 0; k < qi; k++) dead.add(queue[k]!);
+        return false;
+      }
       const h = list.helpers[i]!;
       if (usedHelpers.has(h)) continue;
       if (t !== root && state.canTake(h, t)) {
@@ -111,7 +133,7 @@ export function augment(state: State, index: CandidateIndex, root: number, budge
         return true;
       }
       const b = state.soleBlocker(h, t);
-      if (b >= 0 && !parent.has(b)) {
+      if (b >= 0 && !parent.has(b) && !dead.has(b)) {
         parent.set(b, t);
         mover.set(b, h);
         usedHelpers.add(h);
@@ -119,6 +141,7 @@ export function augment(state: State, index: CandidateIndex, root: number, budge
       }
     }
   }
+  for (const t of queue) dead.add(t);
   return false;
 }
 
@@ -136,6 +159,12 @@ export function fillShifts(state: State, index: CandidateIndex, order: readonly 
 /** Candidates tried per ejection attempt, and the search budget of the refills inside one. */
 const EJECT_TRIES = 30;
 const EJECT_REFILL_BUDGET = 3_000;
+/**
+ * Work (edges scanned) all ejection passes of one plan may spend, about a second on this
+ * machine: where helpers are very scarce every open slot fails expensively, and the gain per
+ * second falls off long before the open slots run out. Counted, not timed, to stay deterministic.
+ */
+const EJECT_WORK = 10_000_000;
 
 /**
  * One ejection move for an open slot of `s`: a candidate helper leaves every shift that clashes
@@ -181,6 +210,7 @@ export function eject(state: State, index: CandidateIndex, s: number, openOrder:
       continue;
     }
     state.add(h, s);
+    state.work += openOrder.length;
     for (const t of openOrder) {
       if (t !== s && state.open(t) > 0 && staticPairDistance(c, h, t) >= 0 && state.canTake(h, t) && state.siteRoom(t)) {
         state.add(h, t);
@@ -245,13 +275,20 @@ export function ejectAtSite(state: State, index: CandidateIndex, s: number, open
 }
 
 /** Ejection passes over the shifts with open slots until nothing improves (at most `passes`). */
-export function ejectAll(state: State, index: CandidateIndex, order: readonly number[], passes = 3): number {
+export function ejectAll(
+  state: State,
+  index: CandidateIndex,
+  order: readonly number[],
+  passes = 3,
+  workBudget = EJECT_WORK,
+): number {
   let total = 0;
+  const stop = state.work + workBudget;
   for (let pass = 0; pass < passes; pass++) {
     let improved = 0;
     const open = order.filter((s) => state.open(s) > 0);
     for (const s of open) {
-      while (state.open(s) > 0) {
+      while (state.open(s) > 0 && state.work < stop) {
         const moved = state.siteRoom(s) ? eject(state, index, s, open) : ejectAtSite(state, index, s, open);
         if (!moved) break;
         improved++;

@@ -18,10 +18,17 @@ export class State {
   weighted = 0;
   filled = 0;
   secondary = 0;
+  /** Candidate edges examined by searches so far; the improvement phases budget by it. */
+  work = 0;
+  /** Bumped by every add and remove; search memos are valid for one version only. */
+  version = 0;
+  /** Working ms per helper over all days, for a fast "fits every day" answer. */
+  private readonly workMs: Float64Array;
 
   constructor(readonly c: Compiled) {
     this.sched = c.helpers.map(() => []);
     this.crew = c.shifts.map(() => []);
+    this.workMs = new Float64Array(c.helpers.length);
   }
 
   key(h: number, s: number): number {
@@ -34,6 +41,8 @@ export class State {
     this.secondary += pairDistanceKm(this.c, h, s) + this.c.fairnessKm * this.sched[h]!.length;
     this.sched[h]!.push(s);
     this.crew[s]!.push(h);
+    this.workMs[h]! += this.c.sEnd[s]! - this.c.sStart[s]!;
+    this.version++;
     if (fixed) this.fixed.add(this.key(h, s));
     this.journal.push(h, s, 1);
   }
@@ -46,6 +55,8 @@ export class State {
     this.secondary -= pairDistanceKm(this.c, h, s) + this.c.fairnessKm * sched.length;
     const crew = this.crew[s]!;
     crew.splice(crew.indexOf(h), 1);
+    this.workMs[h]! -= this.c.sEnd[s]! - this.c.sStart[s]!;
+    this.version++;
     this.journal.push(h, s, -1);
   }
 
@@ -105,8 +116,11 @@ export class State {
   private fitsDays(h: number, s: number, ignore: number): boolean {
     const sched = this.sched[h]!;
     if (sched.length === 0) return true;
-    const { sDays, hMaxDayMs } = this.c;
+    const { sDays, hMaxDayMs, sStart, sEnd } = this.c;
     const max = hMaxDayMs[h]!;
+    // Most helpers work far below their daily maximum even summed over all days.
+    const ignored = ignore >= 0 && sched.includes(ignore) ? sEnd[ignore]! - sStart[ignore]! : 0;
+    if (this.workMs[h]! - ignored + sEnd[s]! - sStart[s]! <= max) return true;
     for (const [day, ms] of sDays[s]!) {
       let sum = ms;
       for (const t of sched) {
