@@ -89,7 +89,9 @@ export function bestDirect(state: State, index: CandidateIndex, s: number): numb
 /**
  * Shifts whose search failed completely, valid while the state's version is unchanged: a failed
  * search explored everything reachable from them, and nothing reachable has changed since (the
- * argument that lets Kuhn's algorithm keep its visited marks across failed searches).
+ * argument that lets Kuhn's algorithm keep its visited marks across failed searches). A search cut
+ * by its budget marks the shifts it expanded as well; that part is a heuristic, their subtrees were
+ * not finished, and it is what keeps thousands of hopeless slots from each paying the full budget.
  */
 const deadShifts = new WeakMap<State, { version: number; shifts: Set<number> }>();
 
