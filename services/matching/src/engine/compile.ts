@@ -22,6 +22,7 @@ export interface Compiled {
   input: PlanInput;
   helpers: Helper[];
   shifts: Shift[];
+  sites: Site[];
   helperIndex: Map<string, number>;
   shiftIndex: Map<string, number>;
   /** Words per requirement bit mask; tokens are the skills and resources some shift requires. */
@@ -170,8 +171,11 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
   const helperMask = new Uint32Array(helpers.length * words);
   const tokenHelpers: number[][] = Array.from({ length: tokenIds.size }, () => []);
   // Helpers are visited in index order, so every tokenHelpers list comes out ascending.
-  const hold = (i: number, key: string) => {
-    const id = tokenIds.get(key);
+  // Per-kind maps: no string building per helper, which at 50,000 helpers was most of the garbage.
+  const skillIds = new Map<string, number>();
+  const resourceIds = new Map<string, number>();
+  for (const [key, id] of tokenIds) (key.startsWith('s:') ? skillIds : resourceIds).set(key.slice(2), id);
+  const hold = (i: number, id: number | undefined) => {
     if (id === undefined) return;
     const word = i * words + (id >>> 5);
     const bit = 1 << (id & 31);
@@ -179,10 +183,22 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     helperMask[word]! |= bit;
     tokenHelpers[id]!.push(i);
   };
-  helpers.forEach((h, i) => {
-    for (const name of h.skills) hold(i, token('s', name));
-    for (const name of h.resources) hold(i, token('r', name));
-  });
+  const H = helpers.length;
+  const hLat = new Float64Array(H);
+  const hLon = new Float64Array(H);
+  const hTravel = new Float64Array(H);
+  const hMaxDayMs = new Float64Array(H);
+  const hWindows: Float64Array[] = new Array<Float64Array>(H);
+  for (let i = 0; i < H; i++) {
+    const h = helpers[i]!;
+    for (const name of h.skills) hold(i, skillIds.get(name));
+    for (const name of h.resources) hold(i, resourceIds.get(name));
+    hLat[i] = h.location.lat;
+    hLon[i] = h.location.lon;
+    hTravel[i] = h.maxTravelKm;
+    hMaxDayMs[i] = h.maxHoursPerDay * HOUR_MS;
+    hWindows[i] = mergeWindows(h.availability);
+  }
 
   const siteIdList = [...new Set([...sites.map((s) => s.id), ...shifts.map((s) => s.siteId)])].sort();
   const siteNumber = new Map(siteIdList.map((id, i) => [id, i]));
@@ -214,6 +230,7 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     input,
     helpers,
     shifts,
+    sites,
     helperIndex,
     shiftIndex,
     words,
@@ -222,11 +239,11 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     shiftMask,
     shiftTokens,
     tokenHelpers,
-    hLat: Float64Array.from(helpers, (h) => h.location.lat),
-    hLon: Float64Array.from(helpers, (h) => h.location.lon),
-    hTravel: Float64Array.from(helpers, (h) => h.maxTravelKm),
-    hMaxDayMs: Float64Array.from(helpers, (h) => h.maxHoursPerDay * HOUR_MS),
-    hWindows: helpers.map((h) => mergeWindows(h.availability)),
+    hLat,
+    hLon,
+    hTravel,
+    hMaxDayMs,
+    hWindows,
     sStart,
     sEnd,
     sLat: Float64Array.from(shifts, (s) => s.location.lat),

@@ -405,7 +405,10 @@ export function toPlan(
     }
     if (state.open(s) > 0) unfilled.push({ shiftId: c.shifts[s]!.id, open: state.open(s) });
   }
-  return { input, options, assignments, unfilled, ...scoreState(c, state) };
+  // The input is stored id-sorted: the next replan's sort then meets an almost sorted array,
+  // which the engine's merge sort finishes in near-linear time.
+  const sortedInput: PlanInput = { ...input, helpers: c.helpers, shifts: c.shifts, sites: c.sites };
+  return { input: sortedInput, options, assignments, unfilled, ...scoreState(c, state) };
 }
 
 /** The plan's score and loads straight from the state: O(assignments), no maps over all helpers. */
