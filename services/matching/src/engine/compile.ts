@@ -37,8 +37,12 @@ export interface Compiled {
   hLon: Float64Array;
   hTravel: Float64Array;
   hMaxDayMs: Float64Array;
-  /** Merged availability windows per helper as [start0, end0, start1, end1, …]. */
-  hWindows: Float64Array[];
+  /**
+   * Merged availability windows of all helpers in one array, helper h's as [start, end, …] from
+   * hWinOff[h] to hWinOff[h + 1]: one allocation instead of 50,000 small typed arrays.
+   */
+  hWin: Float64Array;
+  hWinOff: Int32Array;
   sStart: Float64Array;
   sEnd: Float64Array;
   sLat: Float64Array;
@@ -105,31 +109,39 @@ function validateShift(s: Shift): void {
   }
 }
 
-/** Sorted, merged windows: touching windows join, so a shift may span two adjacent windows. */
-export function mergeWindows(windows: readonly { start: number; end: number }[]): Float64Array {
+/** Appends the sorted, merged windows to `out`: touching windows join, so a shift may span two. */
+function appendMerged(out: number[], windows: readonly { start: number; end: number }[]): void {
   if (windows.length === 1) {
     const w = windows[0]!;
-    return w.end > w.start ? Float64Array.of(w.start, w.end) : new Float64Array(0);
+    if (w.end > w.start) out.push(w.start, w.end);
+    return;
   }
+  const from = out.length;
   const sorted = windows.filter((w) => w.end > w.start).sort((a, b) => a.start - b.start || a.end - b.end);
-  const out: number[] = [];
   for (const w of sorted) {
     const last = out.length - 1;
-    if (last > 0 && w.start <= out[last]!) out[last] = Math.max(out[last]!, w.end);
+    if (last > from && w.start <= out[last]!) out[last] = Math.max(out[last]!, w.end);
     else out.push(w.start, w.end);
   }
+}
+
+/** Sorted, merged windows as [start0, end0, start1, end1, …]. */
+export function mergeWindows(windows: readonly { start: number; end: number }[]): Float64Array {
+  const out: number[] = [];
+  appendMerged(out, windows);
   return Float64Array.from(out);
 }
 
-export function windowsContain(windows: Float64Array, start: number, end: number): boolean {
-  for (let i = 0; i < windows.length; i += 2) {
-    if (windows[i]! <= start) {
-      if (end <= windows[i + 1]!) return true;
-    } else {
-      return false;
-    }
+function flatWindowsContain(w: Float64Array, from: number, to: number, start: number, end: number): boolean {
+  for (let i = from; i < to; i += 2) {
+    if (w[i]! > start) return false;
+    if (end <= w[i + 1]!) return true;
   }
   return false;
+}
+
+export function windowsContain(windows: Float64Array, start: number, end: number): boolean {
+  return flatWindowsContain(windows, 0, windows.length, start, end);
 }
 
 export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
@@ -188,7 +200,8 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
   const hLon = new Float64Array(H);
   const hTravel = new Float64Array(H);
   const hMaxDayMs = new Float64Array(H);
-  const hWindows: Float64Array[] = new Array<Float64Array>(H);
+  const hWinOff = new Int32Array(H + 1);
+  const win: number[] = [];
   for (let i = 0; i < H; i++) {
     const h = helpers[i]!;
     for (const name of h.skills) hold(i, skillIds.get(name));
@@ -197,8 +210,11 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     hLon[i] = h.location.lon;
     hTravel[i] = h.maxTravelKm;
     hMaxDayMs[i] = h.maxHoursPerDay * HOUR_MS;
-    hWindows[i] = mergeWindows(h.availability);
+    hWinOff[i] = win.length;
+    appendMerged(win, h.availability);
   }
+  hWinOff[H] = win.length;
+  const hWin = Float64Array.from(win);
 
   const siteIdList = [...new Set([...sites.map((s) => s.id), ...shifts.map((s) => s.siteId)])].sort();
   const siteNumber = new Map(siteIdList.map((id, i) => [id, i]));
@@ -243,7 +259,8 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     hLon,
     hTravel,
     hMaxDayMs,
-    hWindows,
+    hWin,
+    hWinOff,
     sStart,
     sEnd,
     sLat: Float64Array.from(shifts, (s) => s.location.lat),
@@ -277,11 +294,11 @@ export function staticPairDistance(c: Compiled, h: number, s: number): number {
     const need = c.shiftMask[s * W + w]!;
     if ((c.helperMask[h * W + w]! & need) !== need) return -1;
   }
-  const d = pairDistanceKm(c, h, s);
-  if (d > c.hTravel[h]!) return -1;
-  if (!windowsContain(c.hWindows[h]!, c.sStart[s]!, c.sEnd[s]!)) return -1;
+  // Cheapest and most selective first: the trigonometry of the distance comes last.
+  if (!flatWindowsContain(c.hWin, c.hWinOff[h]!, c.hWinOff[h + 1]!, c.sStart[s]!, c.sEnd[s]!)) return -1;
   const maxDay = c.hMaxDayMs[h]!;
   for (const [, ms] of c.sDays[s]!) if (ms > maxDay) return -1;
-  if (c.excluded.has(h * c.shifts.length + s)) return -1;
-  return d;
+  if (c.excluded.size > 0 && c.excluded.has(h * c.shifts.length + s)) return -1;
+  const d = pairDistanceKm(c, h, s);
+  return d > c.hTravel[h]! ? -1 : d;
 }
