@@ -149,3 +149,17 @@ test('a changed helper keeps an acceptance but loses a proposal it no longer qua
   t.deepEqual(r.assignments, [{ helperId: 'a', shiftId: 's1', status: 'accepted' }]);
   t.deepEqual(r.unfilled, [{ shiftId: 's1', open: 1 }]);
 });
+
+test('helpers joining never lower the fill, and re-planning is deterministic (property)', (t) => {
+  holds(
+    t,
+    fc.property(instance(), ({ input, options, spareHelpers }) => {
+      const p = plan(input, options);
+      const a = replan(p, { addHelpers: spareHelpers }, options);
+      const b = replan(p, { addHelpers: [...spareHelpers].reverse() }, options);
+      t.deepEqual(b.assignments, a.assignments);
+      return a.score.priorityWeightedFill >= p.score.priorityWeightedFill && a.score.filled >= p.score.filled;
+    }),
+    40,
+  );
+});
