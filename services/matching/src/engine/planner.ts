@@ -83,10 +83,6 @@ export function bestDirect(state: State, index: CandidateIndex, s: number): numb
 }
 
 /**
- * Breadth-first search for a chain h₁ moves sₖ₋₁→… so that `root` gains one helper and every other
- * shift on the chain keeps its headcount. Applies the chain and returns true when found.
- */
-/**
  * Shifts whose search failed completely, valid while the state's version is unchanged: a failed
  * search explored everything reachable from them, and nothing reachable has changed since (the
  * argument that lets Kuhn's algorithm keep its visited marks across failed searches). A search cut
@@ -104,6 +100,11 @@ function deadSet(state: State): Set<number> {
   return memo.shifts;
 }
 
+/**
+ * Breadth-first search for a chain of moves (h₁ from s₁ into `root`, h₂ from s₂ into s₁, …, a free
+ * helper into the last) so that `root` gains one helper and every other shift on the chain keeps its
+ * headcount. Applies the chain and returns true when found.
+ */
 export function augment(state: State, index: CandidateIndex, root: number, budget = SEARCH_BUDGET): boolean {
   const dead = deadSet(state);
   if (dead.has(root)) return false;
