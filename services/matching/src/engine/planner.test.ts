@@ -145,3 +145,18 @@ test('higher priority wins a contested helper', (t) => {
   t.deepEqual(p.assignments.map((a) => a.shiftId), ['far-high']);
   t.deepEqual(p.unfilled, [{ shiftId: 'near-low', open: 1 }]);
 });
+
+test('larger instances, where candidate lists are truncated and extended, stay feasible and deterministic (property)', (t) => {
+  holds(
+    t,
+    fc.property(instance({ minHelpers: 200, maxHelpers: 400, minShifts: 5, maxShifts: 20 }), ({ input, options }) => {
+      const p = plan(input, options);
+      const report = isFeasible(input, p.assignments, options);
+      if (!report.feasible) throw new Error(JSON.stringify(report.violations.slice(0, 3)));
+      const again = plan({ ...input, helpers: [...input.helpers].reverse(), shifts: [...input.shifts].reverse() }, options);
+      t.deepEqual(again.assignments, p.assignments);
+      return true;
+    }),
+    8,
+  );
+});
