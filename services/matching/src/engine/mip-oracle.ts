@@ -19,7 +19,7 @@
  *   its chords F·j·k − F·j(j+1)/2, j ≥ 1, with one continuous variable per helper.
  * Accepted assignments are variables forced to 1, so they count and constrain like any other.
  */
-import highsModule from 'highs';
+import type HighsLoader from 'highs';
 import { CandidateIndex } from './candidate-index.js';
 import { compile, pairDistanceKm } from './compile.js';
 import type { Assignment, PlanInput, PlanOptions, Score } from './model.js';
@@ -46,15 +46,21 @@ export interface ExactResult {
 }
 
 // highs ships CommonJS-flavoured types for an ES module: under NodeNext TypeScript types the default
-// import as the module object while Node hands over the loader itself, so accept either.
-type Loader = typeof highsModule.default;
-const loadHighs = ((highsModule as unknown as { default?: Loader }).default ?? highsModule) as Loader;
+// export as the module object while Node hands over the loader itself, so accept either.
+type Loader = (typeof HighsLoader)['default'];
 type Highs = Awaited<ReturnType<Loader>>;
 let highsPromise: Promise<Highs> | undefined;
 
-/** Loads the WebAssembly module once per process; every solve gets a fresh solver instance. */
+/**
+ * Loads the solver on first use, once per process (every solve gets a fresh solver instance), so
+ * code that only plans never loads the WebAssembly module.
+ */
 function highs(): Promise<Highs> {
-  highsPromise ??= loadHighs();
+  highsPromise ??= import('highs').then((m) => {
+    const exported = m.default as unknown as Loader | { default: Loader };
+    const load = typeof exported === 'function' ? exported : exported.default;
+    return load();
+  });
   return highsPromise;
 }
 
