@@ -123,7 +123,7 @@ export interface UnfilledShift {
 }
 
 export interface Plan {
-  /** The input the plan was made for, with `exclusions` accumulated over declines. */
+  /** The input the plan was made for, helpers, shifts and sites sorted by id, with `exclusions` accumulated over declines. */
   input: PlanInput;
   options: PlanOptions;
   /** Accepted and proposed assignments, sorted by shift id, then helper id. */
