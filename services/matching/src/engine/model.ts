@@ -88,8 +88,9 @@ export interface PlanOptions {
    */
   fairnessKmPerShift?: number;
   /**
-   * Ruin-and-recreate iterations after construction; more can only improve the plan, at about
-   * 1 ms each on a 50,000-helper instance. 0 turns the local search off. @default 1000
+   * Ruin-and-recreate iterations after construction aimed at fill, followed by half as many aimed
+   * at travel and fairness; each keeps only improvements. 0 turns the local search off.
+   * @default 1000
    */
   searchIterations?: number;
 }

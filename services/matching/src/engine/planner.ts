@@ -1,7 +1,8 @@
 /**
  * The planner, in four phases: (1) a priority-ordered greedy fill with augmenting paths,
- * (2) ejection moves, (3) ruin-and-recreate local search (local-search.ts), (4) a travel/fairness
- * improvement pass with refills.
+ * (2) ejection moves, (3) ruin-and-recreate local search (local-search.ts), first for fill, then
+ * for travel and fairness, (4) a travel/fairness improvement pass (swaps with idle helpers and
+ * exchanges between assigned ones) with refills.
  *
  * Why this algorithm. Without the time rules the problem is a bipartite b-matching in which only
  * the shift side carries weight (its priority). The sets of shift slots that can be filled together
@@ -471,7 +472,9 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
   fillShifts(state, index, order, { augment: true });
   ejectAll(state, index, order);
   state.commit();
-  ruinAndRecreate(state, index, order, options.searchIterations ?? DEFAULT_SEARCH_ITERATIONS);
+  const iterations = options.searchIterations ?? DEFAULT_SEARCH_ITERATIONS;
+  ruinAndRecreate(state, index, order, iterations, 'fill');
+  ruinAndRecreate(state, index, order, Math.ceil(iterations / 2), 'travel');
   for (let pass = 0; pass < 3 && improve(state, index, order) > 0; pass++) {
     fillShifts(
       state,
