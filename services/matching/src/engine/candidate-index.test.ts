@@ -36,7 +36,11 @@ test('a truncated list holds the nearest candidates, nearest first (property)', 
           .sort((a, b) => a.d - b.d || a.h - b.h);
         const list = index.get(s);
         t.is(list.complete, all.length < limit);
-        t.deepEqual([...list.distKm], all.slice(0, limit).map((x) => x.d));
+        // Distances, not helper ids: two helpers equally far may swap places at the cut, since
+        // geokdbush ranks by its own (monotone, equally exact) form of the haversine formula.
+        const expected = all.slice(0, limit).map((x) => x.d);
+        t.is(list.distKm.length, expected.length);
+        t.true([...list.distKm].every((d, i) => Math.abs(d - expected[i]!) <= 1e-9));
       }
       return true;
     }),
