@@ -15,7 +15,8 @@
 import { CandidateIndex } from './candidate-index.js';
 import { compile, staticPairDistance } from './compile.js';
 import type { Assignment, Exclusion, Plan, PlanDelta, PlanInput, PlanOptions } from './model.js';
-import { fillShifts, planningOrder, toPlan } from './planner.js';
+import { fillShifts } from './moves.js';
+import { planningOrder, toPlan } from './planner.js';
 import { State } from './state.js';
 
 const pairKey = (helperId: string, shiftId: string) => `${helperId}\u0000${shiftId}`;

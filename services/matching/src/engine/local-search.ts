@@ -9,7 +9,7 @@
  * plan stays a pure function of its input.
  */
 import type { CandidateIndex } from './candidate-index.js';
-import { ejectAll, fillShifts, improve } from './planner.js';
+import { ejectAll, fillShifts, improve } from './moves.js';
 import { rng } from './random.js';
 import type { State } from './state.js';
 
