@@ -1,0 +1,50 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { instance, pairKey } from '../../test/arbitraries.js';
+import { isFeasible } from './feasibility.js';
+import { greedyFirstFit } from './greedy.js';
+import { solveExact } from './mip-oracle.js';
+import { compareScores } from './objective.js';
+import { plan } from './planner.js';
+
+// A fixed sample (seeded), so the reported gap is reproducible and the test cannot flake.
+const SAMPLE = fc.sample(instance({ minHelpers: 25, maxHelpers: 60, minShifts: 5, maxShifts: 12 }), {
+  seed: 20260714,
+  numRuns: 12,
+});
+
+test('the oracle is feasible, optimal, never beaten by the planner, and the planner is within 2%', async (t) => {
+  let planFill = 0;
+  let exactFill = 0;
+  let greedyFill = 0;
+  for (const [i, { input, options }] of SAMPLE.entries()) {
+    const exact = await solveExact(input, { ...options, timeLimitSeconds: 20 });
+    const p = plan(input, options);
+    t.true(exact.optimal, `instance ${i}: ${exact.status.join(', ')}`);
+    t.deepEqual(isFeasible(input, exact.assignments, options).violations, [], `instance ${i}`);
+    t.true(compareScores(exact.score, p.score) <= 0, `instance ${i}: the planner beat the optimum`);
+    t.true(exact.score.priorityWeightedFill <= exact.priorityWeightedFillBound + 1e-6);
+    planFill += p.score.priorityWeightedFill;
+    exactFill += exact.score.priorityWeightedFill;
+    greedyFill += greedyFirstFit(input, options).score.priorityWeightedFill;
+    t.log(
+      `#${i} ${input.helpers.length}×${input.shifts.length}: weighted fill plan ${p.score.priorityWeightedFill} / ` +
+        `optimum ${exact.score.priorityWeightedFill}; filled ${p.score.filled} / ${exact.score.filled}; ` +
+        `travel+fairness ${p.score.secondaryCost.toFixed(1)} / ${exact.score.secondaryCost.toFixed(1)}`,
+    );
+  }
+  const gap = exactFill === 0 ? 0 : 1 - planFill / exactFill;
+  t.log(`priority-weighted fill gap over the sample: ${(gap * 100).toFixed(2)}% (greedy: ${((1 - greedyFill / exactFill) * 100).toFixed(2)}%)`);
+  t.true(gap <= 0.02);
+});
+
+test('the oracle keeps accepted assignments', async (t) => {
+  const { input, options } = SAMPLE[0]!;
+  const accepted = plan(input, options)
+    .assignments.filter((_, i) => i % 2 === 0)
+    .map((a) => ({ ...a, status: 'accepted' as const }));
+  t.true(accepted.length > 0);
+  const exact = await solveExact({ ...input, assignments: accepted }, { ...options, timeLimitSeconds: 20 });
+  const got = new Map(exact.assignments.map((a) => [pairKey(a), a.status]));
+  t.true(accepted.every((a) => got.get(pairKey(a)) === 'accepted'));
+});

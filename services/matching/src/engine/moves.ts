@@ -1,0 +1,326 @@
+/**
+ * The moves the planner is built from, each keeping every rule: a direct fill, an augmenting chain,
+ * ejections (a helper leaves what blocks it; a full site makes room) and the travel/fairness swaps.
+ * Every move that can lose fill is tentative: it is kept only when the lexicographic objective
+ * improves and rolled back through the state's journal otherwise. See planner.ts for why these
+ * moves and in which order.
+ */
+import type { CandidateIndex, CandidateList } from './candidate-index.js';
+import { pairDistanceKm, staticPairDistance } from './compile.js';
+import type { State } from './state.js';
+
+/** Edges an augmenting search may scan before it gives up on a slot. */
+const SEARCH_BUDGET = 20_000;
+const EPS = 1e-9;
+
+export interface FillOptions {
+  augment: boolean;
+  searchBudget?: number;
+}
+
+/** The cheapest helper that can take `s` without moving anybody, or −1. */
+export function bestDirect(state: State, index: CandidateIndex, s: number): number {
+  const fair = state.c.fairnessKm;
+  for (;;) {
+    const list = index.get(s);
+    let best = -1;
+    let bestCost = Infinity;
+    for (let i = 0; i < list.helpers.length; i++) {
+      const d = list.distKm[i]!;
+      if (d >= bestCost) break;
+      const h = list.helpers[i]!;
+      if (!state.canTake(h, s)) continue;
+      const cost = d + fair * state.shiftsOf(h);
+      if (cost < bestCost - EPS) {
+        best = h;
+        bestCost = cost;
+      }
+    }
+    if (best >= 0 || !index.extend(s)) return best;
+  }
+}
+
+/**
+ * Shifts whose search failed completely, valid while the state's version is unchanged: a failed
+ * search explored everything reachable from them, and nothing reachable has changed since (the
+ * argument that lets Kuhn's algorithm keep its visited marks across failed searches). A search cut
+ * by its budget marks the shifts it expanded as well; that part is a heuristic, their subtrees were
+ * not finished, and it is what keeps thousands of hopeless slots from each paying the full budget.
+ */
+const deadShifts = new WeakMap<State, { version: number; shifts: Set<number> }>();
+
+function deadSet(state: State): Set<number> {
+  let memo = deadShifts.get(state);
+  if (!memo || memo.version !== state.version) {
+    memo = { version: state.version, shifts: new Set() };
+    deadShifts.set(state, memo);
+  }
+  return memo.shifts;
+}
+
+/**
+ * Breadth-first search for a chain of moves (h₁ from s₁ into `root`, h₂ from s₂ into s₁, …, a free
+ * helper into the last) so that `root` gains one helper and every other shift on the chain keeps its
+ * headcount. Applies the chain and returns true when found.
+ */
+export function augment(state: State, index: CandidateIndex, root: number, budget = SEARCH_BUDGET): boolean {
+  const dead = deadSet(state);
+  if (dead.has(root)) return false;
+  const parent = new Map<number, number>([[root, -1]]);
+  const mover = new Map<number, number>();
+  const usedHelpers = new Set<number>();
+  const queue = [root];
+  let scanned = 0;
+  for (let qi = 0; qi < queue.length; qi++) {
+    const t = queue[qi]!;
+    const list = index.get(t);
+    for (let i = 0; i < list.helpers.length; i++) {
+      state.work++;
+      if (++scanned > budget) {
+        for (let k = 0; k < qi; k++) dead.add(queue[k]!);
+        return false;
+      }
+      const h = list.helpers[i]!;
+      if (usedHelpers.has(h)) continue;
+      if (t !== root && state.canTake(h, t)) {
+        state.add(h, t);
+        for (let u = t; u !== root; ) {
+          const m = mover.get(u)!;
+          const p = parent.get(u)!;
+          state.remove(m, u);
+          state.add(m, p);
+          u = p;
+        }
+        return true;
+      }
+      const b = state.soleBlocker(h, t);
+      if (b >= 0 && !parent.has(b) && !dead.has(b)) {
+        parent.set(b, t);
+        mover.set(b, h);
+        usedHelpers.add(h);
+        queue.push(b);
+      }
+    }
+  }
+  for (const t of queue) dead.add(t);
+  return false;
+}
+
+/** Fills the open slots of `order`'s shifts, one shift at a time, in that order. */
+export function fillShifts(state: State, index: CandidateIndex, order: readonly number[], opts: FillOptions): void {
+  for (const s of order) {
+    while (state.open(s) > 0 && state.siteRoom(s)) {
+      const h = bestDirect(state, index, s);
+      if (h >= 0) state.add(h, s);
+      else if (!(opts.augment && augment(state, index, s, opts.searchBudget))) break;
+    }
+  }
+}
+
+/** Candidates tried per ejection attempt, and the search budget of the refills inside one. */
+const EJECT_TRIES = 30;
+const EJECT_REFILL_BUDGET = 3_000;
+/**
+ * Work (edges scanned) all ejection passes of one plan may spend, about a second on this
+ * machine: where helpers are very scarce every open slot fails expensively, and the gain per
+ * second falls off long before the open slots run out. Counted, not timed, to stay deterministic.
+ */
+const EJECT_WORK = 10_000_000;
+
+/**
+ * One ejection move for an open slot of `s`: a candidate helper leaves every shift that clashes
+ * with `s` and takes `s`, may pick up further open shifts that its old schedule blocked, and the
+ * shifts it left are refilled (directly or by an augmenting chain). Kept only when it raises
+ * (priority-weighted fill, filled headcount) lexicographically, otherwise rolled back. This is what
+ * the augmenting search cannot express: a helper whose one long midday shift blocks a morning and
+ * an evening shift, or an urgent slot that is worth more than two less urgent ones.
+ */
+export function eject(state: State, index: CandidateIndex, s: number, openOrder: readonly number[]): boolean {
+  const c = state.c;
+  const list = index.get(s);
+  const tries = Math.min(list.helpers.length, EJECT_TRIES);
+  for (let i = 0; i < tries; i++) {
+    const h = list.helpers[i]!;
+    const sched = state.sched[h]!;
+    if (sched.includes(s)) continue;
+    const blockers = sched.filter((t) => state.clash(s, t));
+    if (blockers.some((t) => state.isFixed(h, t))) continue;
+    const mark = state.mark();
+    let dW = c.sPrio[s]!;
+    let dN = 1;
+    for (const b of blockers) {
+      state.remove(h, b);
+      dW -= c.sPrio[b]!;
+      dN -= 1;
+    }
+    // Hours per day may still block: give up the least urgent shifts sharing a day with s.
+    const days = new Set(c.sDays[s]!.map(([d]) => d));
+    while (!state.canTake(h, s)) {
+      const sameDay = state.sched[h]!
+        .filter((t) => !state.isFixed(h, t) && c.sDays[t]!.some(([d]) => days.has(d)))
+        .sort((a, b) => c.sPrio[a]! - c.sPrio[b]! || a - b);
+      const b = sameDay[0];
+      if (b === undefined) break;
+      state.remove(h, b);
+      blockers.push(b);
+      dW -= c.sPrio[b]!;
+      dN -= 1;
+    }
+    if (blockers.length === 0 || !state.canTake(h, s)) {
+      state.rollback(mark);
+      continue;
+    }
+    state.add(h, s);
+    state.work += openOrder.length;
+    for (const t of openOrder) {
+      if (t !== s && state.open(t) > 0 && staticPairDistance(c, h, t) >= 0 && state.canTake(h, t) && state.siteRoom(t)) {
+        state.add(h, t);
+        dW += c.sPrio[t]!;
+        dN += 1;
+      }
+    }
+    for (const b of blockers) {
+      if (state.open(b) <= 0 || !state.siteRoom(b)) continue;
+      const h2 = bestDirect(state, index, b);
+      if (h2 >= 0) state.add(h2, b);
+      if (h2 >= 0 || augment(state, index, b, EJECT_REFILL_BUDGET)) {
+        dW += c.sPrio[b]!;
+        dN += 1;
+      }
+    }
+    if (dW > 0 || (dW === 0 && dN > 0)) return true;
+    state.rollback(mark);
+  }
+  return false;
+}
+
+/** Fills `t` by one helper, directly or by an augmenting chain; returns whether it worked. */
+function fillOne(state: State, index: CandidateIndex, t: number, budget: number): boolean {
+  if (state.open(t) <= 0 || !state.siteRoom(t)) return false;
+  const h = bestDirect(state, index, t);
+  if (h >= 0) {
+    state.add(h, t);
+    return true;
+  }
+  return augment(state, index, t, budget);
+}
+
+/**
+ * The site-capacity counterpart of `eject`: when `s`'s site is full, one helper leaves an
+ * overlapping shift u at the site, and the room is given to `s` and the other open shifts at the
+ * site (a long shift can block two short ones). Kept only on a lexicographic improvement.
+ */
+export function ejectAtSite(state: State, index: CandidateIndex, s: number, openOrder: readonly number[]): boolean {
+  const c = state.c;
+  const rivals = c.sSiteOverlap[s]!.filter((u) => u !== s);
+  const atSite = openOrder.filter((t) => c.sSite[t] === c.sSite[s]);
+  for (const u of rivals) {
+    const movable = state.crew[u]!.filter((h) => !state.isFixed(h, u));
+    const hu = movable[movable.length - 1];
+    if (hu === undefined) continue;
+    const mark = state.mark();
+    state.remove(hu, u);
+    let dW = -c.sPrio[u]!;
+    let dN = -1;
+    for (const t of [s, ...atSite]) {
+      if (t === u) continue;
+      while (fillOne(state, index, t, EJECT_REFILL_BUDGET)) {
+        dW += c.sPrio[t]!;
+        dN += 1;
+      }
+    }
+    if (dW > 0 || (dW === 0 && dN > 0)) return true;
+    state.rollback(mark);
+  }
+  return false;
+}
+
+/** Ejection passes over the shifts with open slots until nothing improves (at most `passes`). */
+export function ejectAll(
+  state: State,
+  index: CandidateIndex,
+  order: readonly number[],
+  passes = 3,
+  workBudget = EJECT_WORK,
+): number {
+  let total = 0;
+  const stop = state.work + workBudget;
+  for (let pass = 0; pass < passes; pass++) {
+    let improved = 0;
+    const open = order.filter((s) => state.open(s) > 0);
+    for (const s of open) {
+      while (state.open(s) > 0 && state.work < stop) {
+        const moved = state.siteRoom(s) ? eject(state, index, s, open) : ejectAtSite(state, index, s, open);
+        if (!moved) break;
+        improved++;
+      }
+    }
+    total += improved;
+    if (improved === 0) break;
+  }
+  return total;
+}
+
+/**
+ * Swaps an assigned (movable) helper for a candidate with lower travel + marginal fairness cost.
+ * Fill stays the same; returns how many swaps were made.
+ */
+export function improve(state: State, index: CandidateIndex, order: readonly number[]): number {
+  const c = state.c;
+  let swaps = 0;
+  for (const s of order) {
+    const list = index.get(s);
+    for (const h of [...state.crew[s]!]) {
+      if (state.isFixed(h, s)) continue;
+      const dh = pairDistanceKm(c, h, s);
+      const current = dh + c.fairnessKm * (state.shiftsOf(h) - 1);
+      let swapped = false;
+      for (let i = 0; i < list.helpers.length; i++) {
+        const d = list.distKm[i]!;
+        if (d >= current - EPS) break;
+        const h2 = list.helpers[i]!;
+        if (d + c.fairnessKm * state.shiftsOf(h2) < current - EPS && state.canTake(h2, s)) {
+          state.remove(h, s);
+          state.add(h2, s);
+          swaps++;
+          swapped = true;
+          break;
+        }
+      }
+      if (!swapped && exchange(state, list, h, s, dh)) swaps++;
+    }
+  }
+  return swaps;
+}
+
+/** Nearest candidates an exchange looks at; beyond them the travel saved rarely pays the scan. */
+const EXCHANGE_TRIES = 16;
+
+/**
+ * Two assigned helpers trade shifts when that shortens their travel together; loads stay the same,
+ * so fairness and fill do too.
+ */
+function exchange(state: State, list: CandidateList, h: number, s: number, dh: number): boolean {
+  const c = state.c;
+  for (let i = 0; i < list.helpers.length && i < EXCHANGE_TRIES; i++) {
+    const d2s = list.distKm[i]!;
+    if (d2s >= dh - EPS) return false;
+    const h2 = list.helpers[i]!;
+    if (h2 === h) continue;
+    for (const s2 of state.sched[h2]!) {
+      if (s2 === s || state.isFixed(h2, s2) || state.crew[s2]!.includes(h) || state.crew[s]!.includes(h2)) continue;
+      const dh2 = staticPairDistance(c, h, s2);
+      if (dh2 < 0 || dh2 + d2s >= dh + pairDistanceKm(c, h2, s2) - EPS) continue;
+      state.remove(h, s);
+      state.remove(h2, s2);
+      if (state.canTake(h2, s) && state.canTake(h, s2)) {
+        state.add(h2, s);
+        state.add(h, s2);
+        return true;
+      }
+      state.add(h, s);
+      state.add(h2, s2);
+    }
+  }
+  return false;
+}
