@@ -170,13 +170,6 @@ up() {
   echo "$kubeconfig"
 }
 
-fail_up() {
-  log "$1 did not come up; the end of its log ($dir/logs/$1.log):"
-  tail -n 30 "$dir/logs/$1.log" >&2 || true
-  down_quiet
-  exit 1
-}
-
 down_quiet() {
   local b; b=$(bin_dir) || return 0
   # reverse order: clients first, etcd last

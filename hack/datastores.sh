@@ -88,13 +88,6 @@ up() {
   echo "$envfile"
 }
 
-fail_up() {
-  log "$1 did not come up; the end of its log ($dir/logs/$1.log):"
-  tail -n 30 "$dir/logs/$1.log" >&2 || true
-  down_quiet
-  exit 1
-}
-
 down_quiet() {
   local b; b=$(pg_bin) || true
   stop_pid redis "$dir/redis.pid" redis-server

@@ -62,3 +62,12 @@ wait_for() {
   done
   log "$what is ready"
 }
+
+# fail_up NAME: a component did not start; show the end of its log, stop what was started, exit.
+# The sourcing script defines $dir (its state directory, with logs/) and down_quiet.
+fail_up() {
+  log "$1 did not come up; the end of its log ($dir/logs/$1.log):"
+  tail -n 30 "$dir/logs/$1.log" >&2 || true
+  down_quiet
+  exit 1
+}

@@ -8,8 +8,10 @@
  */
 import * as k8s from '@kubernetes/client-node';
 
-const [namespace, deployment, replicas] = process.argv.slice(2);
-if (namespace === undefined || deployment === undefined || replicas === undefined) throw new Error('usage: baseline-operator.ts NAMESPACE DEPLOYMENT REPLICAS');
+const [namespaceArg, deploymentArg, replicas] = process.argv.slice(2);
+if (namespaceArg === undefined || deploymentArg === undefined || replicas === undefined) throw new Error('usage: baseline-operator.ts NAMESPACE DEPLOYMENT REPLICAS');
+const namespace: string = namespaceArg;
+const deployment: string = deploymentArg;
 const kc = new k8s.KubeConfig();
 kc.loadFromDefault();
 const apps = kc.makeApiClient(k8s.AppsV1Api);

@@ -1,5 +1,6 @@
 import { annotations } from '../api/annotations.js';
 import { planSpec } from './floor.js';
+import { restoreHpa } from './hpa-patch.js';
 import type { KubeEvent, NamespaceState, TargetPatch } from './model.js';
 
 /**
@@ -24,14 +25,7 @@ export function releaseOrphans(state: NamespaceState): { patches: TargetPatch[];
     if (plan === undefined || ann === undefined) continue;
     const min = Number(ann[annotations.originalMinReplicas] ?? hpa.spec?.minReplicas ?? 1);
     const max = Number(ann[annotations.originalMaxReplicas] ?? hpa.spec?.maxReplicas ?? min);
-    patches.push({
-      kind: 'HorizontalPodAutoscaler',
-      name: hpa.metadata?.name ?? '',
-      patch: {
-        metadata: { annotations: { [annotations.appliedFloor]: null, [annotations.surgePlan]: null, [annotations.originalMinReplicas]: null, [annotations.originalMaxReplicas]: null } },
-        spec: { minReplicas: min, maxReplicas: max },
-      },
-    });
+    patches.push(restoreHpa(hpa.metadata?.name ?? '', min, max));
     kubeEvents.push({
       regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
       type: 'Normal',

@@ -3,6 +3,7 @@ import { annotations } from '../api/annotations.js';
 import type { SurgePlan } from '../api/types.generated.js';
 import { conditions, type ConditionInput } from './conditions.js';
 import { planSpec, targetFloor, type PlanSpec } from './floor.js';
+import { restoreHpa } from './hpa-patch.js';
 import type { KubeEvent, NamespaceState, ObjectRef, SurgePlanStatus, TargetPatch } from './model.js';
 
 /** What the planner decided for one SurgePlan's target; the events' statuses are built from it. */
@@ -178,21 +179,7 @@ export function planTarget(plan: SurgePlan, state: NamespaceState): TargetDecisi
         desired = step.held;
       }
     } else if (ann[annotations.appliedFloor] !== undefined) {
-      patches.push({
-        kind: 'HorizontalPodAutoscaler',
-        name: hpa.metadata?.name ?? '',
-        patch: {
-          metadata: {
-            annotations: {
-              [annotations.appliedFloor]: null,
-              [annotations.surgePlan]: null,
-              [annotations.originalMinReplicas]: null,
-              [annotations.originalMaxReplicas]: null,
-            },
-          },
-          spec: { minReplicas: Number(originalMin), maxReplicas: Number(originalMax) },
-        },
-      });
+      patches.push(restoreHpa(hpa.metadata?.name ?? '', Number(originalMin), Number(originalMax)));
     }
   } else {
     const ann = deployment.metadata?.annotations ?? {};
