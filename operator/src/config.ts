@@ -15,6 +15,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
       'resync-seconds': { type: 'string', default: env.RESYNC_SECONDS ?? '60' },
       'log-level': { type: 'string', default: env.LOG_LEVEL ?? 'info' },
       namespaces: { type: 'string', default: env.WATCH_NAMESPACES ?? '' },
+      concurrency: { type: 'string', default: env.CONCURRENCY ?? '8' },
     },
     strict: true,
   });
@@ -35,6 +36,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
     metricsHost: values['metrics-host'],
     resyncSeconds: int('resync-seconds', values['resync-seconds'], 5, 3600),
     logLevel: values['log-level'],
+    concurrency: int('concurrency', values.concurrency, 1, 64),
     watchNamespaces: values.namespaces.split(',').map((n) => n.trim()).filter((n) => n !== ''),
   };
 }

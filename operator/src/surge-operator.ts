@@ -15,6 +15,7 @@ import { planNamespace } from './planner/surge-planner.js';
 import type { NamespaceState } from './planner/model.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import type { Metrics } from './runtime/metrics.js';
+import { BackgroundTasks } from './runtime/background-tasks.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
 const Operator = dotI.default;
@@ -26,6 +27,8 @@ export interface OperatorConfig {
   leaseName: string;
   identity: string;
   resyncSeconds: number;
+  /** Namespaces reconciled at once (each one is only ever worked on by one worker). @default 8 */
+  concurrency?: number;
   /** Namespaces to watch and manage; empty means all namespaces (cluster-wide RBAC needed). */
   watchNamespaces: string[];
   /** Loads the kubeconfig; tests pass one, production uses KUBECONFIG or the in-cluster account. */
@@ -43,6 +46,7 @@ export class SurgeOperator extends Operator {
   private readonly kc: k8s.KubeConfig;
   private readonly applier: Applier;
   private readonly queue: WorkQueue;
+  private readonly recorder = new BackgroundTasks(8);
   private readonly elector: LeaderElector | undefined;
   private caches: Partial<Kinds> = {};
   private resync: NodeJS.Timeout | undefined;
@@ -69,6 +73,7 @@ export class SurgeOperator extends Operator {
         this.metrics.reconcileErrors.inc();
         this.log.error({ namespace, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
       },
+      config.concurrency ?? 8,
     );
     this.elector = config.leaderElection
       ? new LeaderElector({
@@ -93,9 +98,10 @@ export class SurgeOperator extends Operator {
     return this.leading;
   }
 
-  /** Waits until the queue is empty (tests, benchmarks). */
+  /** Waits until the queue is empty and every Event is recorded (tests, benchmarks). */
   async idle(): Promise<void> {
     await this.queue.idle();
+    await this.recorder.idle();
   }
 
   protected async init(): Promise<void> {
@@ -179,6 +185,7 @@ export class SurgeOperator extends Operator {
   async shutdown(): Promise<void> {
     clearInterval(this.resync);
     this.queue.close();
+    await this.recorder.idle();
     await this.elector?.stop();
     await Promise.all(Object.values(this.caches).map((h) => h.stop()));
   }
@@ -224,26 +231,29 @@ export class SurgeOperator extends Operator {
         await this.applier.patchTarget(namespace, patch);
         this.metrics.scaleActions.inc({ kind: patch.kind });
       }));
+      // Statuses are independent objects too; each is written only if it changed.
+      const writes: Array<Promise<unknown>> = [];
       for (const p of state.plans) {
         const name = p.metadata?.name ?? '';
         const status = plan.planStatuses.get(name);
-        if (status !== undefined) await this.applier.writeStatus(namespace, 'surgeplans', name, p.status, status);
+        if (status !== undefined) writes.push(this.applier.writeStatus(namespace, 'surgeplans', name, p.status, status));
         this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'floor' }, status?.floor ?? 0);
         this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'desired' }, status?.desiredReplicas ?? 0);
         this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'ready' }, status?.readyReplicas ?? 0);
       }
-      this.metrics.activeEvents.reset();
+      const active = [0, 0, 0, 0];
       for (const e of state.events) {
         const name = e.metadata?.name ?? '';
         const status = plan.eventStatuses.get(name);
         if (status === undefined) continue;
-        await this.applier.writeStatus(namespace, 'disasterevents', name, e.status, status);
+        writes.push(this.applier.writeStatus(namespace, 'disasterevents', name, e.status, status));
         if (status.timeToSurgeSeconds !== undefined && e.status?.timeToSurgeSeconds === undefined) this.metrics.timeToSurge.observe(status.timeToSurgeSeconds);
-        if (status.phase !== 'Ended' && status.phase !== 'StandingDown' && status.phase !== 'Scheduled') {
-          this.metrics.activeEvents.inc({ namespace, severity: String(e.spec.severity) });
-        }
+        if (status.phase === 'Surging' || status.phase === 'Ready') active[e.spec.severity - 1] = (active[e.spec.severity - 1] ?? 0) + 1;
       }
-      for (const kubeEvent of plan.kubeEvents) await this.applier.record(namespace, kubeEvent);
+      active.forEach((n, i) => this.metrics.activeEvents.set({ namespace, severity: String(i + 1) }, n));
+      await Promise.all(writes);
+      // Events are best effort and must not hold up the next namespace: recorded in the background.
+      for (const kubeEvent of plan.kubeEvents) this.recorder.push(() => this.applier.record(namespace, kubeEvent));
       end({ result: 'ok' });
       return plan.wakeAt;
     } catch (error) {
