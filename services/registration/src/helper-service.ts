@@ -4,7 +4,7 @@ import { insertWithEvent, type Insert } from '@kathelfer/common/insert-with-even
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import type { Principal } from '@kathelfer/common/auth';
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
@@ -129,8 +129,8 @@ export class HelperService {
    * Erases name, contact details, exact and coarse location, availability and the token; keeps
    * the fields statistics need (incident, skills, resources, postal area, dates).
    */
-  async erase(helperId: string, reason: ErasureReason, requestId: string | null, outer?: Transaction): Promise<void> {
-    const work = async (transaction: Transaction) => {
+  async erase(helperId: string, reason: ErasureReason, requestId: string | null): Promise<void> {
+    await this.sequelize.transaction(async (transaction) => {
       const [, affected] = await this.models.Helper.update(
         {
           status: 'erased',
@@ -161,9 +161,7 @@ export class HelperService {
       });
       await this.models.DeletionLog.create({ helperId, reason, requestId }, { transaction });
       await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.erased', payload: { helperId } });
-    };
-    if (outer) await work(outer);
-    else await this.sequelize.transaction(work);
+    });
     this.onEvents();
   }
 
