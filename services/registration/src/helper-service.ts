@@ -117,8 +117,10 @@ export class HelperService {
     if (skills.includes('interpreting') && languages.length === 0) {
       throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
     }
+    const { consent, ...profile } = patch;
+    const consentChange = consent ? { consentVersion: consent.version, consentPurposes: consent.purposes, consentedAt: new Date() } : {};
     await this.sequelize.transaction(async (transaction) => {
-      await helper.update({ ...patch, updatedAt: new Date() }, { transaction });
+      await helper.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
       await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(helper) });
     });
     this.onEvents();
