@@ -1,5 +1,6 @@
 import test from 'ava';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { createClient } from 'redis';
 import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { consumeEvents, type BusEvent } from '../src/bus.js';
@@ -121,5 +122,33 @@ test('an event whose handler fails stays pending and is handled when the consume
     t.pass();
   } finally {
     await second.stop();
+  }
+});
+
+test('an event that does not match its schema goes to the dead-letter stream instead of the handler', async (t) => {
+  const stream = `${prefix}events:contract`;
+  const handled: string[] = [];
+  const consumer = await consumeEvents({
+    redis,
+    stream,
+    group: 'matching',
+    consumer: 'c1',
+    dedupPrefix: `${prefix}dedup:`,
+    blockMs: 100,
+    logger,
+    schemas: { 'helper.erased': z.object({ helperId: z.uuid() }) },
+    handle: (e) => Promise.resolve(void handled.push(e.id)),
+  });
+  try {
+    await redis.xAdd(stream, '*', { id: 'bad', type: 'helper.erased', payload: '{"helperId":42}', occurredAt: '' });
+    await redis.xAdd(stream, '*', { id: 'good', type: 'helper.erased', payload: '{"helperId":"6c1f7c5e-3a55-4c38-9d1d-0c2b5d0a5f11"}', occurredAt: '' });
+    await redis.xAdd(stream, '*', { id: 'new-type', type: 'helper.promoted', payload: '{}', occurredAt: '' });
+    await eventually('valid events handled', () => Promise.resolve(handled.length === 2 ? true : undefined), { timeoutMs: 10_000 });
+    t.deepEqual(handled, ['good', 'new-type'], 'types without a schema pass through');
+    const dead = (await redis.xRange(`${stream}:dead-letter`, '-', '+')) ?? [];
+    t.deepEqual(dead.map((e) => e.message.id), ['bad']);
+    t.is((await redis.xPending(stream, 'matching')).pending, 0);
+  } finally {
+    await consumer.stop();
   }
 });

@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { redisUrl, eventually } from '@kathelfer/hack/test-env';
 import { signToken } from '@kathelfer/common/testing/http';
 import { QueryTypes } from 'sequelize';
+import { registrationEvents, type RegistrationEventType } from '../src/events.js';
 import { postJson, startRegistration, testEnv, validBody, type Running } from './support/registration.js';
 
 let svc: Running;
@@ -68,6 +69,7 @@ test('round trip: register, read and change my data with the token; events carry
   t.deepEqual(events.map((e) => e.type), ['helper.registered', 'helper.updated']);
   t.not(events[0]?.id, events[1]?.id);
   for (const event of events) {
+    t.true(registrationEvents[event.type as RegistrationEventType].safeParse(event.payload).success, `${event.type} keeps the contract`);
     const text = JSON.stringify(event.payload);
     t.false(text.includes(body.name as string), 'no name on the bus');
     t.false(text.includes('+49151'), 'no phone on the bus');
