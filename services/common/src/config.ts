@@ -39,6 +39,8 @@ export const baseConfigSchema = z.object({
   /** Upper bound for in-flight requests to finish after the drain. */
   SHUTDOWN_TIMEOUT_MS: integer(20_000),
   OUTBOX_POLL_MS: integer(500),
+  /** How long events stay on the Redis streams; a consumer further behind than this misses events. */
+  EVENT_STREAM_RETENTION_HOURS: integer(168),
   TRUST_PROXY: z.stringbool().default(false),
 });
 

@@ -58,6 +58,8 @@ export class OutboxRelay {
       pollMs: number;
       batchSize?: number;
       coalesceMs?: number;
+      /** Stream entries older than this are trimmed as new ones are added (MINID), so the bus keeps no history beyond it. */
+      retentionMs?: number;
       logger: Logger;
     },
   ) {}
@@ -74,6 +76,8 @@ export class OutboxRelay {
       )) as [PendingRow[], unknown];
       if (rows.length === 0) return 0;
       const multi = redis.multi();
+      const { retentionMs } = this.options;
+      const trim = retentionMs === undefined ? {} : { TRIM: { strategy: 'MINID' as const, strategyModifier: '=' as const, threshold: Date.now() - retentionMs } };
       for (const row of rows) {
         const entry: StreamEntry = {
           id: row.id,
@@ -81,7 +85,7 @@ export class OutboxRelay {
           payload: JSON.stringify(row.payload),
           occurredAt: new Date(row.created_at).toISOString(),
         };
-        multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry);
+        multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry, trim);
       }
       await multi.exec();
       await sequelize.query(`UPDATE "${schema}".outbox SET sent_at = now() WHERE id = ANY($1::uuid[])`, {

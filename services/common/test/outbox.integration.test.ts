@@ -50,7 +50,8 @@ test('migrations run once even when two replicas start together', (t) => {
   t.deepEqual(appliedNames, ['0001-outbox']);
 });
 
-test('an event written in a rolled-back transaction never leaves; a committed one is published once and marked sent', async (t) => {
+// The relay tests share this file's outbox table, so they run one after the other.
+test.serial('an event written in a rolled-back transaction never leaves; a committed one is published once and marked sent', async (t) => {
   const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, logger });
   await sequelize
     .transaction(async (transaction) => {
@@ -151,4 +152,14 @@ test('an event that does not match its schema goes to the dead-letter stream ins
   } finally {
     await consumer.stop();
   }
+});
+
+test.serial('publishing trims stream entries older than the retention period', async (t) => {
+  const stream = `${prefix}events:trim`;
+  await redis.xAdd(stream, '1000-0', { id: 'ancient', type: 't', payload: '{}', occurredAt: '' });
+  const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, retentionMs: 3600_000, logger });
+  await sequelize.transaction((transaction) => appendEvent(Outbox, transaction, 'trim', { type: 'thing.created', payload: {} }));
+  await relay.relayOnce();
+  const entries = (await redis.xRange(stream, '-', '+')) ?? [];
+  t.deepEqual(entries.map((e) => e.message.type), ['thing.created']);
 });

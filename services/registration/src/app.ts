@@ -37,6 +37,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     redis,
     streamPrefix: `${config.REDIS_PREFIX}events:`,
     pollMs: config.OUTBOX_POLL_MS,
+    retentionMs: config.EVENT_STREAM_RETENTION_HOURS * 3600 * 1000,
     logger,
   });
   const service = new HelperService(sequelize, config.DB_SCHEMA, models, () => relay.kick());
