@@ -112,19 +112,23 @@ export class HelperService {
   }
 
   async update(helper: HelperRow, patch: SelfServicePatch): Promise<HelperRow> {
-    const skills = patch.skills ?? helper.skills;
-    const languages = patch.languages ?? helper.languages;
-    if (skills.includes('interpreting') && languages.length === 0) {
-      throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
-    }
     const { consent, ...profile } = patch;
     const consentChange = consent ? { consentVersion: consent.version, consentPurposes: consent.purposes, consentedAt: new Date() } : {};
-    await this.sequelize.transaction(async (transaction) => {
-      await helper.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(helper) });
+    const updated = await this.sequelize.transaction(async (transaction) => {
+      // Locked and re-read: a concurrent change or erasure must not be overwritten or outrun.
+      const current = await this.models.Helper.findOne({ where: { id: helper.id, status: 'active' }, transaction, lock: transaction.LOCK.UPDATE });
+      if (current === null) throw new NotFoundError('No such helper, or their data was erased.');
+      const skills = patch.skills ?? current.skills;
+      const languages = patch.languages ?? current.languages;
+      if (skills.includes('interpreting') && languages.length === 0) {
+        throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
+      }
+      await current.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(current) });
+      return current;
     });
     this.onEvents();
-    return helper;
+    return updated;
   }
 
   /**

@@ -135,6 +135,22 @@ test('erasure removes name, contact and exact location from the row, logs it, en
   t.is((await postJson(`${svc.url}/v1/helpers`, body)).status, 201, 'the person may register anew');
 });
 
+test('a change racing an erasure never brings data back nor follows the erasure on the bus', async (t) => {
+  for (let round = 0; round < 5; round++) {
+    const created = await register();
+    const [patched, erased] = await Promise.all([
+      fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token, { method: 'PATCH', body: JSON.stringify({ maxTravelKm: 99, availability: [{ from: '2026-12-01T08:00:00Z', to: '2026-12-01T12:00:00Z' }] }) })),
+      fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token, { method: 'DELETE' })),
+    ]);
+    t.is(erased.status, 204);
+    t.true([200, 401, 404].includes(patched.status), `PATCH answered ${patched.status}`);
+    const [row] = await rows('SELECT status, availability FROM $schema.helpers WHERE id = $1', [created.id]);
+    t.deepEqual(row, { status: 'erased', availability: [] });
+    const types = await rows(`SELECT type FROM $schema.outbox WHERE payload->>'helperId' = $1 ORDER BY created_at DESC LIMIT 1`, [created.id]);
+    t.deepEqual(types, [{ type: 'helper.erased' }]);
+  }
+});
+
 test('coordinators find helpers by skill, area and time, without contact details; contact needs a reason and is logged', async (t) => {
   const incidentId = `search-${Date.now()}`;
   const match = await register(validBody({ incidentId, skills: ['boat'], location: { postalCode: '01069', coordinates: { latitude: 51.04, longitude: 13.73 } } }));
