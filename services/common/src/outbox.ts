@@ -37,10 +37,11 @@ interface PendingRow {
 }
 
 /**
- * Publishes outbox rows to Redis Streams and marks them sent. Rows are locked with SKIP LOCKED, so
- * replicas share the work; an event is marked sent only after Redis acknowledged it, so while Redis
- * is down events wait in PostgreSQL. A crash between the two steps publishes an event twice, which
- * consumers drop by its id.
+ * Publishes outbox rows to Redis Streams in the order they were written and marks them sent. One
+ * replica publishes at a time (a transaction-level advisory lock; the others find it taken and
+ * wait for their next turn), so a helper's events reach the stream in order. An event is marked
+ * sent only after Redis acknowledged it: while Redis is down, events wait in PostgreSQL. A crash
+ * between the two steps publishes an event twice, which consumers drop by its id.
  */
 export class OutboxRelay {
   private running = false;
@@ -69,9 +70,15 @@ export class OutboxRelay {
     const { sequelize, schema, redis, streamPrefix } = this.options;
     const batch = this.options.batchSize ?? 200;
     return sequelize.transaction(async (transaction) => {
+      // One publisher at a time across replicas keeps each stream in commit order per entity.
+      const [[lock]] = (await sequelize.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', {
+        bind: [`outbox-relay:${schema}`],
+        transaction,
+      })) as [[{ locked: boolean }], unknown];
+      if (!lock?.locked) return 0;
       const [rows] = (await sequelize.query(
         `SELECT id, stream, type, payload, created_at FROM "${schema}".outbox
-          WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
+          WHERE sent_at IS NULL ORDER BY seq LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
         { transaction },
       )) as [PendingRow[], unknown];
       if (rows.length === 0) return 0;

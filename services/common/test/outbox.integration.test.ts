@@ -163,3 +163,19 @@ test.serial('publishing trims stream entries older than the retention period', a
   const entries = (await redis.xRange(stream, '-', '+')) ?? [];
   t.deepEqual(entries.map((e) => e.message.type), ['thing.created']);
 });
+
+test.serial('two relays publishing at once publish every event exactly once, in the order written', async (t) => {
+  const relays = [1, 2].map(() => new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 10, batchSize: 7, logger }));
+  const written: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    written.push(await sequelize.transaction((transaction) => appendEvent(Outbox, transaction, 'order', { type: 'n', payload: { i } })));
+  }
+  relays.forEach((relay) => relay.start());
+  await eventually('all published', async () => {
+    const [rows] = (await sequelize.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE sent_at IS NULL`)) as [Array<{ n: number }>, unknown];
+    return rows[0]?.n === 0 ? true : undefined;
+  });
+  await Promise.all(relays.map((relay) => relay.stop()));
+  const entries = (await redis.xRange(`${prefix}events:order`, '-', '+')) ?? [];
+  t.deepEqual(entries.map((e) => e.message.id), written);
+});

@@ -146,7 +146,7 @@ test('a change racing an erasure never brings data back nor follows the erasure 
     t.true([200, 401, 404].includes(patched.status), `PATCH answered ${patched.status}`);
     const [row] = await rows('SELECT status, availability FROM $schema.helpers WHERE id = $1', [created.id]);
     t.deepEqual(row, { status: 'erased', availability: [] });
-    const types = await rows(`SELECT type FROM $schema.outbox WHERE payload->>'helperId' = $1 ORDER BY created_at DESC LIMIT 1`, [created.id]);
+    const types = await rows(`SELECT type FROM $schema.outbox WHERE payload->>'helperId' = $1 ORDER BY seq DESC LIMIT 1`, [created.id]);
     t.deepEqual(types, [{ type: 'helper.erased' }]);
   }
 });
