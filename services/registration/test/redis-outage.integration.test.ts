@@ -16,15 +16,17 @@ test('GIVEN Redis stops WHEN helpers register THEN every registration succeeds, 
       return ((await response.json()) as { id: string }).id;
     };
     const before = [await register(), await register()];
+    const unsent = async () =>
+      (await svc.registration.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${svc.schema}".outbox WHERE sent_at IS NULL`, {
+        plain: true,
+        type: QueryTypes.SELECT,
+      }))?.n;
+    await eventually('the first events published', async () => ((await unsent()) === 0 ? true : undefined), { timeoutMs: 10_000 });
 
     await redis.down(); 
     const during: string[] = [];
     for (let i = 0; i < 10; i++) during.push(await register());
-    const backlog = await svc.registration.sequelize.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "${svc.schema}".outbox WHERE sent_at IS NULL`,
-      { plain: true, type: QueryTypes.SELECT },
-    );
-    t.is(backlog?.n, 10, 'the events wait in the outbox');
+    t.is(await unsent(), 10, 'the events wait in the outbox');
     t.is((await fetch(`${svc.url}/readyz`)).status, 503, 'not ready without Redis');
 
     await redis.up(); 
