@@ -36,7 +36,7 @@ export function defineOutboxModel(sequelize: Sequelize, schema: string): OutboxM
 export async function createOutboxTable(sequelize: Sequelize, schema: string): Promise<void> {
   await sequelize.query(`
     CREATE TABLE "${schema}".outbox (
-      seq bigserial NOT NULL UNIQUE,
+      seq bigserial NOT NULL,
       id uuid PRIMARY KEY,
       stream text NOT NULL,
       type text NOT NULL,
