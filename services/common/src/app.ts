@@ -58,6 +58,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.use(errorHandler(options.logger));
   app.use(requestContext(options.logger));
   app.use(httpMetrics(metrics));
+  app.use(async function baseHeaders(ctx, next) {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
   app.use(async function closeWhileDraining(ctx, next) {
     // Clients drop their keep-alive connection to a terminating replica and reconnect elsewhere.
     if (lifecycle.draining) ctx.set('Connection', 'close');

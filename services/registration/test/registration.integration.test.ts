@@ -55,6 +55,7 @@ test('round trip: register, read and change my data with the token; events carry
 
   const me = await fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token));
   t.is(me.status, 200);
+  t.is(me.headers.get('cache-control'), 'no-store', 'personal data is not cached');
   const view = (await me.json()) as Record<string, unknown>;
   t.like(view, { helperId: created.id, name: body.name, contact: { phone: (body.contact as { phone: string }).phone }, languages: ['uk', 'ar'] });
 
