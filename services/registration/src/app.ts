@@ -64,6 +64,9 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
       database: async () => {
         await sequelize.query('SELECT 1');
       },
+    },
+    // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
+    degradable: {
       redis: async () => {
         await redis.ping();
       },
