@@ -166,6 +166,11 @@ test('coordinators find helpers by skill, area and time, without contact details
   t.deepEqual(page.items.map((i) => i.helperId), [match.id]);
   t.false(JSON.stringify(page).includes('@example.org'));
   t.false(JSON.stringify(page).includes('Helper '));
+  const first = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&limit=2`, { headers: coordinator })).json()) as { items: unknown[]; nextOffset: number | null };
+  t.is(first.items.length, 2);
+  t.is(first.nextOffset, 2);
+  const rest = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&limit=2&offset=2`, { headers: coordinator })).json()) as { items: unknown[]; nextOffset: number | null };
+  t.deepEqual([rest.items.length, rest.nextOffset], [1, null]);
   const byArea = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&postalArea=80`, { headers: coordinator })).json()) as { items: unknown[] };
   t.is(byArea.items.length, 1);
   const outside = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&availableAt=2026-11-28T12:00:00Z`, { headers: coordinator })).json()) as { items: unknown[] };
