@@ -10,7 +10,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,12 +139,16 @@ COMMIT;
 async function pgbench(databaseUrl: string, script: string, clients: number): Promise<number> {
   const file = join(tmpdir(), `kathelfer-bench-${process.pid}.sql`);
   writeFileSync(file, script);
-  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrl], {
-    maxBuffer: 1 << 20,
-  });
-  const match = /tps = ([\d.]+)/.exec(stdout);
-  if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${stdout}`);
-  return Number(match[1]);
+  try {
+    const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrl], {
+      maxBuffer: 1 << 20,
+    });
+    const match = /tps = ([\d.]+)/.exec(stdout);
+    if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${stdout}`);
+    return Number(match[1]);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 const datastores = await OwnDatastores.start();
