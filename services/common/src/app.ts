@@ -15,6 +15,8 @@ export interface ServiceAppOptions {
   logger: Logger;
   routes: readonly AnyRoute[];
   readiness: Record<string, ReadinessCheck>;
+  /** Reported by /readyz without failing it (see operationalRoutes). */
+  degradable?: Record<string, ReadinessCheck>;
   bodyLimitBytes: number;
   trustProxy?: boolean;
   lifecycle?: Lifecycle;
@@ -39,7 +41,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const metrics = options.metrics ?? createMetrics(options.name);
   const app = new Koa({ proxy: options.trustProxy ?? false });
 
-  const routes: AnyRoute[] = [...options.routes, ...operationalRoutes({ lifecycle, metrics, checks: options.readiness })];
+  const routes: AnyRoute[] = [...options.routes, ...operationalRoutes({ lifecycle, metrics, checks: options.readiness, degradable: options.degradable })];
   let document: unknown;
   routes.push(
     defineRoute({
@@ -58,6 +60,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.use(errorHandler(options.logger));
   app.use(requestContext(options.logger));
   app.use(httpMetrics(metrics));
+  app.use(async function baseHeaders(ctx, next) {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
   app.use(async function closeWhileDraining(ctx, next) {
     // Clients drop their keep-alive connection to a terminating replica and reconnect elsewhere.
     if (lifecycle.draining) ctx.set('Connection', 'close');

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Logger } from './logger.js';
 import type { RedisClient } from './redis.js';
 
@@ -34,6 +35,8 @@ export async function consumeEvents(options: {
   dedupSeconds?: number;
   blockMs?: number;
   logger: Logger;
+  /** Payload schemas by event type; an event that fails its schema goes to `<stream>:dead-letter`, not to `handle`. */
+  schemas?: Record<string, z.ZodType>;
   handle: (event: BusEvent) => Promise<void>;
 }): Promise<Consumer> {
   const { redis, stream, group, consumer, logger } = options;
@@ -56,6 +59,14 @@ export async function consumeEvents(options: {
       occurredAt: fields.occurredAt ?? '',
       entryId,
     };
+    const schema = options.schemas?.[event.type];
+    const checked = schema?.safeParse(event.payload);
+    if (checked !== undefined && !checked.success) {
+      logger.error({ eventId: event.id, type: event.type, issues: checked.error.issues.length }, 'event does not match its schema; dead-lettered');
+      await redis.xAdd(`${stream}:dead-letter`, '*', { ...fields, group, reason: checked.error.message.slice(0, 2000) });
+      await redis.xAck(stream, group, entryId);
+      return;
+    }
     const dedupKey = `${options.dedupPrefix}${group}:${event.id}`;
     const first = await redis.set(dedupKey, entryId, { NX: true, EX: options.dedupSeconds ?? 7 * 24 * 3600 });
     if (first === null) {

@@ -39,6 +39,8 @@ export const baseConfigSchema = z.object({
   /** Upper bound for in-flight requests to finish after the drain. */
   SHUTDOWN_TIMEOUT_MS: integer(20_000),
   OUTBOX_POLL_MS: integer(500),
+  /** How long events stay on the Redis streams; a consumer further behind than this misses events. */
+  EVENT_STREAM_RETENTION_HOURS: integer(168),
   TRUST_PROXY: z.stringbool().default(false),
 });
 
@@ -52,18 +54,16 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
   // Empty strings count as unset, as in most deployment tooling.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const missing = issue.code === 'invalid_type' && cleaned[name] === undefined;
         return missing ? `${name} is required but not set` : `${name}: ${issue.message}`;
-      }),
-    );
+      });
+  if (cleaned.JWT_SECRET === undefined && cleaned.JWT_JWKS_URL === undefined) {
+    problems.push('JWT_SECRET or JWT_JWKS_URL must be set to verify coordinator tokens');
   }
-  const config = result.data;
-  if (config.JWT_SECRET === undefined && config.JWT_JWKS_URL === undefined) {
-    throw new ConfigError(['JWT_SECRET or JWT_JWKS_URL must be set to verify coordinator tokens']);
-  }
-  return config;
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return result.data;
 }

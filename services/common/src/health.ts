@@ -24,12 +24,34 @@ async function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
   }
 }
 
-const statusSchema = z.object({ status: z.enum(['ok', 'draining', 'unavailable']), checks: z.record(z.string(), z.string()).optional() });
+const statusSchema = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.string()).optional() });
 
-/** `/healthz` (the process answers), `/readyz` (dependencies reachable, not draining), `/metrics`. */
+async function run(checks: Record<string, ReadinessCheck>): Promise<Record<string, string>> {
+  const results: Record<string, string> = {};
+  await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await withTimeout(check, 1_000);
+        results[name] = 'ok';
+      } catch (error) {
+        results[name] = error instanceof Error ? error.message : 'failed';
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * `/healthz` (the process answers), `/readyz` (dependencies reachable, not draining), `/metrics`.
+ * `checks` must pass for the replica to be ready; `degradable` ones are reported but do not take
+ * it out of the Service — for a dependency the service can work without for a while (the outbox
+ * keeps events while Redis is away: failing readiness then would turn a Redis outage into a
+ * registration outage).
+ */
 export function operationalRoutes(options: {
   lifecycle: Lifecycle;
   checks: Record<string, ReadinessCheck>;
+  degradable?: Record<string, ReadinessCheck>;
   metrics: Metrics;
 }): AnyRoute[] {
   return [
@@ -44,26 +66,16 @@ export function operationalRoutes(options: {
     defineRoute({
       method: 'get',
       path: '/readyz',
-      summary: 'Readiness: database and Redis reachable and not shutting down',
+      summary: 'Readiness: required dependencies reachable and not shutting down; degradable ones reported',
       tags: ['operations'],
       responses: { 200: { description: 'ready', schema: statusSchema }, 503: { description: 'not ready' } },
       handler: async () => {
         if (options.lifecycle.draining) throw new ServiceUnavailableError('draining: this replica is shutting down');
-        const checks: Record<string, string> = {};
-        let ok = true;
-        await Promise.all(
-          Object.entries(options.checks).map(async ([name, check]) => {
-            try {
-              await withTimeout(check, 1_000);
-              checks[name] = 'ok';
-            } catch (error) {
-              ok = false;
-              checks[name] = error instanceof Error ? error.message : 'failed';
-            }
-          }),
-        );
-        if (!ok) throw new ServiceUnavailableError(`not ready: ${JSON.stringify(checks)}`);
-        return { status: 200, body: { status: 'ok', checks } };
+        const [required, optional] = await Promise.all([run(options.checks), run(options.degradable ?? {})]);
+        const checks = { ...required, ...optional };
+        if (Object.values(required).some((r) => r !== 'ok')) throw new ServiceUnavailableError(`not ready: ${JSON.stringify(checks)}`);
+        const degraded = Object.values(optional).some((r) => r !== 'ok');
+        return { status: 200, body: { status: degraded ? 'degraded' : 'ok', checks } };
       },
     }),
     defineRoute({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -14,14 +14,16 @@ export function safeError(error: unknown): Record<string, unknown> {
   return { type: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
 }
 
-export function createLogger(options: { name: string; level: string }): Logger {
-  return pino({
+/** The service's logger; `destination` (default stdout) lets tests read what would be logged. */
+export function createLogger(options: { name: string; level: string }, destination?: DestinationStream): Logger {
+  const config: LoggerOptions = {
     name: options.name,
     level: options.level,
     serializers: { err: safeError },
     // Contact data must never reach logs, even when a body is logged by mistake.
     redact: ['req.headers.authorization', '*.phone', '*.email', '*.name', 'contact'],
-  });
+  };
+  return destination ? pino(config, destination) : pino(config);
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;

@@ -29,10 +29,14 @@ export function defineOutboxModel(sequelize: Sequelize, schema: string): OutboxM
   );
 }
 
-/** The outbox table, for a service's migrations. */
+/**
+ * The outbox table, for a service's migrations. `seq` orders events as they were written (a
+ * timestamp would tie within a millisecond); the relay publishes in that order.
+ */
 export async function createOutboxTable(sequelize: Sequelize, schema: string): Promise<void> {
   await sequelize.query(`
     CREATE TABLE "${schema}".outbox (
+      seq bigserial NOT NULL,
       id uuid PRIMARY KEY,
       stream text NOT NULL,
       type text NOT NULL,
@@ -40,6 +44,6 @@ export async function createOutboxTable(sequelize: Sequelize, schema: string): P
       created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       sent_at timestamptz
     );
-    CREATE INDEX outbox_unsent ON "${schema}".outbox (created_at, id) WHERE sent_at IS NULL;
+    CREATE INDEX outbox_unsent ON "${schema}".outbox (seq) WHERE sent_at IS NULL;
   `);
 }

@@ -37,10 +37,11 @@ interface PendingRow {
 }
 
 /**
- * Publishes outbox rows to Redis Streams and marks them sent. Rows are locked with SKIP LOCKED, so
- * replicas share the work; an event is marked sent only after Redis acknowledged it, so while Redis
- * is down events wait in PostgreSQL. A crash between the two steps publishes an event twice, which
- * consumers drop by its id.
+ * Publishes outbox rows to Redis Streams in the order they were written and marks them sent. One
+ * replica publishes at a time (a transaction-level advisory lock; the others find it taken and
+ * wait for their next turn), so a helper's events reach the stream in order. An event is marked
+ * sent only after Redis acknowledged it: while Redis is down, events wait in PostgreSQL. A crash
+ * between the two steps publishes an event twice, which consumers drop by its id.
  */
 export class OutboxRelay {
   private running = false;
@@ -58,6 +59,8 @@ export class OutboxRelay {
       pollMs: number;
       batchSize?: number;
       coalesceMs?: number;
+      /** Stream entries older than this are trimmed as new ones are added (MINID), so the bus keeps no history beyond it. */
+      retentionMs?: number;
       logger: Logger;
     },
   ) {}
@@ -67,13 +70,21 @@ export class OutboxRelay {
     const { sequelize, schema, redis, streamPrefix } = this.options;
     const batch = this.options.batchSize ?? 200;
     return sequelize.transaction(async (transaction) => {
+      // One publisher at a time across replicas keeps each stream in commit order per entity.
+      const [[lock]] = (await sequelize.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', {
+        bind: [`outbox-relay:${schema}`],
+        transaction,
+      })) as [[{ locked: boolean }], unknown];
+      if (!lock?.locked) return 0;
       const [rows] = (await sequelize.query(
         `SELECT id, stream, type, payload, created_at FROM "${schema}".outbox
-          WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
+          WHERE sent_at IS NULL ORDER BY seq LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
         { transaction },
       )) as [PendingRow[], unknown];
       if (rows.length === 0) return 0;
       const multi = redis.multi();
+      const { retentionMs } = this.options;
+      const trim = retentionMs === undefined ? {} : { TRIM: { strategy: 'MINID' as const, strategyModifier: '=' as const, threshold: Date.now() - retentionMs } };
       for (const row of rows) {
         const entry: StreamEntry = {
           id: row.id,
@@ -81,7 +92,7 @@ export class OutboxRelay {
           payload: JSON.stringify(row.payload),
           occurredAt: new Date(row.created_at).toISOString(),
         };
-        multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry);
+        multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry, trim);
       }
       await multi.exec();
       await sequelize.query(`UPDATE "${schema}".outbox SET sent_at = now() WHERE id = ANY($1::uuid[])`, {

@@ -144,3 +144,34 @@ test('health, readiness and metrics answer; metrics carry request durations by r
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   t.regex(metrics, /http_request_duration_seconds_count\{[^}]*method="POST",route="\/v1\/items",status="201"/);
 });
+
+test('readiness fails on a required dependency, reports a degradable one without failing, and fails while draining', async (t) => {
+  const build = (required: boolean, degradable: boolean) =>
+    createServiceApp({
+      name: 'ready',
+      version: '1',
+      logger: pino({ level: 'silent' }),
+      routes: [],
+      readiness: { database: () => (required ? Promise.resolve() : Promise.reject(new Error('connection refused'))) },
+      degradable: { redis: () => (degradable ? Promise.resolve() : Promise.reject(new Error('redis away'))) },
+      bodyLimitBytes: 1024,
+    });
+  const down = await listen(build(false, true).app);
+  const degraded = build(true, false);
+  const up = await listen(degraded.app);
+  try {
+    const refused = await fetch(`${down.url}/readyz`);
+    t.is(refused.status, 503);
+    t.regex(String((await json(refused)).detail), /connection refused/);
+    const partly = await fetch(`${up.url}/readyz`);
+    t.is(partly.status, 200);
+    t.like(await json(partly), { status: 'degraded', checks: { database: 'ok', redis: 'redis away' } });
+    degraded.lifecycle.draining = true;
+    const draining = await fetch(`${up.url}/readyz`);
+    t.is(draining.status, 503);
+    t.is(draining.headers.get('connection'), 'close');
+  } finally {
+    await down.close();
+    await up.close();
+  }
+});

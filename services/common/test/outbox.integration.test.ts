@@ -1,5 +1,6 @@
 import test from 'ava';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { createClient } from 'redis';
 import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { consumeEvents, type BusEvent } from '../src/bus.js';
@@ -49,7 +50,8 @@ test('migrations run once even when two replicas start together', (t) => {
   t.deepEqual(appliedNames, ['0001-outbox']);
 });
 
-test('an event written in a rolled-back transaction never leaves; a committed one is published once and marked sent', async (t) => {
+// The relay tests share this file's outbox table, so they run one after the other.
+test.serial('an event written in a rolled-back transaction never leaves; a committed one is published once and marked sent', async (t) => {
   const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, logger });
   await sequelize
     .transaction(async (transaction) => {
@@ -122,4 +124,58 @@ test('an event whose handler fails stays pending and is handled when the consume
   } finally {
     await second.stop();
   }
+});
+
+test('an event that does not match its schema goes to the dead-letter stream instead of the handler', async (t) => {
+  const stream = `${prefix}events:contract`;
+  const handled: string[] = [];
+  const consumer = await consumeEvents({
+    redis,
+    stream,
+    group: 'matching',
+    consumer: 'c1',
+    dedupPrefix: `${prefix}dedup:`,
+    blockMs: 100,
+    logger,
+    schemas: { 'helper.erased': z.object({ helperId: z.uuid() }) },
+    handle: (e) => Promise.resolve(void handled.push(e.id)),
+  });
+  try {
+    await redis.xAdd(stream, '*', { id: 'bad', type: 'helper.erased', payload: '{"helperId":42}', occurredAt: '' });
+    await redis.xAdd(stream, '*', { id: 'good', type: 'helper.erased', payload: '{"helperId":"6c1f7c5e-3a55-4c38-9d1d-0c2b5d0a5f11"}', occurredAt: '' });
+    await redis.xAdd(stream, '*', { id: 'new-type', type: 'helper.promoted', payload: '{}', occurredAt: '' });
+    await eventually('valid events handled', () => Promise.resolve(handled.length === 2 ? true : undefined), { timeoutMs: 10_000 });
+    t.deepEqual(handled, ['good', 'new-type'], 'types without a schema pass through');
+    const dead = (await redis.xRange(`${stream}:dead-letter`, '-', '+')) ?? [];
+    t.deepEqual(dead.map((e) => e.message.id), ['bad']);
+    t.is((await redis.xPending(stream, 'matching')).pending, 0);
+  } finally {
+    await consumer.stop();
+  }
+});
+
+test.serial('publishing trims stream entries older than the retention period', async (t) => {
+  const stream = `${prefix}events:trim`;
+  await redis.xAdd(stream, '1000-0', { id: 'ancient', type: 't', payload: '{}', occurredAt: '' });
+  const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, retentionMs: 3600_000, logger });
+  await sequelize.transaction((transaction) => appendEvent(Outbox, transaction, 'trim', { type: 'thing.created', payload: {} }));
+  await relay.relayOnce();
+  const entries = (await redis.xRange(stream, '-', '+')) ?? [];
+  t.deepEqual(entries.map((e) => e.message.type), ['thing.created']);
+});
+
+test.serial('two relays publishing at once publish every event exactly once, in the order written', async (t) => {
+  const relays = [1, 2].map(() => new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 10, batchSize: 7, logger }));
+  const written: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    written.push(await sequelize.transaction((transaction) => appendEvent(Outbox, transaction, 'order', { type: 'n', payload: { i } })));
+  }
+  relays.forEach((relay) => relay.start());
+  await eventually('all published', async () => {
+    const [rows] = (await sequelize.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE sent_at IS NULL`)) as [Array<{ n: number }>, unknown];
+    return rows[0]?.n === 0 ? true : undefined;
+  });
+  await Promise.all(relays.map((relay) => relay.stop()));
+  const entries = (await redis.xRange(`${prefix}events:order`, '-', '+')) ?? [];
+  t.deepEqual(entries.map((e) => e.message.id), written);
 });

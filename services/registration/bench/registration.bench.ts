@@ -10,7 +10,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,47 @@ function body(): string {
     adultConfirmed: true,
     consent: { version: '2026-01', purposes: ['coordination'] },
   });
+}
+
+function stat(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** CPU time (user + system) a process used so far, in ms: per request it does not depend on other load. */
+function cpuMs(pid: number): number {
+  const fields = stat(pid);
+  return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU time of PostgreSQL: the postmaster, its live backends, and the backends it has reaped. */
+function postgresCpuMs(postmaster: number): number {
+  const own = stat(postmaster);
+  let total = cpuMs(postmaster) + ((Number(own[13] ?? 0) + Number(own[14] ?? 0)) * 1000) / 100;
+  for (const entry of readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && Number(stat(Number(entry))[1]) === postmaster) total += cpuMs(Number(entry));
+  }
+  return total;
+}
+
+interface CpuShare {
+  service: number;
+  postgres: number;
+  redis: number;
+  load: number;
+}
+
+function cpuSnapshot(servicePid: number, datastores: OwnDatastores): CpuShare {
+  const self = process.cpuUsage();
+  return {
+    service: cpuMs(servicePid),
+    postgres: postgresCpuMs(datastores.postgresPid),
+    redis: cpuMs(datastores.redisPid),
+    load: (self.user + self.system) / 1000,
+  };
 }
 
 interface HttpResult {
@@ -98,12 +139,16 @@ COMMIT;
 async function pgbench(databaseUrl: string, script: string, clients: number): Promise<number> {
   const file = join(tmpdir(), `kathelfer-bench-${process.pid}.sql`);
   writeFileSync(file, script);
-  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrl], {
-    maxBuffer: 1 << 20,
-  });
-  const match = /tps = ([\d.]+)/.exec(stdout);
-  if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${stdout}`);
-  return Number(match[1]);
+  try {
+    const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrl], {
+      maxBuffer: 1 << 20,
+    });
+    const match = /tps = ([\d.]+)/.exec(stdout);
+    if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${stdout}`);
+    return Number(match[1]);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 const datastores = await OwnDatastores.start();
@@ -133,26 +178,36 @@ try {
   }
   log('warm-up (3 s)');
   await cannon(url, 50, 3);
-  const rows: Array<HttpResult & { clients: number; ceiling: number; classic: number }> = [];
+  const rows: Array<HttpResult & { clients: number; ceiling: number; classic: number; cpu: CpuShare; load: number }> = [];
   for (const connections of [50, 200]) {
     log(`autocannon: ${connections} connections, ${seconds} s`);
+    const before = cpuSnapshot(service.pid ?? 0, datastores);
     const http = await cannon(url, connections, seconds);
+    const after = cpuSnapshot(service.pid ?? 0, datastores);
+    const n = Math.max(1, http.ok + http.failed);
+    const cpu: CpuShare = {
+      service: (after.service - before.service) / n,
+      postgres: (after.postgres - before.postgres) / n,
+      redis: (after.redis - before.redis) / n,
+      load: (after.load - before.load) / n,
+    };
+    const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
     // max_connections is 200 in hack/datastores.sh; the service holds its pool, superusers keep 3.
     const clients = Math.min(connections, 200 - Number(pool) - 5);
     log(`pgbench: ${clients} clients, ${seconds} s, the service's statement, then BEGIN/INSERT/INSERT/COMMIT`);
     const ceiling = await pgbench(datastores.databaseUrl, pgbenchStatement(schema), clients);
     const classic = await pgbench(datastores.databaseUrl, pgbenchTransaction(schema), clients);
-    rows.push({ ...http, clients, ceiling, classic });
+    rows.push({ ...http, clients, ceiling, classic, cpu, load });
   }
   const lines = [
     `registration benchmark — ${new Date().toISOString()}, ${seconds} s per step, service DB pool ${pool}, one process`,
     '',
-    '| connections | registrations/s | p50 ms | p99 ms | 2xx | failed | pgbench clients | pgbench tps, same statement (ceiling) | % of ceiling | pgbench tps, BEGIN/2×INSERT/COMMIT | targets @200: ≥1500/s, ≥50%, p99<100 ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| connections | registrations/s | p50 ms | p99 ms | 2xx | failed | CPU ms per registration: service / PostgreSQL / Redis / autocannon | load avg | pgbench clients | pgbench tps, same statement (ceiling) | % of ceiling | pgbench tps, BEGIN/2×INSERT/COMMIT | targets @200: ≥1500/s, ≥50%, p99<100 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const share = (100 * r.rps) / r.ceiling;
       const targets = r.connections === 200 ? [r.rps >= 1500, share >= 50, r.p99 < 100].map((ok) => (ok ? 'met' : 'missed')).join(' / ') : '—';
-      return `| ${r.connections} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.failed} | ${r.clients} | ${r.ceiling.toFixed(0)} | ${share.toFixed(0)}% | ${r.classic.toFixed(0)} | ${targets} |`;
+      return `| ${r.connections} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.failed} | ${[r.cpu.service, r.cpu.postgres, r.cpu.redis, r.cpu.load].map((v) => v.toFixed(2)).join(' / ')} | ${r.load.toFixed(1)} | ${r.clients} | ${r.ceiling.toFixed(0)} | ${share.toFixed(0)}% | ${r.classic.toFixed(0)} | ${targets} |`;
     }),
   ];
   const table = lines.join('\n');

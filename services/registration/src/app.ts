@@ -37,6 +37,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     redis,
     streamPrefix: `${config.REDIS_PREFIX}events:`,
     pollMs: config.OUTBOX_POLL_MS,
+    retentionMs: config.EVENT_STREAM_RETENTION_HOURS * 3600 * 1000,
     logger,
   });
   const service = new HelperService(sequelize, config.DB_SCHEMA, models, () => relay.kick());
@@ -63,6 +64,9 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
       database: async () => {
         await sequelize.query('SELECT 1');
       },
+    },
+    // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
+    degradable: {
       redis: async () => {
         await redis.ping();
       },

@@ -4,7 +4,7 @@ import { insertWithEvent, type Insert } from '@kathelfer/common/insert-with-even
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import type { Principal } from '@kathelfer/common/auth';
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
@@ -112,25 +112,31 @@ export class HelperService {
   }
 
   async update(helper: HelperRow, patch: SelfServicePatch): Promise<HelperRow> {
-    const skills = patch.skills ?? helper.skills;
-    const languages = patch.languages ?? helper.languages;
-    if (skills.includes('interpreting') && languages.length === 0) {
-      throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
-    }
-    await this.sequelize.transaction(async (transaction) => {
-      await helper.update({ ...patch, updatedAt: new Date() }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(helper) });
+    const { consent, ...profile } = patch;
+    const consentChange = consent ? { consentVersion: consent.version, consentPurposes: consent.purposes, consentedAt: new Date() } : {};
+    const updated = await this.sequelize.transaction(async (transaction) => {
+      // Locked and re-read: a concurrent change or erasure must not be overwritten or outrun.
+      const current = await this.models.Helper.findOne({ where: { id: helper.id, status: 'active' }, transaction, lock: transaction.LOCK.UPDATE });
+      if (current === null) throw new NotFoundError('No such helper, or their data was erased.');
+      const skills = patch.skills ?? current.skills;
+      const languages = patch.languages ?? current.languages;
+      if (skills.includes('interpreting') && languages.length === 0) {
+        throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
+      }
+      await current.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(current) });
+      return current;
     });
     this.onEvents();
-    return helper;
+    return updated;
   }
 
   /**
    * Erases name, contact details, exact and coarse location, availability and the token; keeps
    * the fields statistics need (incident, skills, resources, postal area, dates).
    */
-  async erase(helperId: string, reason: ErasureReason, requestId: string | null, outer?: Transaction): Promise<void> {
-    const work = async (transaction: Transaction) => {
+  async erase(helperId: string, reason: ErasureReason, requestId: string | null): Promise<void> {
+    await this.sequelize.transaction(async (transaction) => {
       const [, affected] = await this.models.Helper.update(
         {
           status: 'erased',
@@ -161,9 +167,7 @@ export class HelperService {
       });
       await this.models.DeletionLog.create({ helperId, reason, requestId }, { transaction });
       await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.erased', payload: { helperId } });
-    };
-    if (outer) await work(outer);
-    else await this.sequelize.transaction(work);
+    });
     this.onEvents();
   }
 

@@ -42,6 +42,9 @@ function helperOf(state: { helper?: HelperRow }): HelperRow {
   return state.helper;
 }
 
+/** Responses with personal data or tokens. */
+const noStore = { 'Cache-Control': 'no-store' };
+
 const idempotencyHeader = z.object({ 'Idempotency-Key': z.string().min(8).max(200) });
 
 export function registrationRoutes(options: { service: HelperService; verify: TokenVerifier; rateLimit: Middleware }): AnyRoute[] {
@@ -66,7 +69,8 @@ export function registrationRoutes(options: { service: HelperService; verify: To
         const header = ctx.get('idempotency-key');
         const key = header === '' ? undefined : parseWith(idempotencyHeader, { 'Idempotency-Key': header }, 'header')['Idempotency-Key'];
         const result = await service.register(body, key);
-        return { status: result.status, body: result.body, headers: { Location: selfServicePath } };
+        // The body holds the self-service token: no cache may keep it.
+        return { status: result.status, body: result.body, headers: { Location: selfServicePath, 'Cache-Control': 'no-store' } };
       },
     }),
     defineRoute({
@@ -77,7 +81,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       security: 'bearer',
       middleware: [self],
       responses: { 200: { description: 'Your data', schema: selfServiceView } },
-      handler: ({ ctx }) => Promise.resolve({ status: 200, body: service.selfView(helperOf(ctx.state)) }),
+      handler: ({ ctx }) => Promise.resolve({ status: 200, body: service.selfView(helperOf(ctx.state)), headers: noStore }),
     }),
     defineRoute({
       method: 'patch',
@@ -90,7 +94,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       responses: { 200: { description: 'Your data after the change', schema: selfServiceView } },
       handler: async ({ body, ctx }) => {
         const helper = await service.update(helperOf(ctx.state), body);
-        return { status: 200, body: service.selfView(helper) };
+        return { status: 200, body: service.selfView(helper), headers: noStore };
       },
     }),
     defineRoute({
@@ -132,8 +136,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
         if (principal === undefined) throw new UnauthorizedError();
         const contact = await service.contact(params.id, principal, query.reason, ctx.state.requestId);
         ctx.state.log.info({ helperId: params.id, subject: principal.subject, reason: query.reason }, 'contact details accessed');
-        ctx.set('Cache-Control', 'no-store');
-        return { status: 200, body: contact };
+        return { status: 200, body: contact, headers: noStore };
       },
     }),
     defineRoute({

@@ -60,6 +60,13 @@ const availabilityList = z.array(availabilityWindow).min(1).max(50);
 const maxTravelKm = z.number().int().min(1).max(500);
 const maxHoursPerDay = z.number().int().min(1).max(16);
 
+const consentVersion = z.enum(consentTextVersions, { error: `the consent text version must be one of ${consentTextVersions.join(', ')}` });
+/** `coordination` is required; the others are separate opt-ins, each can be withdrawn on its own. */
+const consentPurposeList = z
+  .array(z.enum(consentPurposes))
+  .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required; to withdraw it, erase your data' })
+  .refine(unique, { message: 'purposes must not repeat' });
+
 const interpretingNeedsLanguages = (h: { skills?: string[]; languages?: string[] }) =>
   !(h.skills?.includes('interpreting') ?? false) || (h.languages?.length ?? 0) > 0;
 
@@ -76,13 +83,7 @@ export const registrationBody = z
     availability: availabilityList,
     maxHoursPerDay,
     adultConfirmed: z.literal(true, { error: 'helpers must confirm they are 18 or older' }),
-    consent: z.strictObject({
-      version: z.enum(consentTextVersions, { error: `the consent text version must be one of ${consentTextVersions.join(', ')}` }),
-      purposes: z
-        .array(z.enum(consentPurposes))
-        .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required' })
-        .refine(unique, { message: 'purposes must not repeat' }),
-    }),
+    consent: z.strictObject({ version: consentVersion, purposes: consentPurposeList }),
   })
   .refine(interpretingNeedsLanguages, { message: 'interpreting needs at least one language', path: ['languages'] });
 
@@ -103,6 +104,8 @@ export const selfServicePatch = z
     maxHoursPerDay: maxHoursPerDay.optional(),
     maxTravelKm: maxTravelKm.optional(),
     paused: z.boolean().optional(),
+    /** Give or withdraw opt-in purposes, agreeing to the given consent text version. */
+    consent: z.strictObject({ version: consentVersion, purposes: consentPurposeList }).optional(),
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field' });
 

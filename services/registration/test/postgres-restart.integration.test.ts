@@ -4,10 +4,12 @@ import { eventually } from '@kathelfer/hack/test-env';
 import { OwnDatastores } from '@kathelfer/common/testing/own-datastores';
 import { postJson, startRegistration, testEnv, validBody } from './support/registration.js';
 
-test('GIVEN registrations under load WHEN PostgreSQL restarts THEN no acknowledged registration is lost, failures are 503 problems, and the service recovers', async (t) => {
+test('GIVEN registrations under load WHEN PostgreSQL restarts THEN no acknowledged registration is lost, failures are 503 problems without personal data in the logs, and the service recovers', async (t) => {
   const datastores = await OwnDatastores.start();
+  const logLines: string[] = [];
   const svc = await startRegistration(
     testEnv({ DATABASE_URL: datastores.databaseUrl, REDIS_URL: datastores.redisUrl, DB_POOL_MAX: '8', DB_POOL_ACQUIRE_MS: '3000' }),
+    { logLines },
   );
   try {
     const acknowledged: string[] = [];
@@ -51,6 +53,10 @@ test('GIVEN registrations under load WHEN PostgreSQL restarts THEN no acknowledg
     t.is(found?.n, ids.length, `all ${ids.length} acknowledged registrations and their events are stored`);
     const statuses = [...failures.keys()];
     t.true(statuses.every((s) => s === 503), `failures were 503 only: ${JSON.stringify([...failures])}`);
+    // Failed statements carry the helper's data as parameters; none of it may reach the logs.
+    const logs = logLines.join('');
+    t.true(logLines.length > ids.length, 'access and error lines were logged');
+    t.false(/\+49151|example\.org|Helper \d/.test(logs), 'no phone, e-mail or name in the logs');
     t.log(`${ids.length} acknowledged (${beforeRestart} before the restart); failed during it: ${JSON.stringify([...failures])}`);
   } finally {
     await svc.close();

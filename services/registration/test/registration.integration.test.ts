@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { redisUrl, eventually } from '@kathelfer/hack/test-env';
 import { signToken } from '@kathelfer/common/testing/http';
 import { QueryTypes } from 'sequelize';
+import { registrationEvents, type RegistrationEventType } from '../src/events.js';
 import { postJson, startRegistration, testEnv, validBody, type Running } from './support/registration.js';
 
 let svc: Running;
@@ -54,6 +55,7 @@ test('round trip: register, read and change my data with the token; events carry
 
   const me = await fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token));
   t.is(me.status, 200);
+  t.is(me.headers.get('cache-control'), 'no-store', 'personal data is not cached');
   const view = (await me.json()) as Record<string, unknown>;
   t.like(view, { helperId: created.id, name: body.name, contact: { phone: (body.contact as { phone: string }).phone }, languages: ['uk', 'ar'] });
 
@@ -68,6 +70,7 @@ test('round trip: register, read and change my data with the token; events carry
   t.deepEqual(events.map((e) => e.type), ['helper.registered', 'helper.updated']);
   t.not(events[0]?.id, events[1]?.id);
   for (const event of events) {
+    t.true(registrationEvents[event.type as RegistrationEventType].safeParse(event.payload).success, `${event.type} keeps the contract`);
     const text = JSON.stringify(event.payload);
     t.false(text.includes(body.name as string), 'no name on the bus');
     t.false(text.includes('+49151'), 'no phone on the bus');
@@ -133,6 +136,22 @@ test('erasure removes name, contact and exact location from the row, logs it, en
   t.is((await postJson(`${svc.url}/v1/helpers`, body)).status, 201, 'the person may register anew');
 });
 
+test('a change racing an erasure never brings data back nor follows the erasure on the bus', async (t) => {
+  for (let round = 0; round < 5; round++) {
+    const created = await register();
+    const [patched, erased] = await Promise.all([
+      fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token, { method: 'PATCH', body: JSON.stringify({ maxTravelKm: 99, availability: [{ from: '2026-12-01T08:00:00Z', to: '2026-12-01T12:00:00Z' }] }) })),
+      fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token, { method: 'DELETE' })),
+    ]);
+    t.is(erased.status, 204);
+    t.true([200, 401, 404].includes(patched.status), `PATCH answered ${patched.status}`);
+    const [row] = await rows('SELECT status, availability FROM $schema.helpers WHERE id = $1', [created.id]);
+    t.deepEqual(row, { status: 'erased', availability: [] });
+    const types = await rows(`SELECT type FROM $schema.outbox WHERE payload->>'helperId' = $1 ORDER BY seq DESC LIMIT 1`, [created.id]);
+    t.deepEqual(types, [{ type: 'helper.erased' }]);
+  }
+});
+
 test('coordinators find helpers by skill, area and time, without contact details; contact needs a reason and is logged', async (t) => {
   const incidentId = `search-${Date.now()}`;
   const match = await register(validBody({ incidentId, skills: ['boat'], location: { postalCode: '01069', coordinates: { latitude: 51.04, longitude: 13.73 } } }));
@@ -147,6 +166,11 @@ test('coordinators find helpers by skill, area and time, without contact details
   t.deepEqual(page.items.map((i) => i.helperId), [match.id]);
   t.false(JSON.stringify(page).includes('@example.org'));
   t.false(JSON.stringify(page).includes('Helper '));
+  const first = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&limit=2`, { headers: coordinator })).json()) as { items: unknown[]; nextOffset: number | null };
+  t.is(first.items.length, 2);
+  t.is(first.nextOffset, 2);
+  const rest = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&limit=2&offset=2`, { headers: coordinator })).json()) as { items: unknown[]; nextOffset: number | null };
+  t.deepEqual([rest.items.length, rest.nextOffset], [1, null]);
   const byArea = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&postalArea=80`, { headers: coordinator })).json()) as { items: unknown[] };
   t.is(byArea.items.length, 1);
   const outside = (await (await fetch(`${svc.url}/v1/helpers?incidentId=${incidentId}&availableAt=2026-11-28T12:00:00Z`, { headers: coordinator })).json()) as { items: unknown[] };

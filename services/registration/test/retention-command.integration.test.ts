@@ -6,7 +6,7 @@ import test from 'ava';
 import { QueryTypes } from 'sequelize';
 import { postJson, startRegistration, testEnv, validBody } from './support/registration.js';
 
-const command = join(dirname(fileURLToPath(import.meta.url)), '../src/retention-command.ts');
+const server = join(dirname(fileURLToPath(import.meta.url)), '../src/server.ts');
 
 test('the retention command anonymizes helpers of incidents ended before the retention period, and exits 0', async (t) => {
   const env = testEnv({ RETENTION_DAYS: '7' });
@@ -19,7 +19,7 @@ test('the retention command anonymizes helpers of incidents ended before the ret
     await svc.registration.service.setIncident('storm-old', new Date(Date.now() - 8 * 24 * 3600 * 1000));
     await svc.registration.service.setIncident('storm-recent', new Date(Date.now() - 2 * 24 * 3600 * 1000));
 
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', command], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' } });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', server, 'retention'], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' } });
 
     const rows = await svc.registration.sequelize.query<{ id: string; status: string; name: string | null }>(
       `SELECT id, status, name FROM "${svc.schema}".helpers WHERE id = ANY($1::uuid[]) ORDER BY status`,

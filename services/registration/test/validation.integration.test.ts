@@ -86,5 +86,9 @@ test('bad queries and bad self-service changes are 4xx as well', async (t) => {
   t.is((await patch({ maxHoursPerDay: 0 })).status, 422);
   t.is((await patch({ skills: ['interpreting'] })).status, 422, 'interpreting without a language, by a change');
   t.is((await patch({ skills: ['interpreting'], languages: ['uk'] })).status, 200);
+  t.is((await patch({ consent: { version: '2026-01', purposes: ['training-offers'] } })).status, 422, 'coordination cannot be withdrawn by a change');
+  const withdrawn = await patch({ consent: { version: '2026-01', purposes: ['coordination'] } });
+  t.is(withdrawn.status, 200, 'an opt-in can be withdrawn');
+  t.like(await withdrawn.json(), { consent: { version: '2026-01', purposes: ['coordination'] } });
   t.is((await fetch(`${svc.url}/v1/helpers/not-a-uuid/contact?reason=test`)).status, 401, 'auth comes before validation');
 });

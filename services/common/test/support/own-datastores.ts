@@ -124,6 +124,15 @@ export class OwnDatastores {
     return this.env.REDIS_URL ?? '';
   }
 
+  /** The postmaster's pid (changes with a restart). */
+  get postgresPid(): number {
+    return Number(readFileSync(join(this.pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  get redisPid(): number {
+    return Number(readFileSync(join(this.state, 'datastores/redis.pid'), 'utf8').trim());
+  }
+
   private get pgData(): string {
     return join(this.state, 'datastores/postgres');
   }

@@ -1,6 +1,7 @@
 import { databaseUrl, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { listen, testJwtSecret } from '@kathelfer/common/testing/http';
 import { pino } from 'pino';
+import { createLogger } from '@kathelfer/common/logger';
 import { createRegistration, type Registration } from '../../src/app.js';
 import { loadRegistrationConfig } from '../../src/config.js';
 
@@ -29,9 +30,12 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 /** A migrated registration service listening on a free loopback port; close() drops its schema. */
-export async function startRegistration(env: Record<string, string> = testEnv()): Promise<Running> {
+export async function startRegistration(env: Record<string, string> = testEnv(), options: { logLines?: string[] } = {}): Promise<Running> {
   const config = loadRegistrationConfig(env);
-  const registration = createRegistration(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
+  const logger = options.logLines
+    ? createLogger({ name: 'registration', level: 'info' }, { write: (line: string) => void options.logLines?.push(line) })
+    : pino({ level: env.LOG_LEVEL ?? 'silent' });
+  const registration = createRegistration(config, logger);
   await registration.start();
   const server = await listen(registration.app);
   return {
