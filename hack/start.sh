@@ -39,8 +39,28 @@ else
   wait_for operator 60 curl -sf "http://127.0.0.1:$operator_port/readyz" || die "the operator did not become ready; see $KATHELFER_STATE/platform/operator.log"
 fi
 
-kubectl_hint=kubectl
-[ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || kubectl_hint="PATH=$(cat "$KATHELFER_STATE/cluster/bin"):\$PATH kubectl"
+# The services run as processes on this machine next to the plane (in the cluster, kwok stands in
+# for their pods so that the surge is observable). A development-only JWT secret signs local
+# coordinator tokens; production takes it from the Secret kathelfer-secrets.
+jwt_secret=local-development-only-secret-not-for-production
+services_summary=""
+for svc in registration tasks matching; do
+  [ -f "services/$svc/src/server.ts" ] || continue
+  pidfile="$KATHELFER_STATE/platform/$svc.pid"
+  if pid_alive "$pidfile" "services/$svc/src/server.ts"; then
+    port=$(cat "$KATHELFER_STATE/platform/$svc.port")
+  else
+    port=$(free_port)
+    echo "$port" >"$KATHELFER_STATE/platform/$svc.port"
+    # shellcheck disable=SC2046
+    start_bg "$svc" "$pidfile" "$KATHELFER_STATE/platform/$svc.log" \
+      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" JWT_SECRET="$jwt_secret" LOG_LEVEL=info \
+      node --import tsx "services/$svc/src/server.ts"
+    wait_for "$svc" 60 curl -sf "http://127.0.0.1:$port/readyz" || die "$svc did not become ready; see $KATHELFER_STATE/platform/$svc.log"
+  fi
+  services_summary+="  $svc: http://127.0.0.1:$port  (API description: /openapi.json, log: $KATHELFER_STATE/platform/$svc.log)"$'\n'
+done
+
 cat <<MSG
 
 Kathelfer's local platform is up (state in $KATHELFER_STATE).
@@ -49,7 +69,8 @@ Kathelfer's local platform is up (state in $KATHELFER_STATE).
 $( [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || printf '  export PATH=%s:"$PATH"   # kubectl matching the API server\n' "$(cat "$KATHELFER_STATE/cluster/bin")" )
   PostgreSQL and Redis: $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile" | tr '\n' ' ')
   Operator: metrics http://127.0.0.1:$(cat "$KATHELFER_STATE/platform/operator.port")/metrics, log $KATHELFER_STATE/platform/operator.log
-
+Services:
+$services_summary
 Declare an incident and watch the services surge:
   kubectl -n kathelfer apply -f crds/samples/disasterevent.yaml
   kubectl -n kathelfer wait --for=condition=Ready disasterevent/hochwasser-ahr --timeout=120s

@@ -4,7 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib.sh
 source hack/lib.sh
-# SIGTERM: the operator hands its Lease over before it exits.
+# SIGTERM: the services drain, the operator hands its Lease over before it exits.
+for svc in registration tasks matching; do
+  stop_pid "$svc" "$KATHELFER_STATE/platform/$svc.pid" "services/$svc/src/server.ts" TERM 30
+done
 stop_pid operator "$KATHELFER_STATE/platform/operator.pid" operator/src/main.ts
 bash hack/datastores.sh down
 bash hack/cluster.sh down
