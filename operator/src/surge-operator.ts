@@ -47,6 +47,7 @@ export class SurgeOperator extends Operator {
   private readonly applier: Applier;
   private readonly queue: WorkQueue;
   private readonly recorder = new BackgroundTasks(8);
+  private readonly readyGauges = new Map<string, Set<string>>();
   private readonly elector: LeaderElector | undefined;
   private caches: Partial<Kinds> = {};
   private resync: NodeJS.Timeout | undefined;
@@ -248,9 +249,18 @@ export class SurgeOperator extends Operator {
         if (status === undefined) continue;
         writes.push(this.applier.writeStatus(namespace, 'disasterevents', name, e.status, status));
         if (status.timeToSurgeSeconds !== undefined && e.status?.timeToSurgeSeconds === undefined) this.metrics.timeToSurge.observe(status.timeToSurgeSeconds);
-        if (status.phase === 'Surging' || status.phase === 'Ready') active[e.spec.severity - 1] = (active[e.spec.severity - 1] ?? 0) + 1;
+        if (status.phase === 'Surging' || status.phase === 'Ready') {
+          active[e.spec.severity - 1] = (active[e.spec.severity - 1] ?? 0) + 1;
+          this.metrics.eventReady.set({ namespace, event: name }, status.phase === 'Ready' ? 1 : 0);
+        } else {
+          this.metrics.eventReady.remove({ namespace, event: name });
+        }
       }
       active.forEach((n, i) => this.metrics.activeEvents.set({ namespace, severity: String(i + 1) }, n));
+      // a deleted event leaves no status phase behind: drop its series here
+      const present = new Set(state.events.map((e) => e.metadata?.name ?? ''));
+      for (const name of this.readyGauges.get(namespace) ?? []) if (!present.has(name)) this.metrics.eventReady.remove({ namespace, event: name });
+      this.readyGauges.set(namespace, present);
       await Promise.all(writes);
       // Events are best effort and must not hold up the next namespace: recorded in the background.
       for (const kubeEvent of plan.kubeEvents) this.recorder.push(() => this.applier.record(namespace, kubeEvent));

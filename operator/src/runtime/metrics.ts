@@ -42,6 +42,12 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300],
       registers: [registry],
     }),
+    eventReady: new Gauge({
+      name: 'kathelfer_operator_disaster_event_ready',
+      help: 'Per active DisasterEvent: 1 when every service has its surge floor of ready replicas, 0 while surging.',
+      labelNames: ['namespace', 'event'],
+      registers: [registry],
+    }),
     isLeader: new Gauge({
       name: 'kathelfer_operator_leader',
       help: '1 while this replica holds the leader Lease.',
