@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm start`: brings up the platform locally — the local Kubernetes control plane (or the cluster
 # KUBECONFIG names, with KATHELFER_USE_EXISTING_CLUSTER=1), PostgreSQL and Redis, the CRDs and
-# manifests/overlays/local, and the operator as a process on this machine. Idempotent: a second run
-# reuses what runs. `npm stop` stops it all.
+# manifests/overlays/local, the operator and the services as processes on this machine — then stays
+# in the foreground: Ctrl-C stops everything this run started (what was already running stays).
+# Idempotent: a second run reuses what runs. KATHELFER_DETACH=1 returns once all is up instead;
+# `npm stop` then stops it all.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -10,6 +12,9 @@ cd "$root"
 source hack/lib.sh
 
 bash hack/ensure-deps.sh
+cluster_was_up=0; datastores_were_up=0
+bash hack/cluster.sh status >/dev/null 2>&1 && cluster_was_up=1
+bash hack/datastores.sh status >/dev/null 2>&1 && datastores_were_up=1
 if [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ]; then
   [ -n "${KUBECONFIG:-}" ] || die "KATHELFER_USE_EXISTING_CLUSTER=1 needs KUBECONFIG pointing at your cluster"
   kubeconfig=$KUBECONFIG
@@ -74,10 +79,29 @@ $services_summary
 Declare an incident and watch the services surge:
   kubectl -n kathelfer apply -f crds/samples/disasterevent.yaml
   kubectl -n kathelfer wait --for=condition=Ready disasterevent/hochwasser-ahr --timeout=120s
-  kubectl -n kathelfer get disasterevents,surgeplans,deployments
+  kubectl -n kathelfer get disasterevents -w
 End it:
   kubectl -n kathelfer patch disasterevent hochwasser-ahr --type=merge -p '{"spec":{"state":"Ended"}}'
 
-Stop everything with: npm stop   (data is kept; 'bash hack/cluster.sh purge' and
-'bash hack/datastores.sh purge' remove it)
 MSG
+
+[ "${KATHELFER_DETACH:-}" = 1 ] && { echo "Detached: stop everything with npm stop (data is kept)."; exit 0; }
+
+stop_started() {
+  trap - INT TERM
+  echo
+  log "stopping what this run started (data is kept)"
+  for svc in registration tasks matching; do
+    stop_pid "$svc" "$KATHELFER_STATE/platform/$svc.pid" "services/$svc/src/server.ts" TERM 30
+  done
+  stop_pid operator "$operator_pid" operator/src/main.ts
+  [ "$datastores_were_up" = 1 ] || bash hack/datastores.sh down
+  [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || [ "$cluster_was_up" = 1 ] || bash hack/cluster.sh down
+  exit 0
+}
+trap stop_started INT TERM
+echo "Running. Ctrl-C stops everything this run started (data is kept)."
+while true; do
+  sleep 5 & wait $!
+  pid_alive "$operator_pid" operator/src/main.ts || log "the operator is not running; see $KATHELFER_STATE/platform/operator.log"
+done
