@@ -3,7 +3,7 @@
 // by namespace, schema and key names (hack/src/test-env.ts uniqueName).
 export default {
   files: [
-    'hack/test/**/*.test.ts',
+    'hack/{src,test}/**/*.test.ts',
     'operator/{src,test}/**/*.test.ts',
     'services/*/{src,test}/**/*.test.ts',
   ],
@@ -11,5 +11,6 @@ export default {
   nodeArguments: ['--import=tsx'],
   workerThreads: false,
   concurrency: 2,
-  timeout: '3m',
+  // generous: fault tests start their own control plane, and this machine is shared
+  timeout: '5m',
 };

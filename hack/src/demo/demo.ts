@@ -1,0 +1,195 @@
+/**
+ * `npm run demo`: an incident end to end against the platform `npm start` runs (hack/demo.sh starts
+ * one in a throw-away state directory). It declares a flood, follows the operator raising the
+ * services from standby to surge through the API, registers synthetic volunteers through the real
+ * registration API, (with the task and matching services running) posts tasks and matches them,
+ * ends the incident and follows the stand-down — printing a timeline and writing an SVG chart.
+ *   node --import tsx hack/src/demo/demo.ts <state dir>
+ * DEMO_HELPERS (2000) volunteers; DEMO_OUT (demo-output) where the chart goes.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { renderChart, type Series } from './svg-chart.js';
+
+const state = process.argv[2] ?? process.env.KATHELFER_STATE ?? '';
+const namespace = 'kathelfer';
+const event = 'hochwasser-saale';
+const services = ['registration', 'tasks', 'matching'] as const;
+const colors = { registration: '#1f77b4', tasks: '#2ca02c', matching: '#d62728' } as const;
+const helperCount = Number(process.env.DEMO_HELPERS ?? 2000);
+const outDir = resolve(process.env.DEMO_OUT ?? 'demo-output');
+
+const kc = new k8s.KubeConfig();
+kc.loadFromFile(join(state, 'cluster/kubeconfig'));
+const apps = kc.makeApiClient(k8s.AppsV1Api);
+const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const crd = { group: 'kathelfer.io', version: 'v1alpha1', namespace };
+
+const started = Date.now();
+const elapsed = () => (Date.now() - started) / 1000;
+const say = (line: string) => process.stdout.write(`[${elapsed().toFixed(1).padStart(6)} s] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function serviceUrl(name: string): Promise<string | undefined> {
+  const file = join(state, 'platform', `${name}.port`);
+  return existsSync(file) ? `http://127.0.0.1:${(await readFile(file, 'utf8')).trim()}` : undefined;
+}
+
+/** Replicas over time, sampled through the API like `kubectl get deploy -w` would show them. */
+const replicaSeries = new Map<string, Series>();
+const readySeries = new Map<string, Series>();
+for (const s of services) {
+  replicaSeries.set(s, { label: `${s} desired`, color: colors[s], points: [] });
+  readySeries.set(s, { label: `${s} ready`, color: colors[s], points: [] });
+}
+let sampling = true;
+async function sample(): Promise<void> {
+  while (sampling) {
+    for (const s of services) {
+      const d = await apps.readNamespacedDeployment({ name: s, namespace }).catch(() => undefined);
+      if (d === undefined) continue;
+      const t = elapsed();
+      for (const [series, value] of [[replicaSeries.get(s)!, d.spec?.replicas ?? 0], [readySeries.get(s)!, d.status?.readyReplicas ?? 0]] as const) {
+        const last = series.points.at(-1);
+        if (last === undefined || last[1] !== value) series.points.push([t, value]);
+      }
+    }
+    await sleep(250);
+  }
+}
+
+async function eventStatus(): Promise<{ ready: string | undefined; phase: string | undefined; tts: number | undefined }> {
+  const e = (await custom.getNamespacedCustomObject({ ...crd, plural: 'disasterevents', name: event })) as {
+    status?: { phase?: string; timeToSurgeSeconds?: number; conditions?: Array<{ type: string; status: string }> };
+  };
+  return { ready: e.status?.conditions?.find((c) => c.type === 'Ready')?.status, phase: e.status?.phase, tts: e.status?.timeToSurgeSeconds };
+}
+
+function replicasLine(): string {
+  return services.map((s) => `${s} ${readySeries.get(s)!.points.at(-1)?.[1] ?? '?'}/${replicaSeries.get(s)!.points.at(-1)?.[1] ?? '?'}`).join(', ');
+}
+
+// Synthetic volunteers around Halle (Saale): the city and the towns along the river.
+const towns = [[51.4825, 11.9697], [51.3417, 11.9806], [51.6500, 11.8667], [51.4000, 11.6167], [51.3167, 11.7167]] as const;
+const skillPool = ['first-aid', 'sandbagging', 'driving-licence-b', 'chainsaw', 'construction', 'logistics', 'cooking', 'psychosocial-support', 'boat', 'heavy-machinery'];
+const resourcePool = ['car', 'van', 'shovel', 'wheelbarrow', 'pump', 'trailer'];
+function volunteer(i: number): Record<string, unknown> {
+  const [lat, lon] = towns[i % towns.length]!;
+  const pick = <T>(pool: readonly T[], n: number) => Array.from(new Set(Array.from({ length: n }, (_, k) => pool[(i * 7 + k * 3) % pool.length]!)));
+  const day = new Date(started);
+  day.setUTCHours(0, 0, 0, 0);
+  return {
+    incidentId: event,
+    name: `Demo Helferin ${i}`,
+    contact: { email: `demo.helper.${started}.${i}@example.org` },
+    location: { postalCode: '06108', coordinates: { latitude: lat + ((i % 17) - 8) * 0.004, longitude: lon + ((i % 13) - 6) * 0.006 } },
+    maxTravelKm: 10 + (i % 4) * 10,
+    skills: pick(skillPool, 1 + (i % 3)),
+    resources: pick(resourcePool, i % 3),
+    availability: [{ from: new Date(day.getTime() + 6 * 3600_000).toISOString(), to: new Date(day.getTime() + 2 * 86_400_000).toISOString() }],
+    maxHoursPerDay: 6 + (i % 3) * 2,
+    adultConfirmed: true,
+    consent: { version: '2026-01', purposes: ['coordination'] },
+  };
+}
+
+async function registerVolunteers(url: string, rateSeries: Series): Promise<number> {
+  let next = 0;
+  let done = 0;
+  let failed = 0;
+  let lastCount = 0;
+  let lastAt = elapsed();
+  const ticker = setInterval(() => {
+    const now = elapsed();
+    const rate = (done - lastCount) / (now - lastAt);
+    rateSeries.points.push([now, Math.round(rate)]);
+    say(`registrations: ${done} of ${helperCount} (${Math.round(rate)}/s); replicas ready/desired: ${replicasLine()}`);
+    lastCount = done;
+    lastAt = now;
+  }, 1000);
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < helperCount) {
+      const i = next++;
+      const res = await fetch(`${url}/v1/helpers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(volunteer(i)) });
+      if (res.status === 201) done += 1;
+      else failed += 1;
+      await res.arrayBuffer();
+    }
+  }));
+  clearInterval(ticker);
+  rateSeries.points.push([elapsed(), 0]);
+  if (failed > 0) say(`${failed} registrations were refused (see the registration log)`);
+  return done;
+}
+
+const markers: Array<{ at: number; label: string }> = [];
+const registrations: Series = { label: 'registrations/s', color: '#1f77b4', points: [[0, 0]] };
+
+const sampler = sample();
+say(`platform: ${state}`);
+say('demo speed: the SurgePlans stand down after 10 s and then 3 replicas every 3 s (in production: 10 min, 2 per 2 min)');
+for (const s of services) {
+  await custom.patchNamespacedCustomObject({ ...crd, plural: 'surgeplans', name: s, body: { spec: { scaleDown: { stabilizationWindowSeconds: 10, stepReplicas: 3, stepIntervalSeconds: 3 } } } }, mergePatch);
+}
+await sleep(1000);
+say(`standby: ${replicasLine()}`);
+
+markers.push({ at: elapsed(), label: 'flood declared' });
+await custom.createNamespacedCustomObject({
+  ...crd,
+  plural: 'disasterevents',
+  body: {
+    apiVersion: 'kathelfer.io/v1alpha1',
+    kind: 'DisasterEvent',
+    metadata: { name: event },
+    spec: { title: 'Hochwasser an der Saale (Demo)', type: 'flood', severity: 3, region: { name: 'Halle (Saale) und Saalekreis', lat: 51.4825, lon: 11.9697, radiusKm: 30 }, expectedHelpers: helperCount, state: 'Active' },
+  },
+});
+say(`DisasterEvent ${event} declared: flood, severity 3, ${helperCount} volunteers expected`);
+for (;;) {
+  const s = await eventStatus();
+  if (s.ready === 'True') {
+    say(`Ready: every service has its surge floor of ready replicas (time to surge ${s.tts} s): ${replicasLine()}`);
+    markers.push({ at: elapsed(), label: 'surge ready' });
+    break;
+  }
+  await sleep(250);
+}
+
+const registrationUrl = await serviceUrl('registration');
+if (registrationUrl === undefined) throw new Error('the registration service is not running (npm start starts it)');
+say(`registering ${helperCount} synthetic volunteers through ${registrationUrl}/v1/helpers …`);
+const registered = await registerVolunteers(registrationUrl, registrations);
+say(`${registered} volunteers registered`);
+
+for (const svc of ['tasks', 'matching'] as const) {
+  if ((await serviceUrl(svc)) === undefined) say(`the ${svc} service is not running yet: its part of the scenario is left out`);
+}
+
+markers.push({ at: elapsed(), label: 'incident ended' });
+await custom.patchNamespacedCustomObject({ ...crd, plural: 'disasterevents', name: event, body: { spec: { state: 'Ended' } } }, mergePatch);
+say('DisasterEvent ended: the services stand down as their SurgePlans say');
+let lastLine = '';
+for (;;) {
+  const line = replicasLine();
+  if (line !== lastLine) say(`stand-down: ${line}`);
+  lastLine = line;
+  const atStandby = services.every((s) => replicaSeries.get(s)!.points.at(-1)?.[1] === 1 && readySeries.get(s)!.points.at(-1)?.[1] === 1);
+  if (atStandby) break;
+  await sleep(500);
+}
+say(`back at standby (${(await eventStatus()).phase})`);
+sampling = false;
+await sampler;
+
+await mkdir(outDir, { recursive: true });
+const chart = join(outDir, 'kathelfer-demo.svg');
+await writeFile(chart, renderChart('Kathelfer demo: a flood, from declaration to stand-down', [
+  { title: 'Replicas per service (desired)', unit: 'replicas', series: [...replicaSeries.values()] },
+  { title: 'Ready replicas per service', unit: 'replicas', series: [...readySeries.values()] },
+  { title: 'Registrations per second', unit: 'per second', series: [registrations] },
+], markers));
+say(`chart written to ${chart}`);
