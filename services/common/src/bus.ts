@@ -24,13 +24,16 @@ export interface Consumer {
  * Consumes `stream` as member `consumer` of consumer group `group`. Events are acknowledged after
  * `handle` succeeded; one that fails stays pending and is handed out again on the next start.
  * Duplicates (same event id) are dropped through a Redis key per event kept for `dedupSeconds`.
+ * Without `dedupPrefix` every delivery reaches `handle`, which must then be idempotent itself (e.g.
+ * by recording the event id in the same database transaction as its effect): the Redis key is set
+ * before `handle` runs, so a crash in between would drop the event on its redelivery.
  */
 export async function consumeEvents(options: {
   redis: RedisClient;
   stream: string;
   group: string;
   consumer: string;
-  dedupPrefix: string;
+  dedupPrefix?: string;
   dedupSeconds?: number;
   blockMs?: number;
   logger: Logger;
@@ -56,6 +59,11 @@ export async function consumeEvents(options: {
       occurredAt: fields.occurredAt ?? '',
       entryId,
     };
+    if (options.dedupPrefix === undefined) {
+      await options.handle(event);
+      await redis.xAck(stream, group, entryId);
+      return;
+    }
     const dedupKey = `${options.dedupPrefix}${group}:${event.id}`;
     const first = await redis.set(dedupKey, entryId, { NX: true, EX: options.dedupSeconds ?? 7 * 24 * 3600 });
     if (first === null) {
