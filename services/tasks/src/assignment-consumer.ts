@@ -30,11 +30,14 @@ export async function applyAssignmentEvent(sequelize: Sequelize, schema: string,
     if (task === null) return 'unknown-task';
     const status = countsTowardsFill(event.type) ? 'accepted' : 'withdrawn';
     // Of two events at the same instant the withdrawal wins: a helper is never counted by mistake.
+    // Only an acceptance sets the shift (the one the check-in code is bound to).
     await sequelize.query(
       `INSERT INTO ${s}.assignments (id, task_id, helper_id, status, shift_start, shift_end, last_event_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, shift_start = EXCLUDED.shift_start,
-         shift_end = EXCLUDED.shift_end, last_event_at = EXCLUDED.last_event_at
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+         shift_start = CASE WHEN EXCLUDED.status = 'accepted' THEN EXCLUDED.shift_start ELSE assignments.shift_start END,
+         shift_end = CASE WHEN EXCLUDED.status = 'accepted' THEN EXCLUDED.shift_end ELSE assignments.shift_end END,
+         last_event_at = EXCLUDED.last_event_at
        WHERE assignments.last_event_at < EXCLUDED.last_event_at
           OR (assignments.last_event_at = EXCLUDED.last_event_at AND EXCLUDED.status = 'withdrawn')`,
       { bind: [event.assignmentId, event.taskId, event.helperId, status, event.shiftStart, event.shiftEnd, event.occurredAt], transaction },

@@ -123,15 +123,15 @@ export interface TaskView {
 }
 
 /** An assignment event as the matching service would publish it. */
-export function assignmentEvent(type: AssignmentEventType, fields: { assignmentId: string; taskId: string; helperId?: string; occurredAt?: Date; eventId?: string }): AssignmentEvent {
+export function assignmentEvent(type: AssignmentEventType, fields: { assignmentId: string; taskId: string; helperId?: string; occurredAt?: Date; eventId?: string; shiftStart?: Date; shiftEnd?: Date }): AssignmentEvent {
   return {
     eventId: fields.eventId ?? randomUUID(),
     type,
     assignmentId: fields.assignmentId,
     taskId: fields.taskId,
     helperId: fields.helperId ?? `hp-${fields.assignmentId.slice(0, 8)}`,
-    shiftStart: new Date(Date.now() - hour).toISOString(),
-    shiftEnd: new Date(Date.now() + 5 * hour).toISOString(),
+    shiftStart: (fields.shiftStart ?? new Date(Date.now() - hour)).toISOString(),
+    shiftEnd: (fields.shiftEnd ?? new Date(Date.now() + 5 * hour)).toISOString(),
     occurredAt: (fields.occurredAt ?? new Date()).toISOString(),
   };
 }
