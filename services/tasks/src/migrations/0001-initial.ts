@@ -57,9 +57,9 @@ export const initial: Migration = {
       );
       -- The coordinators' question "what is still open here, most urgent first": partial indexes
       -- hold only tasks that still need helpers, so they stay small as tasks complete.
-      CREATE INDEX tasks_open_by_area ON ${s}.tasks (incident_id, postal_area, priority, shift_start)
+      CREATE INDEX tasks_open_by_area ON ${s}.tasks (incident_id, postal_area, priority, shift_start, id)
         WHERE status IN ('open', 'partially_filled');
-      CREATE INDEX tasks_open_by_priority ON ${s}.tasks (incident_id, priority, shift_start)
+      CREATE INDEX tasks_open_by_priority ON ${s}.tasks (incident_id, priority, shift_start, id)
         WHERE status IN ('open', 'partially_filled');
       CREATE INDEX tasks_site ON ${s}.tasks (site_id);
 
