@@ -198,3 +198,28 @@ test('check-in is refused for a code of another site, a forged code, an expired 
   await until('withdrawn', async () => (await ok<Mine>(call(`${svc.url}/v1/checkins/me`, await helper('hp-withdrawn')))).items.every((i) => i.assignmentId !== withdrawn.assignmentId));
   t.like(await (await checkIn(small.id, code)).json(), { status: 409, reason: 'withdrawn' });
 });
+
+test('retention of the check-in log: records checked out before the period go, recent and open ones stay', async (t) => {
+  const own = await ok<SiteView>(call(`${svc.url}/v1/sites`, token, 'POST', siteBody({ name: 'Retention' })), 201);
+  const task = await createTask({ headcount: 3 }, own.id);
+  const ids: string[] = [];
+  for (const who of ['hp-ret-old', 'hp-ret-recent', 'hp-ret-open']) {
+    const mine = await assign(task.id, who);
+    await ok(checkIn(own.id, mine.code), 201);
+    ids.push(mine.assignmentId);
+  }
+  const [old, recent, open] = ids;
+  const day = 24 * 3_600_000;
+  const set = (id: string | undefined, inAt: Date, outAt: Date | null) =>
+    svc.tasks.sequelize.query(`UPDATE "${svc.schema}".attendance SET checked_in_at = $2, checked_out_at = $3 WHERE assignment_id = $1`, { bind: [id, inAt, outAt] });
+  await set(old, new Date(Date.now() - 40 * day), new Date(Date.now() - 40 * day + 8 * 3_600_000));
+  await set(recent, new Date(Date.now() - 20 * day), new Date(Date.now() - 20 * day + 8 * 3_600_000));
+  await set(open, new Date(Date.now() - 40 * day), null);
+
+  t.is(await svc.tasks.attendance.applyRetention(30), 1);
+  const left = await svc.tasks.sequelize.query<{ assignment_id: string }>(`SELECT assignment_id FROM "${svc.schema}".attendance WHERE assignment_id = ANY($1::uuid[])`, {
+    bind: [ids],
+    type: QueryTypes.SELECT,
+  });
+  t.deepEqual(left.map((r) => r.assignment_id).sort(), [recent, open].sort());
+});
