@@ -31,7 +31,10 @@ const incident = 'bench-flood';
 const areas = Array.from({ length: 50 }, (_, i) => String(10 + i * 7).padStart(3, '0'));
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-/** 200 sites in 50 postal areas; 100,000 tasks, about 60 % still open or partially filled. */
+/**
+ * 200 sites in 50 postal areas; 100,000 tasks spread over the sites (g % 200), and independently
+ * of that over priorities (g / 200) and statuses (g / 1000): about 60 % still open or partially filled.
+ */
 async function seed(client: pg.Client): Promise<void> {
   const s = `"${schema}"`;
   await client.query(`
@@ -43,8 +46,8 @@ async function seed(client: pg.Client): Promise<void> {
     INSERT INTO ${s}.tasks (id, incident_id, site_id, title, description, skills, resources, headcount, filled_count,
                             shift_start, shift_end, priority, bring, briefing, status, postal_area, latitude, longitude, created_by, updated_by)
     SELECT gen_random_uuid(), $1, s.id, 'Task ' || g, '', '{sandbagging}', '{shovel}', 4, 0,
-           now() + (g % 72) * interval '1 hour', now() + (g % 72 + 6) * interval '1 hour', 1 + g % 5, '{}', '',
-           (ARRAY['open', 'open', 'partially_filled', 'filled', 'in_progress', 'completed', 'open', 'partially_filled', 'cancelled', 'open'])[1 + (g / 5) % 10],
+           now() + (g % 72) * interval '1 hour', now() + (g % 72 + 6) * interval '1 hour', 1 + (g / 200) % 5, '{}', '',
+           (ARRAY['open', 'open', 'partially_filled', 'filled', 'in_progress', 'completed', 'open', 'partially_filled', 'cancelled', 'open'])[1 + (g / 1000) % 10],
            s.postal_area, s.latitude, s.longitude, 'bench', 'bench'
       FROM generate_series(1, $2::int) g JOIN s ON s.n = g % 200`, [incident, taskCount]);
   await client.query(`VACUUM ANALYZE ${s}.tasks`);

@@ -12,6 +12,12 @@ import { eventStream, taskEventOf } from './views.js';
 
 const postalAreaOf = (postalCode: string) => postalCode.slice(0, 3);
 
+/** Every column of tasks under its attribute name, so a raw row is a TaskAttributes. */
+const taskColumns = `id, incident_id AS "incidentId", site_id AS "siteId", title, description, skills, resources, headcount,
+  filled_count AS "filledCount", shift_start AS "shiftStart", shift_end AS "shiftEnd", priority, bring, briefing, status,
+  postal_area AS "postalArea", latitude, longitude, version, created_by AS "createdBy", updated_by AS "updatedBy",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
 /** 409 for a stale version; the body carries the current one so the client can re-read and retry. */
 export class StaleVersionError extends ConflictError {
   constructor(what: string, current: number, given: number) {
@@ -205,7 +211,7 @@ export class TaskService {
    * Open tasks of an incident, most urgent first, by keyset pagination on (priority, shift start,
    * id): the partial indexes answer it without sorting, however deep the page.
    */
-  async openTasks(query: TaskListQuery): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
+  async openTasks(query: TaskListQuery): Promise<{ items: TaskAttributes[]; nextCursor: string | null }> {
     const bind: unknown[] = [query.incidentId, query.maxPriority];
     const where = [`incident_id = $1`, `status IN ('open', 'partially_filled')`, `priority <= $2`];
     if (query.area !== undefined) {
@@ -218,9 +224,10 @@ export class TaskService {
       where.push(`(priority, shift_start, id) > ($${bind.length - 2}, $${bind.length - 1}, $${bind.length}::uuid)`);
     }
     bind.push(query.limit + 1);
-    const rows = await this.sequelize.query<TaskRow>(
-      `SELECT * FROM "${this.schema}".tasks WHERE ${where.join(' AND ')} ORDER BY priority, shift_start, id LIMIT $${bind.length}`,
-      { bind, type: QueryTypes.SELECT, model: this.models.Task, mapToModel: true },
+    // Plain rows, not model instances: building 50 instances per page cost more than the query.
+    const rows = await this.sequelize.query<TaskAttributes>(
+      `SELECT ${taskColumns} FROM "${this.schema}".tasks WHERE ${where.join(' AND ')} ORDER BY priority, shift_start, id LIMIT $${bind.length}`,
+      { bind, type: QueryTypes.SELECT, raw: true },
     );
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
