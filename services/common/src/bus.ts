@@ -36,6 +36,12 @@ export async function consumeEvents(options: {
   dedupPrefix?: string;
   dedupSeconds?: number;
   blockMs?: number;
+  /**
+   * When set, entries another member (or this one) was handed and has not acknowledged for this
+   * long are claimed (XAUTOCLAIM) and handled here: a replica that died, or whose pod name changed
+   * with a restart, leaves nothing pending for ever, and a failed event is retried without a restart.
+   */
+  claimIdleMs?: number;
   logger: Logger;
   handle: (event: BusEvent) => Promise<void>;
 }): Promise<Consumer> {
@@ -79,6 +85,30 @@ export async function consumeEvents(options: {
     await redis.xAck(stream, group, entryId);
   };
 
+  const handleAll = async (messages: ReadonlyArray<{ id: string; message: Record<string, string> } | null>): Promise<void> => {
+    for (const message of messages) {
+      if (message === null) continue;
+      try {
+        await process(message.id, message.message);
+      } catch (error) {
+        logger.error({ err: error, entryId: message.id }, 'event handler failed; it stays pending');
+      }
+    }
+  };
+
+  let lastClaim = 0;
+  const claimStale = async (): Promise<void> => {
+    const idle = options.claimIdleMs;
+    if (idle === undefined || Date.now() - lastClaim < Math.max(idle / 2, 200)) return;
+    lastClaim = Date.now();
+    let start = '0-0';
+    do {
+      const claimed = await redis.xAutoClaim(stream, group, consumer, idle, start, { COUNT: 100 });
+      await handleAll(claimed.messages);
+      start = claimed.nextId;
+    } while (running && start !== '0-0');
+  };
+
   const loop = (async () => {
     // First what this consumer was handed before and did not acknowledge, then new entries.
     let cursor = '0';
@@ -91,13 +121,8 @@ export async function consumeEvents(options: {
         // The client types this reply loosely; its RESP3 shape is fixed.
         const messages = (reply as StreamReply[] | null)?.[0]?.messages ?? [];
         if (cursor === '0' && messages.length === 0) cursor = '>';
-        for (const message of messages) {
-          try {
-            await process(message.id, message.message);
-          } catch (error) {
-            logger.error({ err: error, entryId: message.id }, 'event handler failed; it stays pending');
-          }
-        }
+        await handleAll(messages);
+        await claimStale();
       } catch (error) {
         if (!running) break;
         logger.warn({ err: error }, 'bus reader failed; retrying');

@@ -16,6 +16,8 @@ export const tasksConfigSchema = baseConfigSchema.extend({
   ASSIGNMENT_STREAM: z.string().min(1).default('matching'),
   /** This replica's name in the consumer group; pod names are unique, which is what it needs. */
   CONSUMER_NAME: z.string().min(1).default(hostname()),
+  /** After how long events a replica was handed but did not acknowledge are taken over by another (a pod that died). */
+  CONSUMER_CLAIM_IDLE_MS: z.coerce.number().int().positive().default(60_000),
   /** Days the check-in log is kept after the check-out: proof for the accident insurance. */
   ATTENDANCE_RETENTION_DAYS: z.coerce.number().int().positive().default(5 * 365),
 });

@@ -24,7 +24,7 @@ let svc: Running;
 let redis: ReturnType<typeof createClient>;
 let token: string;
 let site: SiteView;
-const env = testEnv();
+const env = testEnv({ CONSUMER_CLAIM_IDLE_MS: '500' });
 
 test.before(async () => {
   svc = await startTasks(env);
@@ -109,6 +109,23 @@ test('GIVEN two replicas, one restarted while events arrive THEN every event is 
   } finally {
     await third.close();
   }
+});
+
+// Serial: ava runs it before the others, so the dead pod is handed only these three events.
+test.serial('GIVEN a replica that died holding events it had been handed THEN another claims them and applies each once', async (t) => {
+  const task = await createTask({ headcount: 5 });
+  const events = [1, 2, 3].map(() => assignmentEvent('assignment.accepted', { assignmentId: randomUUID(), taskId: task.id }));
+  const stream = `${svc.prefix}events:matching`;
+  // In one MULTI, so the dead pod is handed the events before the live replica can be.
+  const multi = redis.multi();
+  for (const event of events) multi.xAdd(stream, '*', toStreamEntry(event));
+  multi.xReadGroup('tasks', 'dead-pod', { key: stream, id: '>' }, { COUNT: 10 });
+  await multi.exec();
+  const held = await redis.xPendingRange(stream, 'tasks', '-', '+', 10, { consumer: 'dead-pod' });
+  t.is(held.length, 3, 'the dead pod holds the three events');
+  await until('the three claimed and applied', async () => (await readTask(task.id)).filledCount === 3);
+  t.is(await processed(events.map((e) => e.eventId)), 3);
+  await until('none left pending at the dead pod', async () => (await redis.xPendingRange(stream, 'tasks', '-', '+', 10, { consumer: 'dead-pod' })).length === 0);
 });
 
 interface Mine {
