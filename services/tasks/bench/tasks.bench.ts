@@ -7,7 +7,8 @@
  * PostgreSQL and Redis are the bench's own (hack/datastores.sh in a temporary state directory).
  *
  * BENCH_TASKS (default 100000), BENCH_SECONDS (default 10), BENCH_POOL (default 10) and
- * BENCH_LOG_LEVEL (default info: access logs are part of the cost) tune it.
+ * BENCH_LOG_LEVEL (default info: access logs are part of the cost) tune it; BENCH_CPU_PROF=<dir>
+ * writes a CPU profile of the service there.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -95,7 +96,8 @@ async function pgbench(databaseUrl: string, clients: number): Promise<{ tps: num
 
 const datastores = await OwnDatastores.start();
 const port = await freePort();
-const service = spawn(process.execPath, ['--import', 'tsx', join(here, '../src/server.ts')], {
+const profileDir = process.env.BENCH_CPU_PROF;
+const service = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', join(here, '../src/server.ts')], {
   env: {
     ...process.env,
     DATABASE_URL: datastores.databaseUrl,
