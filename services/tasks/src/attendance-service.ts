@@ -200,9 +200,10 @@ export class AttendanceService {
   }
 
   /**
-   * Hours worked per helper and calendar day (of the check-in, in the authority's time zone), for
-   * the working-time and rest rules; a shift not checked out counts until now. The read is logged
-   * in the same transaction, or not served.
+   * Hours worked per helper and calendar day in the authority's time zone, for the working-time and
+   * rest rules: a shift over midnight counts on both days, and one not checked out counts until
+   * now. Only the part inside [from, to) counts. The read is logged in the same transaction, or not
+   * served.
    */
   async hours(query: HoursQuery, principal: Principal, requestId: string | null) {
     const timeZone = this.config.timeZone ?? 'Europe/Berlin';
@@ -218,12 +219,19 @@ export class AttendanceService {
         helperFilter = `AND helper_id = $4`;
       }
       const rows = await this.sequelize.query<{ helper_id: string; day: string; hours: number; shifts: number; open_shift: boolean }>(
-        `SELECT helper_id, to_char((checked_in_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day,
-                round((sum(extract(epoch FROM coalesce(checked_out_at, now()) - checked_in_at)) / 3600)::numeric, 2)::float8 AS hours,
-                count(*)::int AS shifts, bool_or(checked_out_at IS NULL) AS open_shift
-           FROM "${this.schema}".attendance
-          WHERE checked_in_at >= $2 AND checked_in_at < $3 ${helperFilter}
-          GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000`,
+        `WITH spans AS (
+           SELECT helper_id, greatest(checked_in_at, $2::timestamptz) AS s, least(coalesce(checked_out_at, now()), $3::timestamptz) AS e,
+                  checked_out_at IS NULL AS open
+             FROM "${this.schema}".attendance
+            WHERE checked_in_at < $3::timestamptz AND coalesce(checked_out_at, now()) > $2::timestamptz ${helperFilter}
+         ), days AS (
+           SELECT helper_id, open, d::date AS day,
+                  greatest(s, d AT TIME ZONE $1) AS ds, least(e, (d + interval '1 day') AT TIME ZONE $1) AS de
+             FROM spans, generate_series(date_trunc('day', s AT TIME ZONE $1), date_trunc('day', e AT TIME ZONE $1), interval '1 day') AS d
+         )
+         SELECT helper_id, to_char(day, 'YYYY-MM-DD') AS day, round((sum(extract(epoch FROM de - ds)) / 3600)::numeric, 2)::float8 AS hours,
+                count(*)::int AS shifts, bool_or(open) AS open_shift
+           FROM days WHERE de > ds GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000`,
         { bind, type: QueryTypes.SELECT, transaction },
       );
       return { timeZone, items: rows.map((r) => ({ helperId: r.helper_id, day: r.day, hours: r.hours, shifts: r.shifts, openShift: r.open_shift })) };

@@ -216,9 +216,9 @@ export const hoursView = z.object({
   items: z.array(
     z.object({
       helperId: z.string(),
-      day: z.string().meta({ description: 'Calendar day of the check-in in the time zone' }),
+      day: z.string().meta({ description: 'Calendar day in the time zone; a shift over midnight counts on both days' }),
       hours: z.number(),
-      shifts: z.number(),
+      shifts: z.number().meta({ description: 'shifts that touch the day' }),
       openShift: z.boolean().meta({ description: 'a shift of that day is not checked out yet; counted until now' }),
     }),
   ),

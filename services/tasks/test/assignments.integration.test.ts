@@ -177,6 +177,16 @@ test('check-in and check-out by code: recorded per assignment, site load follows
   );
   t.like(logged, { subject: 'coordinator-1', reason: 'Ruhezeit prüfen' });
 
+  // A night shift, 20:00 to 04:00 Berlin time, counts 4 hours on each of the two days.
+  await svc.tasks.sequelize.query(`UPDATE "${svc.schema}".attendance SET checked_in_at = $2, checked_out_at = $3 WHERE assignment_id = $1`, {
+    bind: [mine.assignmentId, '2026-11-20T20:00:00+01:00', '2026-11-21T04:00:00+01:00'],
+  });
+  const night = await ok<{ timeZone: string; items: Array<{ day: string; hours: number }> }>(
+    call(`${svc.url}/v1/checkins/hours?from=2026-11-19T00:00:00Z&to=2026-11-23T00:00:00Z&helperId=${helperId}&reason=Nachtschicht`, token),
+  );
+  t.is(night.timeZone, 'Europe/Berlin');
+  t.deepEqual(night.items.map((i) => [i.day, i.hours]), [['2026-11-20', 4], ['2026-11-21', 4]]);
+
   const types = await eventually('check-in and check-out events', async () => {
     const entries = (await redis.xRange(`${svc.prefix}events:tasks`, '-', '+')) ?? [];
     const mineOnly = entries.filter((e) => (JSON.parse(e.message.payload ?? '{}') as { assignmentId?: string }).assignmentId === mine.assignmentId);
