@@ -73,6 +73,17 @@ test('GIVEN duplicate and out-of-order assignment events THEN fill counts each a
   t.like(await readTask(task.id), { filledCount: 1, status: 'partially_filled' });
 });
 
+test('a malformed assignment event and events of other types are skipped without holding up the stream', async (t) => {
+  const task = await createTask({ headcount: 2 });
+  const good = assignmentEvent('assignment.accepted', { assignmentId: randomUUID(), taskId: task.id });
+  const stream = `${svc.prefix}events:matching`;
+  await redis.xAdd(stream, '*', { id: randomUUID(), type: 'assignment.accepted', occurredAt: new Date().toISOString(), payload: JSON.stringify({ taskId: task.id }) });
+  await redis.xAdd(stream, '*', { id: randomUUID(), type: 'round.completed', occurredAt: new Date().toISOString(), payload: '{}' });
+  await publish(good);
+  await until('the good event applied', async () => (await readTask(task.id)).filledCount === 1);
+  t.is(await processed([good.eventId]), 1);
+});
+
 test('the headcount: a filled task re-opens when it rises, and cannot drop below the helpers assigned', async (t) => {
   const task = await createTask({ headcount: 2 });
   await publish(...[1, 2].map(() => assignmentEvent('assignment.accepted', { assignmentId: randomUUID(), taskId: task.id })));
