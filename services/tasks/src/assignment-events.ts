@@ -1,7 +1,8 @@
 /**
  * The contract of the assignment events this service consumes from the matching service, in one
  * place. Matching publishes them through its outbox onto `<prefix>events:<ASSIGNMENT_STREAM>`; the
- * envelope's `id` is the eventId. helperId is the pseudonymous id from registration, never a name.
+ * envelope's `id` is the eventId; occurredAt is the payload's, else the envelope's (when matching's
+ * outbox row was written). helperId is the pseudonymous id from registration, never a name.
  */
 import type { BusEvent } from '@kathelfer/common/bus';
 import { z } from 'zod';
