@@ -3,7 +3,8 @@ import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { BaseConfig } from './config.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 
-export type Role = 'coordinator' | 'admin';
+/** `helper`: a volunteer, whose token's subject is their pseudonymous helper id (never a name). */
+export type Role = 'coordinator' | 'admin' | 'helper';
 
 export interface Principal {
   subject: string;
@@ -12,9 +13,9 @@ export interface Principal {
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-const knownRoles = new Set<string>(['coordinator', 'admin']);
+const knownRoles = new Set<string>(['coordinator', 'admin', 'helper']);
 
-/** Verifies coordinator and admin JWTs with the HS256 secret or the JWKS URL from config. */
+/** Verifies coordinator, admin and helper JWTs with the HS256 secret or the JWKS URL from config. */
 export function createTokenVerifier(config: Pick<BaseConfig, 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>): TokenVerifier {
   const options = {
     ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),

@@ -1,0 +1,225 @@
+/**
+ * Request and response schemas of the task API. They validate requests and generate the OpenAPI
+ * document (see @kathelfer/common/routes), so this file is the API's single description.
+ */
+import { resources, skills } from '@kathelfer/common/vocabulary';
+import { z } from 'zod';
+import { taskStatuses } from './lifecycle.js';
+
+const unique = <T>(items: T[]) => new Set(items).size === items.length;
+const incidentId = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name (a DNS label)');
+const text = (max: number) => z.string().trim().min(1).max(max);
+const timestamp = z.iso.datetime({ offset: true });
+const version = z.number().int().positive().meta({ description: 'The version you read; a stale one gets 409 with the current version' });
+
+const address = z.strictObject({
+  street: text(200).optional(),
+  postalCode: z.string().regex(/^\d{5}$/, 'a German postal code has 5 digits'),
+  city: text(100),
+});
+const coordinates = z.strictObject({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+});
+const onSiteContact = z.strictObject({
+  name: text(200),
+  phone: z.string().trim().regex(/^\+?[0-9 ()/-]{5,30}$/, 'a phone number'),
+});
+
+const siteFields = {
+  name: text(200),
+  address,
+  coordinates,
+  meetingPoint: text(500),
+  contact: onSiteContact.optional(),
+  capacity: z.number().int().min(1).max(10_000),
+  accessNotes: text(2000).optional(),
+};
+
+export const siteBody = z.strictObject({ incidentId, ...siteFields });
+export type SiteInput = z.output<typeof siteBody>;
+
+export const sitePatch = z
+  .strictObject({
+    version,
+    name: siteFields.name.optional(),
+    address: address.optional(),
+    coordinates: coordinates.optional(),
+    meetingPoint: siteFields.meetingPoint.optional(),
+    contact: onSiteContact.nullable().optional(),
+    capacity: siteFields.capacity.optional(),
+    accessNotes: text(2000).nullable().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 1, { message: 'change at least one field' });
+export type SitePatch = z.output<typeof sitePatch>;
+
+export const siteView = z.object({
+  id: z.uuid(),
+  incidentId: z.string(),
+  name: z.string(),
+  address: z.object({ street: z.string().nullable(), postalCode: z.string(), city: z.string() }),
+  coordinates: z.object({ latitude: z.number(), longitude: z.number() }),
+  meetingPoint: z.string(),
+  contact: z.object({ name: z.string(), phone: z.string() }).nullable(),
+  capacity: z.number(),
+  accessNotes: z.string().nullable(),
+  version: z.number(),
+  updatedAt: z.string(),
+});
+
+export const siteList = z.object({ items: z.array(siteView) });
+export const siteListQuery = z.strictObject({ incidentId });
+
+export const siteLoad = z.object({
+  siteId: z.uuid(),
+  capacity: z.number(),
+  checkedIn: z.number(),
+  available: z.number(),
+});
+
+const maxShiftMs = 24 * 3600 * 1000;
+const skillList = z.array(z.enum(skills)).max(skills.length).refine(unique, { message: 'skills must not repeat' });
+const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat' });
+const bringList = z.array(text(200)).max(30);
+
+const taskFields = {
+  title: text(200),
+  description: z.string().trim().max(5000),
+  siteId: z.uuid(),
+  skills: skillList,
+  resources: resourceList,
+  headcount: z.number().int().min(1).max(1000),
+  shiftStart: timestamp,
+  shiftEnd: timestamp,
+  priority: z.number().int().min(1).max(5).meta({ description: '1 is the most urgent' }),
+  bring: bringList,
+  briefing: z.string().trim().max(10_000),
+};
+
+const shiftIsSane = (t: { shiftStart?: string; shiftEnd?: string }) =>
+  t.shiftStart === undefined || t.shiftEnd === undefined || Date.parse(t.shiftEnd) > Date.parse(t.shiftStart);
+const shiftIsShort = (t: { shiftStart?: string; shiftEnd?: string }) =>
+  t.shiftStart === undefined || t.shiftEnd === undefined || Date.parse(t.shiftEnd) - Date.parse(t.shiftStart) <= maxShiftMs;
+
+export const taskBody = z
+  .strictObject({
+    incidentId,
+    ...taskFields,
+    description: taskFields.description.default(''),
+    skills: skillList.default([]),
+    resources: resourceList.default([]),
+    bring: bringList.default([]),
+    briefing: taskFields.briefing.default(''),
+  })
+  .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'] })
+  .refine(shiftIsShort, { message: 'a shift is at most 24 hours', path: ['shiftEnd'] });
+export type TaskInput = z.output<typeof taskBody>;
+
+export const taskPatch = z
+  .strictObject({
+    version: version.optional(),
+    status: z.enum(taskStatuses).optional(),
+    title: taskFields.title.optional(),
+    description: taskFields.description.optional(),
+    siteId: taskFields.siteId.optional(),
+    skills: skillList.optional(),
+    resources: resourceList.optional(),
+    headcount: taskFields.headcount.optional(),
+    shiftStart: timestamp.optional(),
+    shiftEnd: timestamp.optional(),
+    priority: taskFields.priority.optional(),
+    bring: bringList.optional(),
+    briefing: taskFields.briefing.optional(),
+  })
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), { message: 'change at least one field' })
+  .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'] });
+export type TaskPatch = z.output<typeof taskPatch>;
+
+export const taskView = z.object({
+  id: z.uuid(),
+  incidentId: z.string(),
+  siteId: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  skills: z.array(z.string()),
+  resources: z.array(z.string()),
+  headcount: z.number(),
+  filledCount: z.number(),
+  shiftStart: z.string(),
+  shiftEnd: z.string(),
+  shiftHours: z.number(),
+  priority: z.number(),
+  bring: z.array(z.string()),
+  briefing: z.string(),
+  status: z.enum(taskStatuses),
+  area: z.object({ postalArea: z.string(), latitude: z.number(), longitude: z.number() }),
+  version: z.number(),
+  updatedAt: z.string(),
+});
+
+export const taskList = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
+
+export const taskListQuery = z.strictObject({
+  incidentId,
+  area: z.string().regex(/^\d{3}$/, 'a postal area: the first 3 digits of the postal code').optional(),
+  maxPriority: z.coerce.number().int().min(1).max(5).default(5).meta({ description: 'only tasks of this priority or more urgent (1 is the most urgent)' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().regex(/^[1-5]\.\d+\.[0-9a-f-]{36}$/, 'a cursor from a previous page').optional(),
+});
+export type TaskListQuery = z.output<typeof taskListQuery>;
+
+export const idParams = z.strictObject({ id: z.uuid() });
+
+export const codeBody = z.strictObject({
+  siteId: z.uuid(),
+  code: z.string().max(64).meta({ description: 'The helper\'s check-in code as typed or scanned (dashes, case and the QR prefix do not matter)' }),
+});
+
+export const attendanceView = z.object({
+  assignmentId: z.uuid(),
+  taskId: z.uuid(),
+  siteId: z.uuid(),
+  checkedInAt: z.string(),
+  checkedOutAt: z.string().nullable(),
+});
+
+export const myAssignments = z.object({
+  items: z.array(
+    z.object({
+      assignmentId: z.uuid(),
+      task: z.object({ id: z.uuid(), title: z.string(), briefing: z.string(), bring: z.array(z.string()), status: z.enum(taskStatuses) }),
+      site: z.object({ id: z.uuid(), name: z.string(), meetingPoint: z.string(), address: siteView.shape.address, accessNotes: z.string().nullable() }),
+      shiftStart: z.string(),
+      shiftEnd: z.string(),
+      code: z.string().meta({ description: 'Show this at the site; as text (XXXX-XXXX-XXXX) or as a QR code of qrPayload' }),
+      qrPayload: z.string(),
+      checkedInAt: z.string().nullable(),
+      checkedOutAt: z.string().nullable(),
+    }),
+  ),
+});
+
+const maxRangeMs = 31 * 24 * 3600 * 1000;
+export const hoursQuery = z
+  .strictObject({
+    from: timestamp,
+    to: timestamp,
+    helperId: z.string().min(1).max(100).optional(),
+    reason: z.string().trim().min(3).max(500).meta({ description: 'Why the check-in log is read; logged' }),
+  })
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: '"to" must be after "from"', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= maxRangeMs, { message: 'at most 31 days at once', path: ['to'] });
+export type HoursQuery = z.output<typeof hoursQuery>;
+
+export const hoursView = z.object({
+  timeZone: z.string(),
+  items: z.array(
+    z.object({
+      helperId: z.string(),
+      day: z.string().meta({ description: 'Calendar day in the time zone; a shift over midnight counts on both days' }),
+      hours: z.number(),
+      shifts: z.number().meta({ description: 'shifts that touch the day' }),
+      openShift: z.boolean().meta({ description: 'a shift of that day is not checked out yet; counted until now' }),
+    }),
+  ),
+});

@@ -1,0 +1,68 @@
+/** What leaves the service: API views and event payloads, built from rows in one place each. */
+import type { SiteAttributes } from './models/site.model.js';
+import type { TaskAttributes } from './models/task.model.js';
+
+export const eventStream = 'tasks';
+
+export function siteViewOf(site: SiteAttributes) {
+  return {
+    id: site.id,
+    incidentId: site.incidentId,
+    name: site.name,
+    address: { street: site.street, postalCode: site.postalCode, city: site.city },
+    coordinates: { latitude: site.latitude, longitude: site.longitude },
+    meetingPoint: site.meetingPoint,
+    contact: site.contactName === null || site.contactPhone === null ? null : { name: site.contactName, phone: site.contactPhone },
+    capacity: site.capacity,
+    accessNotes: site.accessNotes,
+    version: site.version,
+    updatedAt: site.updatedAt.toISOString(),
+  };
+}
+
+const hours = (start: Date, end: Date) => Math.round(((end.getTime() - start.getTime()) / 3_600_000) * 100) / 100;
+
+export function taskViewOf(task: TaskAttributes) {
+  return {
+    id: task.id,
+    incidentId: task.incidentId,
+    siteId: task.siteId,
+    title: task.title,
+    description: task.description,
+    skills: task.skills,
+    resources: task.resources,
+    headcount: task.headcount,
+    filledCount: task.filledCount,
+    shiftStart: task.shiftStart.toISOString(),
+    shiftEnd: task.shiftEnd.toISOString(),
+    shiftHours: hours(task.shiftStart, task.shiftEnd),
+    priority: task.priority,
+    bring: task.bring,
+    briefing: task.briefing,
+    status: task.status,
+    area: { postalArea: task.postalArea, latitude: task.latitude, longitude: task.longitude },
+    version: task.version,
+    updatedAt: task.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * What matching needs of a task: skills, resources, headcount and fill, location, shift, priority.
+ * No title, description or briefing (free text may name people), and nothing of the site contact.
+ */
+export function taskEventOf(task: TaskAttributes): Record<string, unknown> {
+  return {
+    taskId: task.id,
+    incidentId: task.incidentId,
+    siteId: task.siteId,
+    status: task.status,
+    skills: task.skills,
+    resources: task.resources,
+    headcount: task.headcount,
+    filledCount: task.filledCount,
+    priority: task.priority,
+    shift: { start: task.shiftStart.toISOString(), end: task.shiftEnd.toISOString() },
+    location: { postalArea: task.postalArea, latitude: task.latitude, longitude: task.longitude },
+    version: task.version,
+  };
+}
