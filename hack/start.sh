@@ -48,6 +48,7 @@ fi
 # for their pods so that the surge is observable). A development-only JWT secret signs local
 # coordinator tokens; production takes it from the Secret kathelfer-secrets.
 jwt_secret=local-development-only-secret-not-for-production
+checkin_secret=local-development-only-check-in-code-secret
 services_summary=""
 for svc in registration tasks matching; do
   [ -f "services/$svc/src/server.ts" ] || continue
@@ -59,7 +60,7 @@ for svc in registration tasks matching; do
     echo "$port" >"$KATHELFER_STATE/platform/$svc.port"
     # shellcheck disable=SC2046
     start_bg "$svc" "$pidfile" "$KATHELFER_STATE/platform/$svc.log" \
-      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" JWT_SECRET="$jwt_secret" LOG_LEVEL=info \
+      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" JWT_SECRET="$jwt_secret" CHECKIN_SECRET="$checkin_secret" LOG_LEVEL=info \
       node --import tsx "services/$svc/src/server.ts"
     wait_for "$svc" 60 curl -sf "http://127.0.0.1:$port/readyz" || die "$svc did not become ready; see $KATHELFER_STATE/platform/$svc.log"
   fi

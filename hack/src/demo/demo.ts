@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { SignJWT } from 'jose';
 import { renderChart, type Series } from './svg-chart.js';
 
 const state = process.argv[2] ?? process.env.KATHELFER_STATE ?? '';
@@ -19,6 +20,9 @@ const event = 'hochwasser-saale';
 const services = ['registration', 'tasks', 'matching'] as const;
 const colors = { registration: '#1f77b4', tasks: '#2ca02c', matching: '#d62728' } as const;
 const helperCount = Number(process.env.DEMO_HELPERS ?? 2000);
+const taskCount = Number(process.env.DEMO_TASKS ?? 200);
+// the development-only secret npm start gives the services (hack/start.sh)
+const jwtSecret = process.env.JWT_SECRET ?? 'local-development-only-secret-not-for-production';
 const outDir = resolve(process.env.DEMO_OUT ?? 'demo-output');
 
 const kc = new k8s.KubeConfig();
@@ -165,9 +169,67 @@ say(`registering ${helperCount} synthetic volunteers through ${registrationUrl}/
 const registered = await registerVolunteers(registrationUrl, registrations);
 say(`${registered} volunteers registered`);
 
-for (const svc of ['tasks', 'matching'] as const) {
-  if ((await serviceUrl(svc)) === undefined) say(`the ${svc} service is not running yet: its part of the scenario is left out`);
+const coordinatorToken = await new SignJWT({ roles: ['coordinator'] })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject('demo-coordinator')
+  .setIssuedAt()
+  .setExpirationTime('2h')
+  .sign(new TextEncoder().encode(jwtSecret));
+const asCoordinator = { 'content-type': 'application/json', authorization: `Bearer ${coordinatorToken}` };
+
+async function postOk(url: string, body: unknown): Promise<{ id: string }> {
+  const res = await fetch(url, { method: 'POST', headers: asCoordinator, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as { id: string };
 }
+
+const tasksUrl = await serviceUrl('tasks');
+if (tasksUrl === undefined) {
+  say('the tasks service is not running: its part of the scenario is left out');
+} else {
+  // Sites along the Saale, tasks over the next two days with mixed skills and priorities.
+  const sites = [
+    ['Sandsackfüllplatz Peißnitzinsel', 51.4936, 11.9510, 60],
+    ['Deich Halle-Neustadt', 51.4790, 11.9240, 80],
+    ['Notunterkunft Gimritzer Damm', 51.4870, 11.9390, 40],
+    ['Deichverteidigung Merseburg', 51.3550, 11.9930, 70],
+    ['Logistikzentrum Bernburg', 51.7940, 11.7400, 50],
+  ] as const;
+  const siteIds: string[] = [];
+  for (const [name, lat, lon, capacity] of sites) {
+    const site = await postOk(`${tasksUrl}/v1/sites`, {
+      incidentId: event, name, address: { street: 'Einsatzstelle', postalCode: '06108', city: 'Halle (Saale)' },
+      coordinates: { latitude: lat, longitude: lon }, meetingPoint: 'Am Einsatzleitwagen', contact: { name: 'Einsatzleitung', phone: '+49 345 000000' },
+      capacity, accessNotes: 'Zufahrt über die Feuerwehrzufahrt',
+    });
+    siteIds.push(site.id);
+  }
+  const kinds = [
+    ['Sandsäcke füllen', ['sandbagging'], ['shovel']],
+    ['Deich sichern', ['sandbagging'], []],
+    ['Erste Hilfe an der Einsatzstelle', ['first-aid'], []],
+    ['Verpflegung ausgeben', ['cooking'], []],
+    ['Material fahren', ['driving-licence-b'], ['van']],
+    ['Betreuung in der Notunterkunft', ['psychosocial-support'], []],
+  ] as const;
+  const hour = 3_600_000;
+  const base = Math.ceil(Date.now() / hour) * hour;
+  let created = 0;
+  for (let i = 0; i < taskCount; i++) {
+    const [title, skills, resources] = kinds[i % kinds.length]!;
+    const start = base + (i % 8) * 3 * hour;
+    await postOk(`${tasksUrl}/v1/tasks`, {
+      incidentId: event, title: `${title} #${i + 1}`, description: title, siteId: siteIds[i % siteIds.length],
+      skills, resources, headcount: 2 + (i % 5), shiftStart: new Date(start).toISOString(), shiftEnd: new Date(start + 4 * hour).toISOString(),
+      priority: 1 + (i % 5), bring: ['Arbeitshandschuhe', 'Gummistiefel'], briefing: 'Meldung bei der Einsatzleitung',
+    });
+    created += 1;
+  }
+  say(`${created} tasks posted at ${siteIds.length} sites through ${tasksUrl}/v1/tasks`);
+}
+
+if ((await serviceUrl('matching')) === undefined) say('the matching service is not running: matching, acceptance and check-in are left out');
 
 markers.push({ at: elapsed(), label: 'incident ended' });
 await custom.patchNamespacedCustomObject({ ...crd, plural: 'disasterevents', name: event, body: { spec: { state: 'Ended' } } }, mergePatch);
