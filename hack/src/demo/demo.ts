@@ -156,7 +156,11 @@ say(`DisasterEvent ${event} declared: flood, severity 3, ${helperCount} voluntee
 for (;;) {
   const s = await eventStatus();
   if (s.ready === 'True') {
-    say(`Ready: every service has its surge floor of ready replicas (time to surge ${s.tts} s): ${replicasLine()}`);
+    const now = await Promise.all(services.map(async (svc) => {
+      const d = await apps.readNamespacedDeployment({ name: svc, namespace });
+      return `${svc} ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`;
+    }));
+    say(`Ready: every service has its surge floor of ready replicas (time to surge ${s.tts} s): ${now.join(', ')}`);
     markers.push({ at: elapsed(), label: 'surge ready' });
     break;
   }

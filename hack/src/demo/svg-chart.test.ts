@@ -9,7 +9,7 @@ test('the chart is one SVG with a panel title, a legend entry and a step line pe
   t.true(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"') && svg.endsWith('</svg>'));
   t.true(svg.includes('Flood &lt;demo&gt;'));
   t.is((svg.match(/<path /g) ?? []).length, 2);
-  t.regex(svg, /<path d="M64\.0,[\d.]+ H[\d.]+ V[\d.]+ H[\d.]+ V[\d.]+"/);
+  t.regex(svg, /<path d="M64\.0,[\d.]+ H[\d.]+ V[\d.]+ H[\d.]+ V[\d.]+ H780\.0"/, 'steps, then the last value held to the end');
   t.true(svg.includes('>tasks</text>') && svg.includes('>declared</text>'));
 });
 

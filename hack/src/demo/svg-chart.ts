@@ -22,7 +22,7 @@ export interface Marker {
 
 const width = 960;
 const panelHeight = 200;
-const margin = { left: 64, right: 180, top: 40, bottom: 36 };
+const margin = { left: 64, right: 180, top: 64, bottom: 44 };
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -42,7 +42,7 @@ export function renderChart(title: string, panels: Panel[], markers: Marker[] = 
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${margin.left}" y="24" font-size="16" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${margin.left}" y="28" font-size="16" font-weight="bold">${escape(title)}</text>`,
   ];
   panels.forEach((panel, i) => {
     const top = margin.top + i * (panelHeight + margin.bottom);
@@ -55,15 +55,17 @@ export function renderChart(title: string, panels: Panel[], markers: Marker[] = 
       parts.push(`<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${y(yMax * f)}" y2="${y(yMax * f)}" stroke="#eee"/>`);
     }
     parts.push(`<text x="${margin.left - 50}" y="${top + panelHeight / 2}" fill="#555" transform="rotate(-90 ${margin.left - 50} ${top + panelHeight / 2})" text-anchor="middle">${escape(panel.unit)}</text>`);
-    for (const m of markers) {
+    markers.forEach((m, k) => {
       parts.push(`<line x1="${x(m.at)}" x2="${x(m.at)}" y1="${top}" y2="${top + panelHeight}" stroke="#c00" stroke-dasharray="4 3"/>`);
-      if (i === 0) parts.push(`<text x="${x(m.at) + 3}" y="${top + 12}" fill="#c00">${escape(m.label)}</text>`);
-    }
+      // staggered, so that markers close in time do not print over each other
+      if (i === 0) parts.push(`<text x="${x(m.at) + 3}" y="${top + 12 + (k % 3) * 14}" fill="#c00">${escape(m.label)}</text>`);
+    });
     panel.series.forEach((s, j) => {
       if (s.points.length > 0) {
         // a step line: replicas and counts change at instants, they do not slope
         let d = `M${x(s.points[0]![0]).toFixed(1)},${y(s.points[0]![1]).toFixed(1)}`;
         for (let k = 1; k < s.points.length; k++) d += ` H${x(s.points[k]![0]).toFixed(1)} V${y(s.points[k]![1]).toFixed(1)}`;
+        d += ` H${x(tMax).toFixed(1)}`; // the last value holds until the end of the timeline
         parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
       }
       parts.push(`<rect x="${width - margin.right + 12}" y="${top + 8 + j * 18}" width="12" height="3" fill="${s.color}"/>`);
