@@ -136,11 +136,17 @@ async function scale(): Promise<{ seconds: number; targets: number; rssBefore: n
   await sleep(8000); // initial list, first reconcile of every namespace
   const before = await rssMiB(pid);
   const surging = names.slice(0, eventCount);
-  const waits = surging.flatMap((ns) => services.map((s) => watch.until((d) => d.metadata?.namespace === ns && d.metadata.name === s && d.spec?.replicas === 4)));
+  const applied: number[] = [];
   const start = performance.now();
+  const waits = surging.flatMap((ns) => services.map(async (s) => {
+    await watch.until((d) => d.metadata?.namespace === ns && d.metadata.name === s && d.spec?.replicas === 4);
+    applied.push((performance.now() - start) / 1000);
+  }));
   await inParallel(surging, 16, async (ns) => create(ns, disasterEvent('flood', { severity: 3 })));
+  const created = (performance.now() - start) / 1000;
   await Promise.all(waits);
   const seconds = (performance.now() - start) / 1000;
+  process.stderr.write(`scale: all ${surging.length} events created after ${created.toFixed(2)} s; floors applied p50 ${percentile(applied, 50).toFixed(2)} s, p90 ${percentile(applied, 90).toFixed(2)} s, last ${seconds.toFixed(2)} s\n`);
   await sleep(2000);
   const after = await rssMiB(pid);
   await watch.stop();

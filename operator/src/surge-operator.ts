@@ -48,6 +48,8 @@ export class SurgeOperator extends Operator {
   private readonly queue: WorkQueue;
   private readonly recorder = new BackgroundTasks(8);
   private readonly readyGauges = new Map<string, Set<string>>();
+  /** How long target changes are coalesced before their namespace is reconciled. */
+  private readonly coalesceMs = 250;
   private readonly elector: LeaderElector | undefined;
   private caches: Partial<Kinds> = {};
   private resync: NodeJS.Timeout | undefined;
@@ -111,10 +113,16 @@ export class SurgeOperator extends Operator {
       this.metrics.queueDepth.set(this.queue.length);
       return Promise.resolve();
     };
+    // A surge makes every target's status change with each pod that turns ready; coalescing those
+    // for a moment spares the API server a status write per pod. Incidents and plans act at once.
+    const enqueueCoalesced = (event: ResourceEvent): Promise<void> => {
+      if (event.meta.namespace !== undefined) this.queue.addAt(event.meta.namespace, new Date(Date.now() + this.coalesceMs));
+      return Promise.resolve();
+    };
     await this.watchResource(group, version, 'disasterevents', enqueue);
     await this.watchResource(group, version, 'surgeplans', enqueue);
-    await this.watchResource('apps', 'v1', 'deployments', enqueue);
-    await this.watchResource('autoscaling', 'v2', 'horizontalpodautoscalers', enqueue);
+    await this.watchResource('apps', 'v1', 'deployments', enqueueCoalesced);
+    await this.watchResource('autoscaling', 'v2', 'horizontalpodautoscalers', enqueueCoalesced);
     this.resync = setInterval(() => this.enqueueAll(), this.config.resyncSeconds * 1000);
     this.resync.unref();
     if (this.elector !== undefined) this.elector.start();
