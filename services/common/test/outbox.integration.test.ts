@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { consumeEvents, type BusEvent } from '../src/bus.js';
 import { createSequelize, migrate, type Migration } from '../src/db.js';
-import { appendEvent, OutboxRelay } from '../src/outbox.js';
+import { appendEvent, appendEvents, OutboxRelay } from '../src/outbox.js';
 import { createOutboxTable, defineOutboxModel } from '../src/outbox.model.js';
 import { createRedis } from '../src/redis.js';
 
@@ -64,6 +64,22 @@ test('an event written in a rolled-back transaction never leaves; a committed on
   t.deepEqual(entries.map((e) => [e.message.id, e.message.type, e.message.payload]), [[id, 'thing.created', '{"n":2}']]);
   const row = await Outbox.findByPk(id);
   t.truthy(row?.sentAt);
+});
+
+// Serial: the relay publishes every unsent row of the schema, which the other tests count.
+test.serial('events appended in bulk keep the ids the caller chose, commit together and are published in order', async (t) => {
+  const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, logger });
+  const ids = await sequelize.transaction((transaction) =>
+    appendEvents(Outbox, transaction, 'bulk', [
+      { id: '6f7d0c7e-1a2b-4c3d-8e9f-000000000001', type: 'thing.proposed', payload: { n: 1 } },
+      { type: 'thing.proposed', payload: { n: 2 } },
+    ]),
+  );
+  t.is(ids[0], '6f7d0c7e-1a2b-4c3d-8e9f-000000000001');
+  t.regex(ids[1] ?? '', /^[0-9a-f-]{36}$/);
+  await relay.relayOnce();
+  const entries = (await redis.xRange(`${prefix}events:bulk`, '-', '+')) ?? [];
+  t.deepEqual(entries.map((e) => [e.message.id, e.message.payload]), [[ids[0], '{"n":1}'], [ids[1], '{"n":2}']]);
 });
 
 test('a consumer group gets each event once, drops a duplicate with the same event id, and a second group gets them too', async (t) => {
