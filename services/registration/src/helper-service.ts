@@ -8,7 +8,7 @@ import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } f
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
-import { coarse, eventStream, postalAreaOf, profileOf } from './profile.js';
+import { coarse, eventStream, helperEventOf, postalAreaOf, profileOf } from './profile.js';
 import type { HelperListQuery, HelperProfile, RegistrationInput, SelfServicePatch } from './schemas.js';
 
 export const selfServicePath = '/v1/helpers/me';
@@ -79,7 +79,7 @@ export class HelperService {
     }
     try {
       // The helper, its event and the idempotency record commit together, in one round trip.
-      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: profileOf(helper) });
+      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: helperEventOf(helper) });
     } catch (error) {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // A concurrent retry with the same key may have won the race: answer as it did.
@@ -119,7 +119,7 @@ export class HelperService {
     }
     await this.sequelize.transaction(async (transaction) => {
       await helper.update({ ...patch, updatedAt: new Date() }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(helper) });
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(helper) });
     });
     this.onEvents();
     return helper;
