@@ -8,8 +8,11 @@
  */
 import * as k8s from '@kubernetes/client-node';
 
-const [namespace, deployment, replicas] = process.argv.slice(2);
-if (namespace === undefined || deployment === undefined || replicas === undefined) throw new Error('usage: baseline-operator.ts NAMESPACE DEPLOYMENT REPLICAS');
+function usage(): never {
+  throw new Error('usage: baseline-operator.ts NAMESPACE DEPLOYMENT REPLICAS');
+}
+// Defaults that throw type the three as strings, also inside the watch callback (where narrowing by an if does not reach).
+const [namespace = usage(), deployment = usage(), replicas = usage()] = process.argv.slice(2);
 const kc = new k8s.KubeConfig();
 kc.loadFromDefault();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
