@@ -35,6 +35,12 @@ export async function consumeEvents(options: {
   blockMs?: number;
   logger: Logger;
   handle: (event: BusEvent) => Promise<void>;
+  /**
+   * Handles events of different keys in parallel, up to `concurrency` at a time, and events of one
+   * key in stream order (e.g. key = the helper an event is about). Without `keyOf`, one at a time.
+   */
+  keyOf?: (event: BusEvent) => string;
+  concurrency?: number;
 }): Promise<Consumer> {
   const { redis, stream, group, consumer, logger } = options;
   try {
@@ -48,14 +54,16 @@ export async function consumeEvents(options: {
   await reader.connect();
   let running = true;
 
-  const process = async (entryId: string, fields: Record<string, string>): Promise<void> => {
-    const event: BusEvent = {
-      id: fields.id ?? entryId,
-      type: fields.type ?? 'unknown',
-      payload: JSON.parse(fields.payload ?? '{}') as Record<string, unknown>,
-      occurredAt: fields.occurredAt ?? '',
-      entryId,
-    };
+  const parse = (entryId: string, fields: Record<string, string>): BusEvent => ({
+    id: fields.id ?? entryId,
+    type: fields.type ?? 'unknown',
+    payload: JSON.parse(fields.payload ?? '{}') as Record<string, unknown>,
+    occurredAt: fields.occurredAt ?? '',
+    entryId,
+  });
+
+  const process = async (event: BusEvent): Promise<void> => {
+    const { entryId } = event;
     const dedupKey = `${options.dedupPrefix}${group}:${event.id}`;
     const first = await redis.set(dedupKey, entryId, { NX: true, EX: options.dedupSeconds ?? 7 * 24 * 3600 });
     if (first === null) {
@@ -71,6 +79,34 @@ export async function consumeEvents(options: {
     await redis.xAck(stream, group, entryId);
   };
 
+  const handleOne = async (event: BusEvent): Promise<void> => {
+    try {
+      await process(event);
+    } catch (error) {
+      logger.error({ err: error, entryId: event.entryId }, 'event handler failed; it stays pending');
+    }
+  };
+
+  const handleBatch = async (events: BusEvent[]): Promise<void> => {
+    const keyOf = options.keyOf;
+    if (keyOf === undefined) {
+      for (const event of events) await handleOne(event);
+      return;
+    }
+    const queues = new Map<string, BusEvent[]>();
+    for (const event of events) {
+      const key = keyOf(event);
+      queues.set(key, [...(queues.get(key) ?? []), event]);
+    }
+    const pending = [...queues.values()];
+    const worker = async () => {
+      for (let queue = pending.shift(); queue !== undefined; queue = pending.shift()) {
+        for (const event of queue) await handleOne(event);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, pending.length)) }, worker));
+  };
+
   const loop = (async () => {
     // First what this consumer was handed before and did not acknowledge, then new entries.
     let cursor = '0';
@@ -83,13 +119,7 @@ export async function consumeEvents(options: {
         // The client types this reply loosely; its RESP3 shape is fixed.
         const messages = (reply as StreamReply[] | null)?.[0]?.messages ?? [];
         if (cursor === '0' && messages.length === 0) cursor = '>';
-        for (const message of messages) {
-          try {
-            await process(message.id, message.message);
-          } catch (error) {
-            logger.error({ err: error, entryId: message.id }, 'event handler failed; it stays pending');
-          }
-        }
+        await handleBatch(messages.map((m) => parse(m.id, m.message)));
       } catch (error) {
         if (!running) break;
         logger.warn({ err: error }, 'bus reader failed; retrying');

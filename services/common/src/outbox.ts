@@ -24,7 +24,8 @@ export async function appendEvent(outbox: OutboxModel, transaction: Transaction,
 
 /**
  * Records many events inside `transaction` in one INSERT (a planning round proposes hundreds of
- * assignments at once); returns their ids in order.
+ * assignments at once); returns their ids in order. Their order on the stream is not defined: use
+ * it for events that do not depend on each other.
  */
 export async function appendEvents(outbox: OutboxModel, transaction: Transaction, stream: string, events: readonly DomainEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
