@@ -1,6 +1,6 @@
 import { createServiceApp, type ServiceApp } from '@kathelfer/common/app';
 import { createTokenVerifier } from '@kathelfer/common/auth';
-import { consumeEvents, type Consumer } from '@kathelfer/common/bus';
+import { consumeEvents, type BusEvent, type Consumer } from '@kathelfer/common/bus';
 import { createSequelize, migrate, registerPoolMetrics } from '@kathelfer/common/db';
 import { createLogger, type Logger } from '@kathelfer/common/logger';
 import { OutboxRelay } from '@kathelfer/common/outbox';
@@ -113,7 +113,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     async start() {
       await migrate(sequelize, config.DATABASE_URL, config.DB_SCHEMA, migrations, logger);
       relay.start();
-      const consume = (stream: string, handle: (event: Parameters<ReadModel['applyHelperEvent']>[0]) => Promise<Applied>) =>
+      const consume = (stream: string, key: string, handle: (event: BusEvent) => Promise<Applied>) =>
         consumeEvents({
           redis,
           stream: `${streamPrefix}${stream}`,
@@ -121,11 +121,13 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
           consumer: config.CONSUMER_NAME,
           dedupPrefix: `${config.REDIS_PREFIX}dedup:`,
           logger,
+          keyOf: (event) => String(event.payload[key]),
+          concurrency: config.CONSUMER_CONCURRENCY,
           handle: async (event) => scheduleApplied(await handle(event)),
         });
       consumers = await Promise.all([
-        consume(config.REGISTRATION_STREAM, (e) => readModel.applyHelperEvent(e)),
-        consume(config.TASKS_STREAM, (e) => readModel.applyTaskEvent(e)),
+        consume(config.REGISTRATION_STREAM, 'helperId', (e) => readModel.applyHelperEvent(e)),
+        consume(config.TASKS_STREAM, 'taskId', (e) => readModel.applyTaskEvent(e)),
       ]);
       sweepTimer = setInterval(() => {
         sweeping = sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed; retrying at the next'));

@@ -11,6 +11,8 @@ export const matchingConfigSchema = baseConfigSchema.extend({
   TASKS_STREAM: z.string().default('tasks'),
   /** This replica's name in the consumer groups; pods differ by host name. */
   CONSUMER_NAME: z.string().default(hostname()),
+  /** Events of different helpers (tasks) applied at once; one helper's (task's) events stay in order. */
+  CONSUMER_CONCURRENCY: positive(8),
   /** How long a helper has to answer a proposal before it expires and the slot is re-planned. */
   PROPOSAL_TTL_SECONDS: positive(1800),
   /** How often each replica looks for expired proposals and events that need a round. */

@@ -115,22 +115,24 @@ export class RoundService {
     let written: AssignmentAttributes[] = [];
     let withdrawn = 0;
     await this.sequelize.transaction(async (transaction) => {
+      // Locks in the order every other writer takes them (helpers, assignments, event_state), so
+      // an erasure or a decline running now waits or goes first, and never deadlocks with a round.
+      // Helpers erased while the engine planned get nothing: the share lock makes an erasure wait for this commit or come first.
+      const stillThere = await this.sequelize.query<{ id: string }>(`SELECT id FROM ${s}.helpers WHERE id = ANY($1::uuid[]) FOR SHARE`, {
+        bind: [[...new Set(fresh.map((a) => a.helperId))]],
+        transaction,
+        type: QueryTypes.SELECT,
+      });
+      if (withdraw.length > 0) {
+        const ended = await endLiveAssignments(this.models, transaction, { ids: withdraw.map((a) => a.id), onlyProposed: true }, 'cancelled', 'no-longer-feasible');
+        withdrawn = ended.length;
+      }
       const [fence] = await this.sequelize.query<{ fence: string }>(`SELECT fence FROM ${s}.event_state WHERE event_id = $1 FOR UPDATE`, {
         bind: [eventId],
         transaction,
         type: QueryTypes.SELECT,
       });
       if (fence === undefined || Number(fence.fence) !== token) throw new StaleRoundError(eventId);
-      if (withdraw.length > 0) {
-        const ended = await endLiveAssignments(this.models, transaction, { ids: withdraw.map((a) => a.id), onlyProposed: true }, 'cancelled', 'no-longer-feasible');
-        withdrawn = ended.length;
-      }
-      // Helpers erased while the engine planned must get nothing; the share lock makes an erasure wait for this commit or come first.
-      const stillThere = await this.sequelize.query<{ id: string }>(`SELECT id FROM ${s}.helpers WHERE id = ANY($1::uuid[]) FOR SHARE`, {
-        bind: [[...new Set(fresh.map((a) => a.helperId))]],
-        transaction,
-        type: QueryTypes.SELECT,
-      });
       const present = new Set(stillThere.map((r) => r.id));
       written = fresh.filter((a) => present.has(a.helperId));
       await this.models.Assignment.bulkCreate(written, { transaction });
