@@ -13,6 +13,7 @@ import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
 import { ReadModel, type Applied } from './read-model.js';
 import { RoundLock } from './round-lock.js';
+import { roundMetrics } from './round-metrics.js';
 import { RoundScheduler } from './round-scheduler.js';
 import { RoundService } from './rounds.js';
 import { matchingRoutes } from './routes.js';
@@ -56,6 +57,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     },
     logger,
     () => relay.kick(),
+    (stats) => observeRound(stats),
   );
   // Background rounds do not wait for a busy lock: the scheduler retries them.
   const scheduler = new RoundScheduler((eventId) => rounds.run(eventId, 'change', 0), config.ROUND_DEBOUNCE_MS, logger);
@@ -87,6 +89,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     },
   });
   registerPoolMetrics(serviceApp.metrics, sequelize);
+  const observeRound = roundMetrics(serviceApp.metrics);
   relay.registerMetrics(serviceApp.metrics);
 
   const sweep = async () => {

@@ -48,6 +48,7 @@ export class RoundService {
     private readonly options: RoundOptions,
     private readonly logger: Logger,
     private readonly onEvents: () => void,
+    private readonly onRound: (stats: RoundStats) => void = () => undefined,
   ) {}
 
   /** Runs a round; RoundBusyError if the lock is not ours within `waitMs`. */
@@ -147,6 +148,7 @@ export class RoundService {
     this.onEvents();
     const stats = this.stats(result, now, { roundId, eventId, trigger, token, proposed: written.length, withdrawn, planMs, started });
     this.logger.info(stats, 'planning round written');
+    this.onRound(stats);
     return stats;
   }
 

@@ -66,6 +66,9 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
 
   const again = await runRound(svc.url, event);
   t.like(again, { proposed: 0, filled: 1 }, 'a second round keeps the proposal and adds none');
+  const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+  t.regex(metrics, /matching_round_duration_seconds_count\{[^}]*trigger="coordinator"[^}]*\} [1-9]/);
+  t.true(metrics.includes(`matching_fill_ratio{event="${event}"`), 'fill per event');
 });
 
 test('a decline re-plans: the slot goes to the next helper, and the decliner is never proposed that task again', async (t) => {
