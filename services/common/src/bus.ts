@@ -41,6 +41,11 @@ export async function consumeEvents(options: {
    */
   keyOf?: (event: BusEvent) => string;
   concurrency?: number;
+  /**
+   * Entries left unacknowledged this long — by a member that crashed (replicas get new names) or
+   * by a failed handler of this one — are claimed and handled again. @default 60000
+   */
+  reclaimIdleMs?: number;
 }): Promise<Consumer> {
   const { redis, stream, group, consumer, logger } = options;
   try {
@@ -79,19 +84,23 @@ export async function consumeEvents(options: {
     await redis.xAck(stream, group, entryId);
   };
 
+  let failures = 0;
   const handleOne = async (event: BusEvent): Promise<void> => {
     try {
       await process(event);
     } catch (error) {
-      logger.error({ err: error, entryId: event.entryId }, 'event handler failed; it stays pending');
+      failures += 1;
+      logger.error({ err: error, entryId: event.entryId }, 'event handler failed; it stays pending and is retried later');
     }
   };
 
-  const handleBatch = async (events: BusEvent[]): Promise<void> => {
+  /** Handles a batch; returns how many failed. */
+  const handleBatch = async (events: BusEvent[]): Promise<number> => {
+    const before = failures;
     const keyOf = options.keyOf;
     if (keyOf === undefined) {
       for (const event of events) await handleOne(event);
-      return;
+      return failures - before;
     }
     const queues = new Map<string, BusEvent[]>();
     for (const event of events) {
@@ -105,6 +114,16 @@ export async function consumeEvents(options: {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, pending.length)) }, worker));
+    return failures - before;
+  };
+
+  const reclaimIdleMs = options.reclaimIdleMs ?? 60_000;
+  let lastReclaim = Date.now();
+  const reclaim = async (): Promise<void> => {
+    lastReclaim = Date.now();
+    const claimed = await reader.xAutoClaim(stream, group, consumer, reclaimIdleMs, '0-0', { COUNT: 100 });
+    const messages = claimed.messages.flatMap((m) => (m === null ? [] : [parse(m.id, m.message as Record<string, string>)]));
+    await handleBatch(messages);
   };
 
   const loop = (async () => {
@@ -118,8 +137,10 @@ export async function consumeEvents(options: {
         });
         // The client types this reply loosely; its RESP3 shape is fixed.
         const messages = (reply as StreamReply[] | null)?.[0]?.messages ?? [];
-        if (cursor === '0' && messages.length === 0) cursor = '>';
-        await handleBatch(messages.map((m) => parse(m.id, m.message)));
+        const failed = await handleBatch(messages.map((m) => parse(m.id, m.message)));
+        // Failures of the start-up pass wait for the reclaim, instead of being re-read at once forever.
+        if (cursor === '0' && (messages.length === 0 || failed > 0)) cursor = '>';
+        if (cursor === '>' && Date.now() - lastReclaim >= reclaimIdleMs) await reclaim();
       } catch (error) {
         if (!running) break;
         logger.warn({ err: error }, 'bus reader failed; retrying');

@@ -147,6 +147,24 @@ test('with a key, events of one key are handled in stream order and different ke
   }
 });
 
+test("entries a crashed member left pending are claimed and handled by another member after the idle time", async (t) => {
+  const stream = `${prefix}events:reclaim`;
+  const handled: string[] = [];
+  const base = { redis, stream, group: 'matching', dedupPrefix: `${prefix}dedup:`, blockMs: 100, logger };
+  const crashed = await consumeEvents({ ...base, consumer: 'pod-1', handle: () => Promise.reject(new Error('killed mid-event')) });
+  await redis.xAdd(stream, '*', { id: 'evt-orphan', type: 't', payload: '{}', occurredAt: '' });
+  await eventually('the event pending at the crashed member', async () => ((await redis.xPending(stream, 'matching')).pending === 1 ? true : undefined), { timeoutMs: 10_000 });
+  await crashed.stop();
+  const survivor = await consumeEvents({ ...base, consumer: 'pod-2', reclaimIdleMs: 300, handle: (e) => Promise.resolve(void handled.push(e.id)) });
+  try {
+    await eventually('the orphan to be handled by the survivor', () => Promise.resolve(handled.length === 1 ? true : undefined), { timeoutMs: 10_000 });
+    t.deepEqual(handled, ['evt-orphan']);
+    await eventually('acknowledged', async () => ((await redis.xPending(stream, 'matching')).pending === 0 ? true : undefined), { timeoutMs: 10_000 });
+  } finally {
+    await survivor.stop();
+  }
+});
+
 test('an event whose handler fails stays pending and is handled when the consumer starts again', async (t) => {
   const stream = `${prefix}events:retry`;
   let failing = true;
