@@ -78,6 +78,29 @@ test('a replica that stalled past its lock writes nothing: its fencing token was
   t.is(await a.matching.models.Assignment.count({ where: { taskId: String(job.taskId) } }), 1, 'only the current round wrote');
 });
 
+test('a decline seen by a replica that cannot plan any more is re-planned by the other replica\'s sweep', async (t) => {
+  const svc = await startMatching(testEnv());
+  const other = await startMatching({ ...testEnv(), DB_SCHEMA: svc.schema, REDIS_PREFIX: svc.prefix, CONSUMER_NAME: 'other' }, { dropSchema: false });
+  t.teardown(async () => {
+    await other.close();
+    await svc.close();
+  });
+  const event = uniqueName('surge');
+  const job = task(event);
+  const [x, y] = await scenario(svc, event, 2, [job]);
+  await runRound(svc.url, event);
+  // This replica stops planning (as if it died right after the commit); its decline is on record.
+  await svc.matching.scheduler.stop();
+  const [proposal] = await svc.matching.models.Assignment.findAll({ where: { taskId: String(job.taskId) }, raw: true });
+  await svc.matching.assignments.answer(proposal?.id ?? '', proposal?.helperId ?? '', 'decline');
+  const replanned = await eventually('the other replica to re-plan the slot', async () => {
+    const live = await other.matching.models.Assignment.findAll({ where: { taskId: String(job.taskId), status: 'proposed' }, raw: true });
+    return live[0];
+  }, { timeoutMs: 15_000 });
+  t.not(replanned.helperId, proposal?.helperId);
+  t.true([x?.id, y?.id].includes(replanned.helperId));
+});
+
 test('a proposal nobody answers expires after the configured time, is published, and the slot is re-planned', async (t) => {
   const svc = await startMatching(testEnv({ PROPOSAL_TTL_SECONDS: '1' }));
   t.teardown(() => svc.close());
