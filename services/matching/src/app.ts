@@ -8,7 +8,7 @@ import { createRedis, type RedisClient } from '@kathelfer/common/redis';
 import type { Sequelize } from 'sequelize';
 import { AssignmentService } from './assignment-service.js';
 import type { MatchingConfig } from './config.js';
-import { eventsNeedingRound } from './event-state.js';
+import { eventsNeedingRound, forgetPublished } from './event-state.js';
 import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
 import { ReadModel, type Applied } from './read-model.js';
@@ -92,8 +92,13 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
   const observeRound = roundMetrics(serviceApp.metrics);
   relay.registerMetrics(serviceApp.metrics);
 
+  let lastCleanup = 0;
   const sweep = async () => {
     await assignments.expireDue();
+    if (Date.now() - lastCleanup >= 3600_000) {
+      lastCleanup = Date.now();
+      await forgetPublished(sequelize, config.DB_SCHEMA);
+    }
     for (const eventId of await eventsNeedingRound(sequelize, config.DB_SCHEMA)) scheduler.schedule(eventId);
   };
   let consumers: Consumer[] = [];

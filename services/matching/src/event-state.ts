@@ -22,3 +22,12 @@ export async function eventsNeedingRound(sequelize: Sequelize, schema: string): 
   });
   return rows.map((r) => r.event_id);
 }
+
+/**
+ * Keeps the bookkeeping tables small over a long incident: published outbox rows after a day, and
+ * consumed event ids after 30 days (far beyond any redelivery; the bus drops duplicates for 7).
+ */
+export async function forgetPublished(sequelize: Sequelize, schema: string): Promise<void> {
+  await sequelize.query(`DELETE FROM "${schema}".outbox WHERE sent_at < now() - interval '1 day'`);
+  await sequelize.query(`DELETE FROM "${schema}".processed_events WHERE processed_at < now() - interval '30 days'`);
+}

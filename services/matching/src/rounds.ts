@@ -90,7 +90,7 @@ export class RoundService {
     const helperById = new Map(input.helpers.map((h) => [h.id, h]));
     const shiftById = new Map(input.shifts.map((sh) => [sh.id, sh]));
     const roundId = randomUUID();
-    const expiresAt = new Date(Date.now() + this.options.proposalTtlSeconds * 1000);
+    const ttlEnd = Date.now() + this.options.proposalTtlSeconds * 1000;
     const fresh: AssignmentAttributes[] = result.assignments
       .filter((a) => a.status === 'proposed')
       .map((a) => {
@@ -107,7 +107,8 @@ export class RoundService {
           distanceKm: distanceKm(helper.location, shift.location),
           roundId,
           proposedAt: startedAt,
-          expiresAt,
+          // An answer after the shift started is no use: the slot must be re-planned before then.
+          expiresAt: new Date(Math.min(ttlEnd, shift.start)),
           decidedAt: null,
           reason: null,
         };

@@ -2,13 +2,14 @@ import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { signToken } from '@kathelfer/common/testing/http';
-import { coordinator, helper, publish, readModelHas, runRound, startMatching, streamEvents, task, type Running, type TestHelper } from './support/matching.js';
+import { coordinator, helper, publish, readModelHas, runRound, startMatching, streamEvents, task, testEnv, type Running, type TestHelper } from './support/matching.js';
 
 let svc: Running;
 let redis: ReturnType<typeof createClient>;
 
 test.before(async () => {
-  svc = await startMatching();
+  // A day to answer: every proposal here expires at its shift's start instead.
+  svc = await startMatching(testEnv({ PROPOSAL_TTL_SECONDS: '86400' }));
   redis = createClient({ url: redisUrl() });
   await redis.connect();
 });
@@ -19,6 +20,7 @@ test.after.always(async () => {
 
 interface View {
   id: string;
+  expiresAt: string;
   helperId: string;
   taskId: string;
   status: string;
@@ -56,6 +58,7 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
 
   const items = await assignmentsOf(String(sandbags.taskId));
   t.deepEqual(items.map((a) => [a.helperId, a.status]), [[near.id, 'proposed']]);
+  t.is(items[0]?.expiresAt, String(sandbags.shiftStart), 'an answer after the shift started is no use, so the proposal expires then');
   const events = await eventually('assignment.proposed on the stream', async () => {
     const found = (await streamEvents(redis, `${svc.prefix}events:matching`)).filter((e) => e.payload.taskId === sandbags.taskId);
     return found.length > 0 ? found : undefined;
