@@ -137,8 +137,16 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
         consume(config.REGISTRATION_STREAM, 'helperId', (e) => readModel.applyHelperEvent(e)),
         consume(config.TASKS_STREAM, 'taskId', (e) => readModel.applyTaskEvent(e)),
       ]);
+      let busy = false;
       sweepTimer = setInterval(() => {
-        sweeping = sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed; retrying at the next'));
+        // A sweep slower than the interval (a surge's expiry backlog) is not started twice.
+        if (busy) return;
+        busy = true;
+        sweeping = sweep()
+          .catch((error: unknown) => logger.warn({ err: error }, 'sweep failed; retrying at the next'))
+          .finally(() => {
+            busy = false;
+          });
       }, config.SWEEP_MS);
     },
     async close() {
