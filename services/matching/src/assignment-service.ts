@@ -67,6 +67,13 @@ export class AssignmentService {
       if (row === null) throw new NotFoundError('No such assignment.');
       if (row.helperId !== helperId) throw new ForbiddenError('This proposal was made to another helper.');
       if (row.status === target) return { row, changed: false };
+      if (answer === 'decline' && row.status === 'accepted') {
+        // A helper who cannot come after all: the task service tracks fill by accepted and
+        // cancelled, so this is a cancellation, and the slot is re-planned.
+        const [ended] = await endLiveAssignments(this.models, transaction, { ids: [row.id] }, 'cancelled', 'helper-withdrew');
+        await markChanged(this.sequelize, this.schema, transaction, [row.eventId]);
+        return { row: ended ?? row.get({ plain: true }), changed: true };
+      }
       if (row.status !== 'proposed') throw new ConflictError(`This assignment is ${row.status}; it cannot be ${target} any more.`, { assignmentStatus: row.status });
       if (row.expiresAt.getTime() <= Date.now()) throw new ConflictError('This proposal has expired.', { assignmentStatus: 'expired' });
       await row.update({ status: target, decidedAt: new Date() }, { transaction });

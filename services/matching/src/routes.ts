@@ -29,13 +29,16 @@ export function matchingRoutes(options: { assignments: AssignmentService; rounds
     defineRoute({
       method: 'post',
       path: `/v1/assignments/:id/${decision}`,
-      summary: decision === 'accept' ? 'Accept a proposal (self-service token)' : 'Decline a proposal (self-service token); it is not proposed again',
+      summary:
+        decision === 'accept'
+          ? 'Accept a proposal (self-service token)'
+          : 'Decline a proposal, or withdraw after accepting (self-service token); the pair is not proposed again and the slot is re-planned',
       tags: ['helpers'],
       security: 'bearer',
       middleware: [helper],
       params: assignmentIdParams,
       responses: {
-        200: { description: `The assignment, ${decision === 'accept' ? 'accepted' : 'declined'}`, schema: assignmentView },
+        200: { description: `The assignment, ${decision === 'accept' ? 'accepted' : 'declined (cancelled when it had been accepted)'}`, schema: assignmentView },
         403: { description: 'The proposal was made to another helper' },
         409: { description: 'The proposal expired, was cancelled or answered otherwise' },
       },

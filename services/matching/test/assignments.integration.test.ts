@@ -98,7 +98,7 @@ test('a decline re-plans: the slot goes to the next helper, and the decliner is 
   t.deepEqual(all.map((a) => [a.helperId, a.status]), [[first.id, 'declined'], [second.id, 'declined']], 'nobody is asked twice');
 });
 
-test('accepting needs the own token: none or a wrong one is 401, another helper\'s is 403; accepted is published and idempotent', async (t) => {
+test('accepting needs the own token: none or a wrong one is 401, another helper\'s is 403; accepted is published and idempotent, and can be withdrawn', async (t) => {
   const event = uniqueName('flood');
   const mine = helper(event);
   const other = helper(event, { skills: ['cooking'] });
@@ -119,7 +119,6 @@ test('accepting needs the own token: none or a wrong one is 401, another helper\
   t.is(accepted.status, 200);
   t.like(await accepted.json(), { id, status: 'accepted', helperId: mine.id });
   t.is((await answer(id, 'accept', mine.token)).status, 200, 'accepting twice is fine');
-  t.is((await answer(id, 'decline', mine.token)).status, 409, 'an accepted assignment is not declined by the helper');
   const mineList = (await (await fetch(`${svc.url}/v1/assignments/mine`, { headers: { authorization: `Bearer ${mine.token}` } })).json()) as { items: View[] };
   t.deepEqual(mineList.items.map((a) => a.status), ['accepted']);
   const published = await eventually('assignment.accepted on the stream', async () => {
@@ -127,6 +126,14 @@ test('accepting needs the own token: none or a wrong one is 401, another helper\
     return found.length > 0 ? found : undefined;
   });
   t.is(published.length, 1, 'one event, although accepted twice');
+
+  const withdrawn = await answer(id, 'decline', mine.token);
+  t.is(withdrawn.status, 200, 'a helper who cannot come after all withdraws');
+  t.like(await withdrawn.json(), { status: 'cancelled', reason: 'helper-withdrew' });
+  t.is((await answer(id, 'accept', mine.token)).status, 409, 'and cannot take it back');
+  await eventually('assignment.cancelled on the stream, which the task service counts', async () =>
+    (await streamEvents(redis, `${svc.prefix}events:matching`)).some((e) => e.payload.assignmentId === id && e.type === 'assignment.cancelled') ? true : undefined,
+  );
 });
 
 test('only coordinators run rounds, list and cancel; a cancelled slot is re-planned with someone else', async (t) => {
