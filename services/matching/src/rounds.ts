@@ -153,6 +153,12 @@ export class RoundService {
     return stats;
   }
 
+  /** The event's latest written rounds, newest first. */
+  async recent(eventId: string, limit: number): Promise<Array<RoundStats & { startedAt: string; finishedAt: string }>> {
+    const rows = await this.models.Round.findAll({ where: { eventId }, order: [['finishedAt', 'DESC']], limit, raw: true });
+    return rows.map((r) => ({ ...r.stats, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() }));
+  }
+
   private stats(
     result: ReturnType<typeof plan>,
     now: number,

@@ -3,7 +3,7 @@ import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import type { Middleware } from 'koa';
 import type { AssignmentService } from './assignment-service.js';
 import type { RoundService } from './rounds.js';
-import { assignmentIdParams, assignmentList, assignmentQuery, assignmentView, roundStats, runBody } from './schemas.js';
+import { assignmentIdParams, assignmentList, assignmentQuery, assignmentView, roundStats, runBody, runList, runsQuery } from './schemas.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -58,6 +58,17 @@ export function matchingRoutes(options: { assignments: AssignmentService; rounds
         409: { description: 'Another replica holds this event\'s round for longer than the wait' },
       },
       handler: async ({ body, ctx }) => ({ status: 200, body: await rounds.run(body.event, `coordinator:${ctx.state.principal?.subject ?? 'unknown'}`) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/matching/runs',
+      summary: "A DisasterEvent's latest planning rounds and their statistics (coordinators)",
+      tags: ['matching'],
+      security: 'bearer',
+      middleware: [coordinator],
+      query: runsQuery,
+      responses: { 200: { description: 'Rounds, newest first', schema: runList } },
+      handler: async ({ query }) => ({ status: 200, body: { items: await rounds.recent(query.event, query.limit) } }),
     }),
     answer('accept'),
     answer('decline'),

@@ -56,3 +56,10 @@ export const assignmentQuery = z
     limit: z.coerce.number().int().min(1).max(2000).default(500),
   })
   .refine((q) => q.taskId !== undefined || q.event !== undefined, { message: 'give taskId or event', path: ['taskId'] });
+
+export const runsQuery = z.strictObject({
+  event: disasterEventName,
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export const runList = z.object({ items: z.array(roundStats.extend({ startedAt: z.string(), finishedAt: z.string() })) });

@@ -69,6 +69,8 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
 
   const again = await runRound(svc.url, event);
   t.like(again, { proposed: 0, filled: 1 }, 'a second round keeps the proposal and adds none');
+  const history = (await (await fetch(`${svc.url}/v1/matching/runs?event=${event}`, { headers: await coordinator() })).json()) as { items: Array<Record<string, unknown>> };
+  t.deepEqual(history.items.map((r) => [r.roundId, r.proposed]), [[again.roundId, 0], [stats.roundId, 1]], 'coordinators see the rounds, newest first');
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   t.regex(metrics, /matching_round_duration_seconds_count\{[^}]*trigger="coordinator"[^}]*\} [1-9]/);
   t.true(metrics.includes(`matching_fill_ratio{event="${event}"`), 'fill per event');
@@ -183,6 +185,7 @@ test('bad input gets 4xx problem documents, never a 5xx', async (t) => {
     ['a list with a bad status', fetch(`${svc.url}/v1/assignments?event=flood&status=maybe`, { headers }), 422],
     ['a list with a bad limit', fetch(`${svc.url}/v1/assignments?event=flood&limit=-1`, { headers }), 422],
     ['an unknown route', fetch(`${svc.url}/v1/rounds`, { headers }), 404],
+    ['round history without an event', fetch(`${svc.url}/v1/matching/runs`, { headers }), 422],
   ];
   for (const [what, pending, status] of cases) {
     const response = await pending;
