@@ -152,9 +152,16 @@ export class ReadModel {
       );
       if (fresh.length === 0) return nothing;
       const applied = await work(transaction);
-      if (applied.urgent || this.options.planOnNewData) await markChanged(this.sequelize, this.schema, transaction, applied.changed);
+      // Freed slots must be re-planned even if this replica dies now, so they are marked with the change.
+      if (applied.urgent) await markChanged(this.sequelize, this.schema, transaction, applied.changed);
       return applied;
     });
+    // New data is marked after the commit: all events of an incident bump one row, and holding its
+    // lock for a whole transaction would make the parallel consumers queue behind each other. A
+    // crash in between only delays planning the newcomer to the event's next round.
+    if (!result.urgent && this.options.planOnNewData && result.changed.length > 0) {
+      await this.sequelize.transaction((transaction) => markChanged(this.sequelize, this.schema, transaction, result.changed));
+    }
     this.options.onEvents();
     return result;
   }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { QueryTypes } from 'sequelize';
-import { at, helper, publish, readModelHas, runRound, startMatching, task, type Running } from './support/matching.js';
+import { at, helper, publish, readModelHas, runRound, startMatching, task, testEnv, type Running } from './support/matching.js';
 
 let svc: Running;
 let redis: ReturnType<typeof createClient>;
@@ -107,4 +107,21 @@ test('a cancelled task ends its assignments; an update that makes a proposal unf
   await eventually('the unfit proposal withdrawn', async () => ((await live(String(moved.taskId))).length === 0 ? true : undefined), { timeoutMs: 15_000 });
   const rows = await svc.matching.models.Assignment.findAll({ where: { helperId: h.id }, order: [['taskId', 'ASC']], raw: true });
   t.deepEqual(rows.map((r) => `${r.status}:${r.reason}`).sort(), ['cancelled:no-longer-feasible', 'cancelled:task-cancelled']);
+});
+
+test('with PLAN_ON_NEW_DATA, a new helper and a new task are matched without anyone running a round', async (t) => {
+  const auto = await startMatching(testEnv({ PLAN_ON_NEW_DATA: 'true' }));
+  t.teardown(() => auto.close());
+  const event = uniqueName('storm');
+  const h = helper(event);
+  const job = task(event);
+  await publish(redis, `${auto.prefix}events:tasks`, { type: 'task.created', payload: job });
+  await publish(redis, `${auto.prefix}events:registration`, { type: 'helper.registered', payload: h.payload });
+  const proposal = await eventually('a proposal from an automatic round', async () => {
+    const rows = await auto.matching.models.Assignment.findAll({ where: { taskId: String(job.taskId) }, raw: true });
+    return rows[0];
+  }, { timeoutMs: 15_000 });
+  t.like(proposal, { helperId: h.id, status: 'proposed' });
+  const [round] = await auto.matching.models.Round.findAll({ where: { eventId: event }, raw: true });
+  t.is(round?.trigger, 'change');
 });
