@@ -60,7 +60,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     (stats) => observeRound(stats),
   );
   // Background rounds do not wait for a busy lock: the scheduler retries them.
-  const scheduler = new RoundScheduler((eventId) => rounds.run(eventId, 'change', 0), config.ROUND_DEBOUNCE_MS, logger);
+  const scheduler = new RoundScheduler((eventId) => rounds.run(eventId, 'change', 0), config.ROUND_DEBOUNCE_MS, logger, config.ROUND_MIN_INTERVAL_MS);
   const afterCommit = (replan: string[]) => {
     relay.kick();
     for (const eventId of replan) scheduler.schedule(eventId);

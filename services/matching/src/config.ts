@@ -23,6 +23,8 @@ export const matchingConfigSchema = baseConfigSchema.extend({
   ROUND_LOCK_WAIT_MS: z.coerce.number().int().nonnegative().default(20_000),
   /** Changes within this time are planned in one round. */
   ROUND_DEBOUNCE_MS: z.coerce.number().int().nonnegative().default(1_000),
+  /** Least time between two background rounds of one event on a replica (coordinators' runs are not held back). */
+  ROUND_MIN_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10_000),
   /**
    * Whether new or changed helpers and tasks trigger a round by themselves. Declines, expiries,
    * erasures and cancellations always do: they open slots that someone already counted on.

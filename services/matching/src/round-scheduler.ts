@@ -12,12 +12,19 @@ export class RoundScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  private readonly lastStart = new Map<string, number>();
   private stopped = false;
 
   constructor(
     private readonly run: (eventId: string) => Promise<unknown>,
     private readonly debounceMs: number,
     private readonly logger: Logger,
+    /**
+     * Least time between two background rounds of one event on this replica. While helpers pour in,
+     * every round fixes proposals made from a partial picture (and a plan blocks the event loop),
+     * so fewer, larger rounds match better and ingest faster.
+     */
+    private readonly minIntervalMs = 0,
   ) {}
 
   schedule(eventId: string, delayMs = this.debounceMs): void {
@@ -27,6 +34,8 @@ export class RoundScheduler {
       return;
     }
     if (this.timers.has(eventId)) return;
+    const sinceLast = Date.now() - (this.lastStart.get(eventId) ?? -Infinity);
+    delayMs = Math.max(delayMs, this.minIntervalMs - sinceLast);
     this.timers.set(
       eventId,
       setTimeout(() => {
@@ -37,6 +46,7 @@ export class RoundScheduler {
   }
 
   private start(eventId: string): void {
+    this.lastStart.set(eventId, Date.now());
     const done = (async () => {
       let retry = false;
       try {
