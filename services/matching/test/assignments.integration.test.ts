@@ -67,6 +67,7 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
   t.like(events[0]?.payload, { eventId: events[0]?.id, assignmentId: items[0]?.id, helperId: near.id, event, shiftStart: sandbags.shiftStart, shiftEnd: sandbags.shiftEnd });
   t.regex(String(events[0]?.payload.occurredAt), /^\d{4}-\d\d-\d\dT/);
 
+  t.like(await runRound(svc.url, uniqueName('quiet')), { proposed: 0, helpers: 0, tasks: 0, demand: 0, fill: 1, coverage: 1 }, 'an event without data has nothing to plan');
   const again = await runRound(svc.url, event);
   t.like(again, { proposed: 0, filled: 1 }, 'a second round keeps the proposal and adds none');
   const history = (await (await fetch(`${svc.url}/v1/matching/runs?event=${event}`, { headers: await coordinator() })).json()) as { items: Array<Record<string, unknown>> };
