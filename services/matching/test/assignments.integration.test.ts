@@ -196,3 +196,15 @@ test('bad input gets 4xx problem documents, never a 5xx', async (t) => {
   const unknownHelper = helper('flood');
   t.is((await answer('6c1f7c5e-3a55-4c38-9d1d-0c2b5d0a5f11', 'accept', unknownHelper.token)).status, 401, 'a token matching knows nothing of');
 });
+
+test('the OpenAPI document describes every route, helper routes and coordinator routes as bearer-secured', async (t) => {
+  const document = (await (await fetch(`${svc.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { security?: unknown }>> };
+  t.is(document.openapi, '3.1.0');
+  for (const route of svc.matching.routes) {
+    const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    t.truthy(document.paths[path]?.[route.method], `${route.method} ${path}`);
+  }
+  for (const [path, method] of [['/v1/matching/runs', 'post'], ['/v1/assignments/{id}/accept', 'post'], ['/v1/assignments/{id}/cancel', 'post']] as const) {
+    t.deepEqual(document.paths[path]?.[method]?.security, [{ bearer: [] }], `${method} ${path}`);
+  }
+});
