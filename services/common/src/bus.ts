@@ -23,7 +23,7 @@ export interface Consumer {
 
 /**
  * Consumes `stream` as member `consumer` of consumer group `group`. Events are acknowledged after
- * `handle` succeeded; one that fails stays pending and is handed out again on the next start.
+ * `handle` succeeded; one that fails stays pending and is claimed again after `reclaimIdleMs`.
  * Duplicates (same event id) are dropped through a Redis key per event kept for `dedupSeconds`.
  * Without `dedupPrefix` every delivery reaches `handle`, which must then be idempotent itself (e.g.
  * by recording the event id in the same database transaction as its effect): the Redis key is set
@@ -37,16 +37,21 @@ export async function consumeEvents(options: {
   dedupPrefix?: string;
   dedupSeconds?: number;
   blockMs?: number;
-  /**
-   * When set, entries another member (or this one) was handed and has not acknowledged for this
-   * long are claimed (XAUTOCLAIM) and handled here: a replica that died, or whose pod name changed
-   * with a restart, leaves nothing pending for ever, and a failed event is retried without a restart.
-   */
-  claimIdleMs?: number;
   logger: Logger;
   /** Payload schemas by event type; an event that fails its schema goes to `<stream>:dead-letter`, not to `handle`. */
   schemas?: Record<string, z.ZodType>;
   handle: (event: BusEvent) => Promise<void>;
+  /**
+   * Handles events of different keys in parallel, up to `concurrency` at a time, and events of one
+   * key in stream order (e.g. key = the helper an event is about). Without `keyOf`, one at a time.
+   */
+  keyOf?: (event: BusEvent) => string;
+  concurrency?: number;
+  /**
+   * Entries left unacknowledged this long — by a member that crashed (replicas get new names) or
+   * by a failed handler of this one — are claimed and handled again. @default 60000
+   */
+  reclaimIdleMs?: number;
 }): Promise<Consumer> {
   const { redis, stream, group, consumer, logger } = options;
   try {
@@ -60,19 +65,24 @@ export async function consumeEvents(options: {
   await reader.connect();
   let running = true;
 
-  const process = async (entryId: string, fields: Record<string, string>): Promise<void> => {
-    const event: BusEvent = {
-      id: fields.id ?? entryId,
-      type: fields.type ?? 'unknown',
-      payload: JSON.parse(fields.payload ?? '{}') as Record<string, unknown>,
-      occurredAt: fields.occurredAt ?? '',
-      entryId,
-    };
+  const parse = (entryId: string, fields: Record<string, string>): BusEvent => ({
+    id: fields.id ?? entryId,
+    type: fields.type ?? 'unknown',
+    payload: JSON.parse(fields.payload ?? '{}') as Record<string, unknown>,
+    occurredAt: fields.occurredAt ?? '',
+    entryId,
+  });
+
+  const process = async (event: BusEvent): Promise<void> => {
+    const { entryId } = event;
     const schema = options.schemas?.[event.type];
     const checked = schema?.safeParse(event.payload);
     if (checked !== undefined && !checked.success) {
       logger.error({ eventId: event.id, type: event.type, issues: checked.error.issues.length }, 'event does not match its schema; dead-lettered');
-      await redis.xAdd(`${stream}:dead-letter`, '*', { ...fields, group, reason: checked.error.message.slice(0, 2000) });
+      await redis.xAdd(`${stream}:dead-letter`, '*', {
+        id: event.id, type: event.type, payload: JSON.stringify(event.payload), occurredAt: event.occurredAt, group,
+        reason: checked.error.message.slice(0, 2000),
+      });
       await redis.xAck(stream, group, entryId);
       return;
     }
@@ -96,26 +106,48 @@ export async function consumeEvents(options: {
     await redis.xAck(stream, group, entryId);
   };
 
-  const handleAll = async (messages: ReadonlyArray<{ id: string; message: Record<string, string> } | null>): Promise<void> => {
-    for (const message of messages) {
-      if (message === null) continue;
-      try {
-        await process(message.id, message.message);
-      } catch (error) {
-        logger.error({ err: error, entryId: message.id }, 'event handler failed; it stays pending');
-      }
+  let failures = 0;
+  const handleOne = async (event: BusEvent): Promise<void> => {
+    try {
+      await process(event);
+    } catch (error) {
+      failures += 1;
+      logger.error({ err: error, entryId: event.entryId }, 'event handler failed; it stays pending and is retried later');
     }
   };
 
-  let lastClaim = 0;
-  const claimStale = async (): Promise<void> => {
-    const idle = options.claimIdleMs;
-    if (idle === undefined || Date.now() - lastClaim < Math.max(idle / 2, 200)) return;
-    lastClaim = Date.now();
+  /** Handles a batch; returns how many failed. */
+  const handleBatch = async (events: BusEvent[]): Promise<number> => {
+    const before = failures;
+    const keyOf = options.keyOf;
+    if (keyOf === undefined) {
+      for (const event of events) await handleOne(event);
+      return failures - before;
+    }
+    const queues = new Map<string, BusEvent[]>();
+    for (const event of events) {
+      const key = keyOf(event);
+      queues.set(key, [...(queues.get(key) ?? []), event]);
+    }
+    const pending = [...queues.values()];
+    const worker = async () => {
+      for (let queue = pending.shift(); queue !== undefined; queue = pending.shift()) {
+        for (const event of queue) await handleOne(event);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, pending.length)) }, worker));
+    return failures - before;
+  };
+
+  const reclaimIdleMs = options.reclaimIdleMs ?? 60_000;
+  let lastReclaim = Date.now();
+  const reclaim = async (): Promise<void> => {
+    lastReclaim = Date.now();
     let start = '0-0';
     do {
-      const claimed = await redis.xAutoClaim(stream, group, consumer, idle, start, { COUNT: 100 });
-      await handleAll(claimed.messages);
+      const claimed = await reader.xAutoClaim(stream, group, consumer, reclaimIdleMs, start, { COUNT: 100 });
+      const messages = claimed.messages.flatMap((m) => (m === null ? [] : [parse(m.id, m.message as Record<string, string>)]));
+      await handleBatch(messages);
       start = claimed.nextId;
     } while (running && start !== '0-0');
   };
@@ -131,9 +163,11 @@ export async function consumeEvents(options: {
         });
         // The client types this reply loosely; its RESP3 shape is fixed.
         const messages = (reply as StreamReply[] | null)?.[0]?.messages ?? [];
-        if (cursor === '0' && messages.length === 0) cursor = '>';
-        await handleAll(messages);
-        await claimStale();
+        const failed = await handleBatch(messages.map((m) => parse(m.id, m.message)));
+        // Failures of the start-up pass wait for the reclaim, instead of being re-read at once forever.
+        if (cursor === '0' && (messages.length === 0 || failed > 0)) cursor = '>';
+        // half the idle time: an entry is taken over at most 1.5 × reclaimIdleMs after it stalled
+        if (cursor === '>' && Date.now() - lastReclaim >= Math.max(reclaimIdleMs / 2, 200)) await reclaim();
       } catch (error) {
         if (!running) break;
         logger.warn({ err: error }, 'bus reader failed; retrying');

@@ -8,6 +8,8 @@ import type { RedisClient } from './redis.js';
 export interface DomainEvent {
   type: string;
   payload: Record<string, unknown>;
+  /** The event id; set it when the payload must carry its own id. @default a new UUID */
+  id?: string;
 }
 
 /**
@@ -15,9 +17,21 @@ export interface DomainEvent {
  * it describes. Its id is the event id consumers deduplicate by.
  */
 export async function appendEvent(outbox: OutboxModel, transaction: Transaction, stream: string, event: DomainEvent): Promise<string> {
-  const id = randomUUID();
+  const id = event.id ?? randomUUID();
   await outbox.create({ id, stream, type: event.type, payload: event.payload }, { transaction });
   return id;
+}
+
+/**
+ * Records many events inside `transaction` in one INSERT (a planning round proposes hundreds of
+ * assignments at once); returns their ids in order. Their order on the stream is not defined: use
+ * it for events that do not depend on each other.
+ */
+export async function appendEvents(outbox: OutboxModel, transaction: Transaction, stream: string, events: readonly DomainEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((event) => ({ id: event.id ?? randomUUID(), stream, type: event.type, payload: event.payload }));
+  await outbox.bulkCreate(rows, { transaction });
+  return rows.map((row) => row.id);
 }
 
 /** The fields of a stream entry; `payload` is JSON. */

@@ -5,7 +5,7 @@ import { createClient } from 'redis';
 import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { consumeEvents, type BusEvent } from '../src/bus.js';
 import { createSequelize, migrate, type Migration } from '../src/db.js';
-import { appendEvent, OutboxRelay } from '../src/outbox.js';
+import { appendEvent, appendEvents, OutboxRelay } from '../src/outbox.js';
 import { createOutboxTable, defineOutboxModel } from '../src/outbox.model.js';
 import { createRedis } from '../src/redis.js';
 
@@ -68,6 +68,23 @@ test.serial('an event written in a rolled-back transaction never leaves; a commi
   t.truthy(row?.sentAt);
 });
 
+// Serial: the relay publishes every unsent row of the schema, which the other tests count.
+test.serial('events appended in bulk keep the ids the caller chose, commit together and are all published', async (t) => {
+  const relay = new OutboxRelay({ sequelize, schema, redis, streamPrefix: `${prefix}events:`, pollMs: 50, logger });
+  const ids = await sequelize.transaction((transaction) =>
+    appendEvents(Outbox, transaction, 'bulk', [
+      { id: '6f7d0c7e-1a2b-4c3d-8e9f-000000000001', type: 'thing.proposed', payload: { n: 1 } },
+      { type: 'thing.proposed', payload: { n: 2 } },
+    ]),
+  );
+  t.is(ids[0], '6f7d0c7e-1a2b-4c3d-8e9f-000000000001');
+  t.regex(ids[1] ?? '', /^[0-9a-f-]{36}$/);
+  await relay.relayOnce();
+  const entries = (await redis.xRange(`${prefix}events:bulk`, '-', '+')) ?? [];
+  // One statement gives the rows one creation time, so their order on the stream is not defined.
+  t.deepEqual(entries.map((e) => [e.message.id, e.message.payload]).sort(), [[ids[0], '{"n":1}'], [ids[1], '{"n":2}']].sort());
+});
+
 test('a consumer group gets each event once, drops a duplicate with the same event id, and a second group gets them too', async (t) => {
   const stream = `${prefix}events:dedup`;
   const raw = createClient({ url: redisUrl() });
@@ -93,6 +110,60 @@ test('a consumer group gets each event once, drops a duplicate with the same eve
   } finally {
     await Promise.all(consumers.map((c) => c.stop()));
     await raw.quit();
+  }
+});
+
+test('with a key, events of one key are handled in stream order and different keys in parallel', async (t) => {
+  const stream = `${prefix}events:keyed`;
+  const log: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const consumer = await consumeEvents({
+    redis,
+    stream,
+    group: 'matching',
+    consumer: 'c1',
+    dedupPrefix: `${prefix}dedup:`,
+    blockMs: 100,
+    logger,
+    keyOf: (e) => String(e.payload.key),
+    concurrency: 4,
+    handle: async (e) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Later events of a key finish faster: only ordering per key keeps them in sequence.
+      await new Promise((resolve) => setTimeout(resolve, 60 - Number(e.payload.n) * 10));
+      log.push(`${String(e.payload.key)}${String(e.payload.n)}`);
+      inFlight -= 1;
+    },
+  });
+  try {
+    const multi = redis.multi();
+    for (let n = 1; n <= 3; n++) for (const key of ['a', 'b', 'c']) multi.xAdd(stream, '*', { id: `k-${key}-${n}`, type: 't', payload: JSON.stringify({ key, n }), occurredAt: '' });
+    await multi.exec();
+    await eventually('all nine events handled', () => Promise.resolve(log.length === 9 ? true : undefined), { timeoutMs: 10_000 });
+    for (const key of ['a', 'b', 'c']) t.deepEqual(log.filter((x) => x.startsWith(key)), [`${key}1`, `${key}2`, `${key}3`], `key ${key} in order`);
+    t.true(maxInFlight > 1, 'keys ran in parallel');
+  } finally {
+    await consumer.stop();
+  }
+});
+
+test("entries a crashed member left pending are claimed and handled by another member after the idle time", async (t) => {
+  const stream = `${prefix}events:reclaim`;
+  const handled: string[] = [];
+  const base = { redis, stream, group: 'matching', dedupPrefix: `${prefix}dedup:`, blockMs: 100, logger };
+  const crashed = await consumeEvents({ ...base, consumer: 'pod-1', handle: () => Promise.reject(new Error('killed mid-event')) });
+  await redis.xAdd(stream, '*', { id: 'evt-orphan', type: 't', payload: '{}', occurredAt: '' });
+  await eventually('the event pending at the crashed member', async () => ((await redis.xPending(stream, 'matching')).pending === 1 ? true : undefined), { timeoutMs: 10_000 });
+  await crashed.stop();
+  const survivor = await consumeEvents({ ...base, consumer: 'pod-2', reclaimIdleMs: 300, handle: (e) => Promise.resolve(void handled.push(e.id)) });
+  try {
+    await eventually('the orphan to be handled by the survivor', () => Promise.resolve(handled.length === 1 ? true : undefined), { timeoutMs: 10_000 });
+    t.deepEqual(handled, ['evt-orphan']);
+    await eventually('acknowledged', async () => ((await redis.xPending(stream, 'matching')).pending === 0 ? true : undefined), { timeoutMs: 10_000 });
+  } finally {
+    await survivor.stop();
   }
 });
 

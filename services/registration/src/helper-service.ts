@@ -8,7 +8,7 @@ import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
-import { coarse, eventStream, postalAreaOf, profileOf } from './profile.js';
+import { coarse, eventStream, helperEventOf, postalAreaOf, profileOf } from './profile.js';
 import type { HelperListQuery, HelperProfile, RegistrationInput, SelfServicePatch } from './schemas.js';
 
 export const selfServicePath = '/v1/helpers/me';
@@ -79,7 +79,7 @@ export class HelperService {
     }
     try {
       // The helper, its event and the idempotency record commit together, in one round trip.
-      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: profileOf(helper) });
+      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: helperEventOf(helper) });
     } catch (error) {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // A concurrent retry with the same key may have won the race: answer as it did.
@@ -124,7 +124,7 @@ export class HelperService {
         throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
       }
       await current.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: profileOf(current) });
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(current) });
       return current;
     });
     this.onEvents();

@@ -27,3 +27,13 @@ export function profileOf(helper: HelperAttributes): HelperProfile {
     paused: helper.paused,
   };
 }
+
+/**
+ * The payload of helper.registered and helper.updated: the matching projection plus the SHA-256 of
+ * the self-service token, so the matching service can let helpers accept or decline proposals with
+ * the token they already hold, without reading this service's tables. The hash of 256 random bits
+ * reveals nothing usable; the token itself never leaves this service.
+ */
+export function helperEventOf(helper: HelperAttributes): HelperProfile & { tokenHash: string | null } {
+  return { ...profileOf(helper), tokenHash: helper.tokenHash };
+}

@@ -80,6 +80,9 @@ test('round trip: register, read and change my data with the token; events carry
   const [stored] = await rows('SELECT token_hash FROM $schema.helpers WHERE id = $1', [created.id]);
   t.not(stored?.token_hash, created.token, 'only the hash of the token is stored');
   t.regex(String(stored?.token_hash), /^[0-9a-f]{64}$/);
+  t.deepEqual(events.map((e) => e.payload.tokenHash), [stored?.token_hash, stored?.token_hash], 'matching verifies helpers by the token hash');
+  const listed = await fetch(`${svc.url}/v1/helpers?incidentId=flood-2026`, { headers: { authorization: `Bearer ${await signToken(['coordinator'])}` } });
+  t.false(JSON.stringify(await listed.json()).includes(String(stored?.token_hash)), 'coordinators never see the token hash');
 });
 
 test('the same person registering again, with the phone written differently, gets 409 and a pointer to self-service', async (t) => {

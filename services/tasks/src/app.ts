@@ -88,7 +88,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
           logger,
           onEvents: kick,
           blockMs: 1_000,
-          claimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+          reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
         });
         if (stopped) await consumer.stop();
         return;

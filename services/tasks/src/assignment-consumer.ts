@@ -76,7 +76,7 @@ export async function consumeAssignments(options: {
   logger: Logger;
   onEvents: () => void;
   blockMs?: number;
-  claimIdleMs?: number;
+  reclaimIdleMs?: number;
 }): Promise<Consumer> {
   const { logger } = options;
   return consumeEvents({
@@ -85,7 +85,7 @@ export async function consumeAssignments(options: {
     group: 'tasks',
     consumer: options.consumer,
     blockMs: options.blockMs,
-    claimIdleMs: options.claimIdleMs,
+    reclaimIdleMs: options.reclaimIdleMs,
     logger,
     handle: async (busEvent: BusEvent) => {
       if (!contractTypes.has(busEvent.type)) return;

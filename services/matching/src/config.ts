@@ -1,0 +1,41 @@
+import { hostname } from 'node:os';
+import { baseConfigSchema, loadConfig } from '@kathelfer/common/config';
+import { z } from 'zod';
+
+const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const matchingConfigSchema = baseConfigSchema.extend({
+  DB_SCHEMA: baseConfigSchema.shape.DB_SCHEMA.default('matching'),
+  /** Streams (without `${REDIS_PREFIX}events:`) this service consumes. */
+  REGISTRATION_STREAM: z.string().default('registration'),
+  TASKS_STREAM: z.string().default('tasks'),
+  /** This replica's name in the consumer groups; pods differ by host name. */
+  CONSUMER_NAME: z.string().default(hostname()),
+  /** Events of different helpers (tasks) applied at once; one helper's (task's) events stay in order. */
+  CONSUMER_CONCURRENCY: positive(8),
+  /** How long a helper has to answer a proposal before it expires and the slot is re-planned. */
+  PROPOSAL_TTL_SECONDS: positive(1800),
+  /** How often each replica looks for expired proposals and events that need a round. */
+  SWEEP_MS: positive(5_000),
+  /** A round's Redis lock lives this long; a crashed replica's lock is gone after it. */
+  ROUND_LOCK_TTL_MS: positive(120_000),
+  /** How long `POST /v1/matching/runs` waits for another replica's round of the same event. */
+  ROUND_LOCK_WAIT_MS: z.coerce.number().int().nonnegative().default(20_000),
+  /** Changes within this time are planned in one round. */
+  ROUND_DEBOUNCE_MS: z.coerce.number().int().nonnegative().default(1_000),
+  /** Least time between two background rounds of one event on a replica (coordinators' runs are not held back). */
+  ROUND_MIN_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /**
+   * Whether new or changed helpers and tasks trigger a round by themselves. Declines, expiries,
+   * erasures and cancellations always do: they open slots that someone already counted on.
+   */
+  PLAN_ON_NEW_DATA: z.stringbool().default(true),
+  REST_HOURS: z.coerce.number().nonnegative().default(11),
+  SEARCH_ITERATIONS: z.coerce.number().int().nonnegative().default(1000),
+});
+
+export type MatchingConfig = z.infer<typeof matchingConfigSchema>;
+
+export function loadMatchingConfig(env: Record<string, string | undefined> = process.env): MatchingConfig {
+  return loadConfig(matchingConfigSchema, env);
+}

@@ -1,0 +1,26 @@
+/**
+ * What this service reads of the registration service's helper events (services/registration
+ * `helperEventOf`). Unknown fields are dropped on parsing, so the read model keeps only what
+ * matching needs: never a name or contact detail, location only as registration coarsened it.
+ */
+import { z } from 'zod';
+
+const window = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
+
+export const helperSnapshot = z.object({
+  helperId: z.uuid(),
+  incidentId: z.string().nullable(),
+  skills: z.array(z.string()),
+  resources: z.array(z.string()),
+  area: z.object({ latitude: z.number().min(-90).max(90).nullable(), longitude: z.number().min(-180).max(180).nullable() }),
+  maxTravelKm: z.number().nonnegative(),
+  maxHoursPerDay: z.number().nonnegative(),
+  availability: z.array(window),
+  paused: z.boolean(),
+  /** SHA-256 of the helper's self-service token; null once erased. */
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
+});
+
+export const helperErased = z.object({ helperId: z.uuid() });
+
+export type HelperSnapshot = z.output<typeof helperSnapshot>;

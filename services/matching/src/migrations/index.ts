@@ -1,0 +1,5 @@
+import type { Migration } from '@kathelfer/common/db';
+import { initial } from './0001-initial.js';
+
+/** In order; a migration, once released, is never edited — add a new one. */
+export const migrations: Migration[] = [initial];

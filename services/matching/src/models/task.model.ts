@@ -1,0 +1,47 @@
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+
+/** A task (one shift at one site) as the task service's events describe it. */
+export interface TaskAttributes {
+  id: string;
+  eventId: string;
+  siteId: string;
+  latitude: number;
+  longitude: number;
+  siteCapacity: number | null;
+  requiredSkills: string[];
+  requiredResources: string[];
+  headcount: number;
+  shiftStart: Date;
+  shiftEnd: Date;
+  priority: 1 | 2 | 3 | 4 | 5;
+  status: 'open' | 'cancelled';
+  sourceAt: Date;
+}
+
+export interface TaskRow extends Model<TaskAttributes, TaskAttributes>, TaskAttributes {}
+export type TaskModel = ModelStatic<TaskRow>;
+
+const textArray = () => ({ type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] });
+
+export function defineTaskModel(sequelize: Sequelize, schema: string): TaskModel {
+  return sequelize.define<TaskRow>(
+    'Task',
+    {
+      id: { type: DataTypes.TEXT, primaryKey: true },
+      eventId: { type: DataTypes.TEXT, allowNull: false },
+      siteId: { type: DataTypes.TEXT, allowNull: false },
+      latitude: { type: DataTypes.DOUBLE, allowNull: false },
+      longitude: { type: DataTypes.DOUBLE, allowNull: false },
+      siteCapacity: { type: DataTypes.INTEGER, allowNull: true },
+      requiredSkills: textArray(),
+      requiredResources: textArray(),
+      headcount: { type: DataTypes.INTEGER, allowNull: false },
+      shiftStart: { type: DataTypes.DATE, allowNull: false },
+      shiftEnd: { type: DataTypes.DATE, allowNull: false },
+      priority: { type: DataTypes.SMALLINT, allowNull: false },
+      status: { type: DataTypes.TEXT, allowNull: false },
+      sourceAt: { type: DataTypes.DATE, allowNull: false },
+    },
+    { schema, tableName: 'tasks' },
+  );
+}

@@ -1,0 +1,133 @@
+import test from 'ava';
+import type { AssignmentAttributes, AssignmentStatus } from './models/assignment.model.js';
+import type { HelperAttributes } from './models/helper.model.js';
+import type { TaskAttributes } from './models/task.model.js';
+import { planningInput } from './planning-input.js';
+
+const t0 = Date.parse('2026-11-28T08:00:00Z');
+const hours = (h: number) => new Date(t0 + h * 3600_000);
+
+function helperRow(id: string, overrides: Partial<HelperAttributes> = {}): HelperAttributes {
+  return {
+    id,
+    incidentId: 'flood',
+    skills: ['sandbagging'],
+    resources: [],
+    latitude: 51.05,
+    longitude: 13.74,
+    maxTravelKm: 30,
+    maxHoursPerDay: 10,
+    availability: [{ from: hours(-1).toISOString(), to: hours(12).toISOString() }],
+    paused: false,
+    tokenHash: null,
+    sourceAt: hours(-5),
+    ...overrides,
+  };
+}
+
+function taskRow(id: string, overrides: Partial<TaskAttributes> = {}): TaskAttributes {
+  return {
+    id,
+    eventId: 'flood',
+    siteId: 'site-1',
+    latitude: 51.06,
+    longitude: 13.75,
+    siteCapacity: null,
+    requiredSkills: ['sandbagging'],
+    requiredResources: [],
+    headcount: 2,
+    shiftStart: hours(1),
+    shiftEnd: hours(5),
+    priority: 3,
+    status: 'open',
+    sourceAt: hours(-5),
+    ...overrides,
+  };
+}
+
+let n = 0;
+function assignment(helperId: string, taskId: string, status: AssignmentStatus, proposedAt = hours(-2)): AssignmentAttributes {
+  n += 1;
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    eventId: 'flood',
+    taskId,
+    helperId,
+    status,
+    shiftStart: hours(1),
+    shiftEnd: hours(5),
+    distanceKm: 1,
+    roundId: '00000000-0000-4000-8000-000000000000',
+    proposedAt,
+    expiresAt: hours(1),
+    decidedAt: null,
+    reason: null,
+  };
+}
+
+test('live assignments are fixed for the engine, closed ones become exclusions', (t) => {
+  const { input, withdraw } = planningInput({
+    helpers: [helperRow('a'), helperRow('b'), helperRow('c')],
+    tasks: [taskRow('t1')],
+    assignments: [assignment('a', 't1', 'accepted'), assignment('b', 't1', 'proposed'), assignment('c', 't1', 'declined'), assignment('c', 't1', 'expired')],
+  });
+  t.deepEqual(withdraw, []);
+  t.deepEqual(input.assignments, [
+    { helperId: 'a', shiftId: 't1', status: 'accepted' },
+    { helperId: 'b', shiftId: 't1', status: 'accepted' },
+  ]);
+  t.deepEqual(input.exclusions, [
+    { helperId: 'c', shiftId: 't1' },
+    { helperId: 'c', shiftId: 't1' },
+  ]);
+});
+
+test('a proposal that no longer fits is withdrawn; an accepted one in the same state stays', (t) => {
+  const shortened = [{ from: hours(-1).toISOString(), to: hours(3).toISOString() }];
+  const proposed = assignment('p', 't1', 'proposed');
+  const { input, withdraw } = planningInput({
+    helpers: [helperRow('p', { availability: shortened }), helperRow('q', { availability: shortened })],
+    tasks: [taskRow('t1')],
+    assignments: [proposed, assignment('q', 't1', 'accepted')],
+  });
+  t.deepEqual(withdraw.map((a) => a.id), [proposed.id]);
+  t.deepEqual(input.assignments, [{ helperId: 'q', shiftId: 't1', status: 'accepted' }]);
+});
+
+test('paused helpers keep accepted work but get no availability for new proposals, and their proposals are withdrawn', (t) => {
+  const proposed = assignment('p', 't1', 'proposed');
+  const { input, withdraw } = planningInput({
+    helpers: [helperRow('p', { paused: true })],
+    tasks: [taskRow('t1')],
+    assignments: [proposed],
+  });
+  t.deepEqual(input.helpers.map((h) => h.availability), [[]]);
+  t.deepEqual(withdraw.map((a) => a.id), [proposed.id]);
+});
+
+test('a lowered headcount withdraws the newest proposals beyond it, never an acceptance', (t) => {
+  const older = assignment('a', 't1', 'proposed', hours(-3));
+  const newer = assignment('b', 't1', 'proposed', hours(-1));
+  const { input, withdraw } = planningInput({
+    helpers: [helperRow('a'), helperRow('b'), helperRow('c')],
+    tasks: [taskRow('t1', { headcount: 2 })],
+    assignments: [newer, assignment('c', 't1', 'accepted'), older],
+  });
+  t.deepEqual(withdraw.map((a) => a.id), [newer.id]);
+  t.deepEqual(input.assignments?.map((a) => a.helperId), ['c', 'a']);
+});
+
+test('helpers without coordinates are left out; a site takes the smallest capacity its tasks report', (t) => {
+  const { input } = planningInput({
+    helpers: [helperRow('a'), helperRow('postal-only', { latitude: null, longitude: null })],
+    tasks: [taskRow('t1', { siteCapacity: 8 }), taskRow('t2', { siteCapacity: 5 }), taskRow('t3', { siteId: 'open-site' })],
+    assignments: [],
+  });
+  t.deepEqual(input.helpers.map((h) => h.id), ['a']);
+  t.deepEqual(input.sites, [{ id: 'site-1', capacity: 5 }]);
+  t.deepEqual(input.shifts.map((s) => [s.id, s.start, s.end, s.priority]), [
+    ['t1', t0 + 3600_000, t0 + 5 * 3600_000, 3],
+    ['t2', t0 + 3600_000, t0 + 5 * 3600_000, 3],
+    ['t3', t0 + 3600_000, t0 + 5 * 3600_000, 3],
+  ]);
+});

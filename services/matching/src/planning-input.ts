@@ -1,0 +1,111 @@
+/**
+ * Turns the read model of one DisasterEvent into the engine's input. Pure, so the rules the
+ * service adds around the engine are unit-tested without a database:
+ * - every live assignment (proposed or accepted) is fixed: a round adds proposals, it never moves
+ *   one a helper already holds;
+ * - declined, expired and cancelled pairs are exclusions, so they are never proposed again;
+ * - a proposal that no longer fits (the helper paused or changed availability, the task moved or
+ *   needs fewer helpers) is withdrawn; an accepted one stays, as in the engine: a coordinator
+ *   decides about a commitment;
+ * - paused helpers keep what they hold but get nothing new; helpers without coordinates (postal
+ *   code only) cannot be placed on the map and are left out.
+ */
+import { pairViolations, type Assignment, type Exclusion, type Helper, type PlanInput, type Shift, type Site } from './engine/index.js';
+import type { AssignmentAttributes } from './models/assignment.model.js';
+import type { HelperAttributes } from './models/helper.model.js';
+import type { TaskAttributes } from './models/task.model.js';
+
+export interface PlanningRows {
+  helpers: readonly HelperAttributes[];
+  /** Open tasks of the event, including those that ended within the last day (rest rules). */
+  tasks: readonly TaskAttributes[];
+  /** Every assignment of the event, whatever its status. */
+  assignments: readonly AssignmentAttributes[];
+}
+
+export interface PlanningInput {
+  input: PlanInput;
+  /** Live proposals to withdraw before the plan is written. */
+  withdraw: AssignmentAttributes[];
+}
+
+const live = (a: AssignmentAttributes) => a.status === 'proposed' || a.status === 'accepted';
+
+export function toHelper(row: HelperAttributes): Helper | undefined {
+  if (row.latitude === null || row.longitude === null) return undefined;
+  return {
+    id: row.id,
+    skills: row.skills,
+    resources: row.resources,
+    location: { lat: row.latitude, lon: row.longitude },
+    maxTravelKm: row.maxTravelKm,
+    availability: row.paused ? [] : row.availability.map((w) => ({ start: Date.parse(w.from), end: Date.parse(w.to) })),
+    maxHoursPerDay: row.maxHoursPerDay,
+  };
+}
+
+export function toShift(row: TaskAttributes): Shift {
+  return {
+    id: row.id,
+    taskId: row.id,
+    siteId: row.siteId,
+    location: { lat: row.latitude, lon: row.longitude },
+    requiredSkills: row.requiredSkills,
+    requiredResources: row.requiredResources,
+    headcount: row.headcount,
+    start: row.shiftStart.getTime(),
+    end: row.shiftEnd.getTime(),
+    priority: row.priority,
+  };
+}
+
+export function planningInput(rows: PlanningRows): PlanningInput {
+  const helpers = new Map<string, Helper>();
+  for (const row of rows.helpers) {
+    const helper = toHelper(row);
+    if (helper !== undefined) helpers.set(helper.id, helper);
+  }
+  const shifts = new Map(rows.tasks.map((row) => [row.id, toShift(row)]));
+  // Tasks of one site may report different capacities while an update travels; the smallest is safe.
+  const capacity = new Map<string, number>();
+  for (const row of rows.tasks) {
+    if (row.siteCapacity === null) continue;
+    capacity.set(row.siteId, Math.min(capacity.get(row.siteId) ?? Infinity, row.siteCapacity));
+  }
+  const sites: Site[] = [...capacity].map(([id, c]) => ({ id, capacity: c }));
+
+  const withdraw: AssignmentAttributes[] = [];
+  const kept: AssignmentAttributes[] = [];
+  const exclusions: Exclusion[] = [];
+  for (const a of rows.assignments) {
+    if (!live(a)) {
+      exclusions.push({ helperId: a.helperId, shiftId: a.taskId });
+      continue;
+    }
+    const helper = helpers.get(a.helperId);
+    const shift = shifts.get(a.taskId);
+    if (a.status === 'proposed' && (helper === undefined || shift === undefined || pairViolations(helper, shift).length > 0)) {
+      withdraw.push(a);
+    } else {
+      kept.push(a);
+    }
+  }
+  // A lowered headcount: accepted helpers stay, the most recent proposals beyond it go.
+  const byTask = new Map<string, AssignmentAttributes[]>();
+  for (const a of kept) byTask.set(a.taskId, [...(byTask.get(a.taskId) ?? []), a]);
+  const fixed: Assignment[] = [];
+  for (const [taskId, list] of byTask) {
+    const headcount = shifts.get(taskId)?.headcount ?? Infinity;
+    const ordered = list.sort((x, y) => rank(x) - rank(y) || x.proposedAt.getTime() - y.proposedAt.getTime() || x.id.localeCompare(y.id));
+    ordered.forEach((a, i) => {
+      if (i >= headcount && a.status === 'proposed') withdraw.push(a);
+      else fixed.push({ helperId: a.helperId, shiftId: a.taskId, status: 'accepted' });
+    });
+  }
+  return {
+    input: { helpers: [...helpers.values()], shifts: [...shifts.values()], sites, assignments: fixed, exclusions },
+    withdraw,
+  };
+}
+
+const rank = (a: AssignmentAttributes) => (a.status === 'accepted' ? 0 : 1);

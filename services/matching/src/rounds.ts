@@ -1,0 +1,180 @@
+/**
+ * A planning round for one DisasterEvent: under the event's lock, read the read model, withdraw
+ * proposals that no longer fit, let the engine fill the open slots around everything helpers
+ * already hold, and write the new proposals with their events in one transaction that checks the
+ * fencing token (round-lock.ts). Rounds of different events run in parallel on any replica.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError } from '@kathelfer/common/errors';
+import type { Logger } from '@kathelfer/common/logger';
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { endLiveAssignments, recordAssignmentEvents } from './assignment-events.js';
+import { distanceKm, plan } from './engine/index.js';
+import type { AssignmentAttributes } from './models/assignment.model.js';
+import type { Models } from './models/index.js';
+import { planningInput } from './planning-input.js';
+import type { RoundLock } from './round-lock.js';
+import { planQuality, type RoundStats } from './round-stats.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Another replica runs a round of this event right now. */
+export class RoundBusyError extends ConflictError {
+  constructor(eventId: string) {
+    super(`A planning round for ${eventId} is running on another replica; retry shortly.`);
+  }
+}
+
+/** This round's token was overtaken by a newer round; it wrote nothing. */
+export class StaleRoundError extends ConflictError {
+  constructor(eventId: string) {
+    super(`A newer planning round for ${eventId} took over; this one wrote nothing.`);
+  }
+}
+
+export interface RoundOptions {
+  proposalTtlSeconds: number;
+  restHours: number;
+  searchIterations: number;
+  lockWaitMs: number;
+}
+
+export class RoundService {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly schema: string,
+    private readonly models: Models,
+    private readonly lock: RoundLock,
+    private readonly options: RoundOptions,
+    private readonly logger: Logger,
+    private readonly onEvents: () => void,
+    private readonly onRound: (stats: RoundStats) => void = () => undefined,
+  ) {}
+
+  /** Runs a round; RoundBusyError if the lock is not ours within `waitMs`. */
+  async run(eventId: string, trigger: string, waitMs = this.options.lockWaitMs): Promise<RoundStats> {
+    const held = await this.lock.acquire(eventId, waitMs);
+    if (held === undefined) throw new RoundBusyError(eventId);
+    try {
+      return await this.execute(eventId, trigger, held.token);
+    } finally {
+      await held.release().catch((error: unknown) => this.logger.warn({ err: error, eventId }, 'round lock release failed; it expires'));
+    }
+  }
+
+  /** The round itself, given a fencing token; exported for the tests of a stale holder. */
+  async execute(eventId: string, trigger: string, token: number): Promise<RoundStats> {
+    const started = performance.now();
+    const startedAt = new Date();
+    const s = `"${this.schema}"`;
+    const claimed = await this.sequelize.query<{ change_seq: string }>(
+      `INSERT INTO ${s}.event_state (event_id, fence) VALUES ($1, $2)
+         ON CONFLICT (event_id) DO UPDATE SET fence = EXCLUDED.fence WHERE ${s}.event_state.fence < EXCLUDED.fence
+       RETURNING change_seq`,
+      { bind: [eventId, token], type: QueryTypes.SELECT },
+    );
+    if (claimed[0] === undefined) throw new StaleRoundError(eventId);
+    const seenSeq = claimed[0].change_seq;
+
+    const now = Date.now();
+    const [helpers, tasks, assignments] = await Promise.all([
+      this.models.Helper.findAll({ where: { incidentId: eventId }, raw: true }),
+      this.models.Task.findAll({ where: { eventId, status: 'open', shiftEnd: { [Op.gt]: new Date(now - DAY_MS) } }, raw: true }),
+      this.models.Assignment.findAll({ where: { eventId }, raw: true }),
+    ]);
+    const { input, withdraw } = planningInput({ helpers, tasks, assignments });
+    const planStarted = performance.now();
+    const result = plan(input, { now, restHours: this.options.restHours, searchIterations: this.options.searchIterations });
+    const planMs = performance.now() - planStarted;
+
+    const helperById = new Map(input.helpers.map((h) => [h.id, h]));
+    const shiftById = new Map(input.shifts.map((sh) => [sh.id, sh]));
+    const roundId = randomUUID();
+    const ttlEnd = Date.now() + this.options.proposalTtlSeconds * 1000;
+    const fresh: AssignmentAttributes[] = result.assignments
+      .filter((a) => a.status === 'proposed')
+      .map((a) => {
+        const shift = shiftById.get(a.shiftId)!;
+        const helper = helperById.get(a.helperId)!;
+        return {
+          id: randomUUID(),
+          eventId,
+          taskId: a.shiftId,
+          helperId: a.helperId,
+          status: 'proposed',
+          shiftStart: new Date(shift.start),
+          shiftEnd: new Date(shift.end),
+          distanceKm: distanceKm(helper.location, shift.location),
+          roundId,
+          proposedAt: startedAt,
+          // An answer after the shift started is no use: the slot must be re-planned before then.
+          expiresAt: new Date(Math.min(ttlEnd, shift.start)),
+          decidedAt: null,
+          reason: null,
+        };
+      });
+
+    let written: AssignmentAttributes[] = [];
+    let withdrawn = 0;
+    await this.sequelize.transaction(async (transaction) => {
+      // Locks in the order every other writer takes them (helpers, assignments, event_state), so
+      // an erasure or a decline running now waits or goes first, and never deadlocks with a round.
+      // Helpers erased while the engine planned get nothing: the share lock makes an erasure wait for this commit or come first.
+      const stillThere = await this.sequelize.query<{ id: string }>(`SELECT id FROM ${s}.helpers WHERE id = ANY($1::uuid[]) FOR SHARE`, {
+        bind: [[...new Set(fresh.map((a) => a.helperId))]],
+        transaction,
+        type: QueryTypes.SELECT,
+      });
+      if (withdraw.length > 0) {
+        const ended = await endLiveAssignments(this.models, transaction, { ids: withdraw.map((a) => a.id), onlyProposed: true }, 'cancelled', 'no-longer-feasible');
+        withdrawn = ended.length;
+      }
+      const [fence] = await this.sequelize.query<{ fence: string }>(`SELECT fence FROM ${s}.event_state WHERE event_id = $1 FOR UPDATE`, {
+        bind: [eventId],
+        transaction,
+        type: QueryTypes.SELECT,
+      });
+      if (fence === undefined || Number(fence.fence) !== token) throw new StaleRoundError(eventId);
+      const present = new Set(stillThere.map((r) => r.id));
+      written = fresh.filter((a) => present.has(a.helperId));
+      await this.models.Assignment.bulkCreate(written, { transaction });
+      await recordAssignmentEvents(this.models, transaction, 'assignment.proposed', written);
+      await this.sequelize.query(`UPDATE ${s}.event_state SET planned_seq = GREATEST(planned_seq, $2) WHERE event_id = $1`, {
+        bind: [eventId, seenSeq],
+        transaction,
+      });
+      const stats = this.stats(result, now, { roundId, eventId, trigger, token, proposed: written.length, withdrawn, planMs, started });
+      await this.models.Round.create({ id: roundId, eventId, fence: token, trigger, startedAt, finishedAt: new Date(), stats }, { transaction });
+    });
+    this.onEvents();
+    const stats = this.stats(result, now, { roundId, eventId, trigger, token, proposed: written.length, withdrawn, planMs, started });
+    this.logger.info(stats, 'planning round written');
+    this.onRound(stats);
+    return stats;
+  }
+
+  /** The event's latest written rounds, newest first. */
+  async recent(eventId: string, limit: number): Promise<Array<RoundStats & { startedAt: string; finishedAt: string }>> {
+    const rows = await this.models.Round.findAll({ where: { eventId }, order: [['finishedAt', 'DESC']], limit, raw: true });
+    return rows.map((r) => ({ ...r.stats, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() }));
+  }
+
+  private stats(
+    result: ReturnType<typeof plan>,
+    now: number,
+    r: { roundId: string; eventId: string; trigger: string; token: number; proposed: number; withdrawn: number; planMs: number; started: number },
+  ): RoundStats {
+    return {
+      roundId: r.roundId,
+      event: r.eventId,
+      trigger: r.trigger,
+      fence: r.token,
+      proposed: r.proposed,
+      withdrawn: r.withdrawn,
+      helpers: result.input.helpers.length,
+      ...planQuality(result, now),
+      planMs: Math.round(r.planMs * 10) / 10,
+      runTimeMs: Math.round((performance.now() - r.started) * 10) / 10,
+    };
+  }
+}

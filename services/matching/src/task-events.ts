@@ -1,0 +1,46 @@
+/**
+ * The contract of the task events this service consumes (`task.created`, `task.updated`,
+ * `task.cancelled` on the tasks stream). The task service is built elsewhere; this schema is what
+ * matching relies on, and its tests publish exactly such events. A task is one shift at one site.
+ */
+import { z } from 'zod';
+
+/** A DisasterEvent's name, as in Kubernetes (DNS-1123 label). */
+export const disasterEventName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name');
+
+const code = z.string().min(1).max(100);
+const unique = (items: string[]) => new Set(items).size === items.length;
+
+const taskFields = z.object({
+  eventId: z.string().min(1).max(200),
+  taskId: z.string().min(1).max(100),
+  event: disasterEventName,
+});
+
+export const taskSnapshot = taskFields.extend({
+  type: z.enum(['task.created', 'task.updated']),
+  siteId: z.string().min(1).max(100),
+  site: z.object({
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+    /** Helpers present at the site at once over all its tasks; null: no limit. */
+    capacity: z.number().int().positive().nullable(),
+  }),
+  requiredSkills: z.array(code).max(50).refine(unique, 'skills must not repeat'),
+  requiredResources: z.array(code).max(50).refine(unique, 'resources must not repeat'),
+  headcount: z.number().int().min(0).max(10_000),
+  shiftStart: z.iso.datetime({ offset: true }),
+  shiftEnd: z.iso.datetime({ offset: true }),
+  /** 5 is the most urgent. */
+  priority: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+}).refine((t) => Date.parse(t.shiftEnd) > Date.parse(t.shiftStart), { message: 'shiftEnd must be after shiftStart', path: ['shiftEnd'] });
+
+export const taskCancelled = taskFields.extend({ type: z.literal('task.cancelled') });
+
+export const taskEvent = z.union([taskSnapshot, taskCancelled]);
+
+export type TaskSnapshot = z.output<typeof taskSnapshot>;
+export type TaskCancelled = z.output<typeof taskCancelled>;
+export type TaskEvent = z.output<typeof taskEvent>;
+
+export const taskEventTypes: ReadonlySet<string> = new Set(['task.created', 'task.updated', 'task.cancelled']);

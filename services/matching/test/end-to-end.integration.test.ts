@@ -1,0 +1,52 @@
+import test from 'ava';
+import { createClient } from 'redis';
+import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
+import { postJson, startRegistration, testEnv as registrationEnv, validBody, type Running as Registration } from '@kathelfer/registration/testing/registration';
+import { at, publish, readModelHas, runRound, startMatching, task, testEnv, type Running } from './support/matching.js';
+
+// The real registration service and matching on one bus: the token registration issues works here.
+let registration: Registration;
+let svc: Running;
+let redis: ReturnType<typeof createClient>;
+
+test.before(async () => {
+  const env = testEnv();
+  [registration, svc] = await Promise.all([startRegistration(registrationEnv({ REDIS_PREFIX: env.REDIS_PREFIX ?? '' })), startMatching(env)]);
+  redis = createClient({ url: redisUrl() });
+  await redis.connect();
+});
+test.after.always(async () => {
+  await svc.close();
+  await registration.close();
+  await redis.quit();
+});
+
+test('a helper registered with the registration service accepts a proposal with their own token; after erasure it stops working', async (t) => {
+  const event = uniqueName('ahr');
+  const register = async () => {
+    const response = await postJson(`${registration.url}/v1/helpers`, validBody({ incidentId: event, skills: ['sandbagging'], availability: [{ from: at(-1), to: at(12) }] }));
+    if (response.status !== 201) throw new Error(`register: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { id: string; token: string };
+  };
+  const anna = await register();
+  const ben = await register();
+  const job = task(event, { headcount: 2, site: { lat: 51.06, lon: 13.75, capacity: 10 } });
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: job });
+  await readModelHas(svc, [anna.id, ben.id], [String(job.taskId)]);
+  t.like(await runRound(svc.url, event), { proposed: 2, fill: 1, coverage: 1 });
+
+  const mine = async (token: string) =>
+    ((await (await fetch(`${svc.url}/v1/assignments/mine`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: Array<{ id: string; status: string }> }).items;
+  const [annas] = await mine(anna.token);
+  const [bens] = await mine(ben.token);
+  const accept = (id: string, token: string) => fetch(`${svc.url}/v1/assignments/${id}/accept`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  t.is((await accept(annas?.id ?? '', ben.token)).status, 403, "another helper's token");
+  t.is((await accept(annas?.id ?? '', anna.token)).status, 200);
+
+  const erased = await fetch(`${registration.url}/v1/helpers/me`, { method: 'DELETE', headers: { authorization: `Bearer ${ben.token}` } });
+  t.is(erased.status, 204);
+  await eventually('the erasure to reach matching', async () => ((await svc.matching.models.Helper.count({ where: { id: ben.id } })) === 0 ? true : undefined), { timeoutMs: 15_000 });
+  t.is((await accept(bens?.id ?? '', ben.token)).status, 401, 'the erased helper\'s token no longer works');
+  const row = await svc.matching.models.Assignment.findByPk(bens?.id ?? '', { raw: true });
+  t.like(row, { status: 'cancelled', reason: 'helper-erased' });
+});

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
+import { listen, signToken, testJwtSecret } from '@kathelfer/common/testing/http';
+import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
+import { pino } from 'pino';
+import type { createClient } from 'redis';
+import { createMatching, type Matching } from '../../src/app.js';
+import { loadMatchingConfig } from '../../src/config.js';
+
+export interface Running {
+  url: string;
+  matching: Matching;
+  schema: string;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** A unique schema and Redis prefix per call, so test files run in parallel; short timers for tests. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const schema = uniqueName('match').replace(/-/g, '_');
+  return {
+    DATABASE_URL: databaseUrl(),
+    REDIS_URL: redisUrl(),
+    DB_SCHEMA: schema,
+    REDIS_PREFIX: `${schema}:`,
+    JWT_SECRET: testJwtSecret,
+    OUTBOX_POLL_MS: '100',
+    SWEEP_MS: '200',
+    ROUND_DEBOUNCE_MS: '50',
+    ROUND_MIN_INTERVAL_MS: '0',
+    SEARCH_ITERATIONS: '50',
+    LOG_LEVEL: 'silent',
+    PLAN_ON_NEW_DATA: 'false',
+    ...overrides,
+  };
+}
+
+/** A migrated matching service listening on a free loopback port; `dropSchema` drops its schema on close. */
+export async function startMatching(env: Record<string, string> = testEnv(), { dropSchema = true } = {}): Promise<Running> {
+  const config = loadMatchingConfig(env);
+  const matching = createMatching(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
+  await matching.start();
+  const server = await listen(matching.app);
+  return {
+    url: server.url,
+    matching,
+    schema: config.DB_SCHEMA,
+    prefix: config.REDIS_PREFIX,
+    async close() {
+      await server.close();
+      await matching.close();
+      if (dropSchema) {
+        const { createSequelize } = await import('@kathelfer/common/db');
+        const sequelize = createSequelize(config);
+        await sequelize.query(`DROP SCHEMA IF EXISTS "${config.DB_SCHEMA}" CASCADE`).catch(() => undefined);
+        await sequelize.close();
+      }
+    },
+  };
+}
+
+type Redis = ReturnType<typeof createClient>;
+
+/** Publishes an event on a stream exactly as the outbox relay does. */
+export async function publish(redis: Redis, stream: string, event: { id?: string; type: string; payload: Record<string, unknown>; occurredAt?: string }): Promise<string> {
+  const id = event.id ?? randomUUID();
+  await redis.xAdd(stream, '*', { id, type: event.type, payload: JSON.stringify(event.payload), occurredAt: event.occurredAt ?? new Date().toISOString() });
+  return id;
+}
+
+export const hour = 3600 * 1000;
+/** Shifts start on the next full hour plus `h` hours, so every test has time to answer. */
+export const at = (h: number) => new Date(Math.ceil(Date.now() / hour) * hour + h * hour).toISOString();
+
+export interface TestHelper {
+  id: string;
+  token: string;
+  payload: Record<string, unknown>;
+}
+
+/** A helper as registration's helper.registered event carries them, with a working self-service token. */
+export function helper(event: string, overrides: Record<string, unknown> = {}): TestHelper {
+  const id = randomUUID();
+  const token = newOpaqueToken('kh_');
+  return {
+    id,
+    token,
+    payload: {
+      helperId: id,
+      incidentId: event,
+      skills: ['first-aid', 'sandbagging'],
+      languages: ['de'],
+      resources: ['car'],
+      area: { postalArea: '010', latitude: 51.05, longitude: 13.74 },
+      maxTravelKm: 30,
+      maxHoursPerDay: 10,
+      availability: [{ from: at(-2), to: at(48) }],
+      paused: false,
+      tokenHash: hashToken(token),
+      ...overrides,
+    },
+  };
+}
+
+/** A task event as the task service publishes it (the contract in src/task-events.ts). */
+export function task(event: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    taskId: randomUUID(),
+    event,
+    siteId: 'site-1',
+    site: { lat: 51.06, lon: 13.75, capacity: null },
+    requiredSkills: ['sandbagging'],
+    requiredResources: [],
+    headcount: 1,
+    shiftStart: at(2),
+    shiftEnd: at(6),
+    priority: 4,
+    ...overrides,
+  };
+}
+
+export const coordinator = async () => ({ authorization: `Bearer ${await signToken(['coordinator'])}`, 'content-type': 'application/json' });
+
+export async function runRound(url: string, event: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}/v1/matching/runs`, { method: 'POST', headers: await coordinator(), body: JSON.stringify({ event }) });
+  if (response.status !== 200) throw new Error(`round: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** Waits until the read model holds these helpers and tasks. */
+export async function readModelHas(svc: Running, helperIds: string[], taskIds: string[]): Promise<void> {
+  await eventually('the read model to catch up', async () => {
+    const [helpers, tasks] = await Promise.all([
+      svc.matching.models.Helper.count({ where: { id: helperIds } }),
+      svc.matching.models.Task.count({ where: { id: taskIds } }),
+    ]);
+    return helpers === helperIds.length && tasks === taskIds.length ? true : undefined;
+  }, { timeoutMs: 15_000, intervalMs: 100 });
+}
+
+export interface StreamEvent {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+export async function streamEvents(redis: Redis, stream: string): Promise<StreamEvent[]> {
+  const entries = (await redis.xRange(stream, '-', '+')) ?? [];
+  return entries.map((e) => ({ id: e.message.id ?? '', type: e.message.type ?? '', payload: JSON.parse(e.message.payload ?? '{}') as Record<string, unknown> }));
+}
