@@ -37,7 +37,39 @@ export const taskSnapshot = taskFields.extend({
 
 export const taskCancelled = taskFields.extend({ type: z.literal('task.cancelled') });
 
-export const taskEvent = z.union([taskSnapshot, taskCancelled]);
+/**
+ * The task service publishes its own view of a task (services/tasks/src/views.ts `taskEventOf`):
+ * `incidentId`, `skills`, `shift: {start, end}`, `location: {latitude, longitude}`, and priority 1
+ * as the most urgent, as coordinators and the German emergency services count it. The planner's
+ * contract above has 5 as the most urgent. This maps the former onto the latter at the boundary,
+ * so both services keep their own vocabulary; an event already in the contract's shape passes as is.
+ */
+function fromTaskService(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || !('shift' in raw) || !('incidentId' in raw)) return raw;
+  const t = raw as {
+    eventId?: unknown; type?: unknown; taskId?: unknown; incidentId?: unknown; siteId?: unknown; skills?: unknown; resources?: unknown;
+    headcount?: unknown; priority?: unknown; shift?: { start?: unknown; end?: unknown }; location?: { latitude?: unknown; longitude?: unknown };
+    siteCapacity?: unknown;
+  };
+  if (t.type === 'task.cancelled') return { eventId: t.eventId, type: t.type, taskId: t.taskId, event: t.incidentId };
+  return {
+    eventId: t.eventId,
+    type: t.type,
+    taskId: t.taskId,
+    event: t.incidentId,
+    siteId: t.siteId,
+    // the task service enforces site capacity at check-in; without it here the planner assumes none
+    site: { lat: t.location?.latitude, lon: t.location?.longitude, capacity: typeof t.siteCapacity === 'number' ? t.siteCapacity : null },
+    requiredSkills: t.skills,
+    requiredResources: t.resources,
+    headcount: t.headcount,
+    shiftStart: t.shift?.start,
+    shiftEnd: t.shift?.end,
+    priority: typeof t.priority === 'number' ? 6 - t.priority : t.priority,
+  };
+}
+
+export const taskEvent = z.preprocess(fromTaskService, z.union([taskSnapshot, taskCancelled]));
 
 export type TaskSnapshot = z.output<typeof taskSnapshot>;
 export type TaskCancelled = z.output<typeof taskCancelled>;
