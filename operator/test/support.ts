@@ -25,15 +25,28 @@ export async function installCrds(): Promise<void> {
     // which its API client serializes back; a plain YAML object would lose those keys.
     const crd = k8s.loadYaml<k8s.V1CustomResourceDefinition>(await readFile(fileURLToPath(new URL(`../../crds/${file}`, import.meta.url)), 'utf8'));
     const name = crd.metadata?.name ?? '';
-    try {
-      const existing = await extensions.readCustomResourceDefinition({ name });
-      crd.metadata = { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion };
-      await extensions.replaceCustomResourceDefinition({ name, body: crd });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw error;
-      await extensions.createCustomResourceDefinition({ body: crd }).catch((e: { code?: number }) => {
-        if (e.code !== 409) throw e;
-      });
+    // Several test files install the CRDs at once: a replace that lost the race (409) reads again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const existing = await extensions.readCustomResourceDefinition({ name });
+        crd.metadata = { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion };
+        await extensions.replaceCustomResourceDefinition({ name, body: crd });
+        break;
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if (code === 404) {
+          const created = await extensions.createCustomResourceDefinition({ body: { ...crd, metadata: { ...crd.metadata, resourceVersion: undefined } } }).then(
+            () => true,
+            (e: { code?: number }) => {
+              if (e.code !== 409) throw e;
+              return false;
+            },
+          );
+          if (created) break;
+        } else if (code !== 409 || attempt >= 10) {
+          throw error;
+        }
+      }
     }
     await eventually(`CRD ${name} established`, async () => {
       const c = await extensions.readCustomResourceDefinition({ name });

@@ -83,8 +83,6 @@ const resourcePool = ['car', 'van', 'shovel', 'wheelbarrow', 'pump', 'trailer'];
 function volunteer(i: number): Record<string, unknown> {
   const [lat, lon] = towns[i % towns.length]!;
   const pick = <T>(pool: readonly T[], n: number) => Array.from(new Set(Array.from({ length: n }, (_, k) => pool[(i * 7 + k * 3) % pool.length]!)));
-  const day = new Date(started);
-  day.setUTCHours(0, 0, 0, 0);
   return {
     incidentId: event,
     name: `Demo Helferin ${i}`,
@@ -93,12 +91,14 @@ function volunteer(i: number): Record<string, unknown> {
     maxTravelKm: 10 + (i % 4) * 10,
     skills: pick(skillPool, 1 + (i % 3)),
     resources: pick(resourcePool, i % 3),
-    availability: [{ from: new Date(day.getTime() + 6 * 3600_000).toISOString(), to: new Date(day.getTime() + 2 * 86_400_000).toISOString() }],
+    availability: [{ from: new Date(started - 2 * 3600_000).toISOString(), to: new Date(started + 2 * 86_400_000).toISOString() }],
     maxHoursPerDay: 6 + (i % 3) * 2,
     adultConfirmed: true,
     consent: { version: '2026-01', purposes: ['coordination'] },
   };
 }
+
+const volunteers: Array<{ id: string; token: string }> = [];
 
 async function registerVolunteers(url: string, rateSeries: Series): Promise<number> {
   let next = 0;
@@ -118,9 +118,13 @@ async function registerVolunteers(url: string, rateSeries: Series): Promise<numb
     while (next < helperCount) {
       const i = next++;
       const res = await fetch(`${url}/v1/helpers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(volunteer(i)) });
-      if (res.status === 201) done += 1;
-      else failed += 1;
-      await res.arrayBuffer();
+      if (res.status === 201) {
+        done += 1;
+        volunteers.push((await res.json()) as { id: string; token: string });
+      } else {
+        failed += 1;
+        await res.arrayBuffer();
+      }
     }
   }));
   clearInterval(ticker);
@@ -222,7 +226,8 @@ if (tasksUrl === undefined) {
   let created = 0;
   for (let i = 0; i < taskCount; i++) {
     const [title, skills, resources] = kinds[i % kinds.length]!;
-    const start = base + (i % 8) * 3 * hour;
+    // every eighth shift is already under way (check-in is possible); the others start later
+    const start = i % 8 === 0 ? base - 2 * hour : base + (i % 8) * 3 * hour;
     await postOk(`${tasksUrl}/v1/tasks`, {
       incidentId: event, title: `${title} #${i + 1}`, description: title, siteId: siteIds[i % siteIds.length],
       skills, resources, headcount: 2 + (i % 5), shiftStart: new Date(start).toISOString(), shiftEnd: new Date(start + 4 * hour).toISOString(),
@@ -233,7 +238,68 @@ if (tasksUrl === undefined) {
   say(`${created} tasks posted at ${siteIds.length} sites through ${tasksUrl}/v1/tasks`);
 }
 
-if ((await serviceUrl('matching')) === undefined) say('the matching service is not running: matching, acceptance and check-in are left out');
+const accepted: Series = { label: 'accepted assignments', color: '#2ca02c', points: [[0, 0]] };
+const matchingUrl = await serviceUrl('matching');
+if (matchingUrl === undefined || tasksUrl === undefined) {
+  say('the matching or tasks service is not running: matching, acceptance and check-in are left out');
+} else {
+  // The read model fills from the registration and task events; run rounds until it has them all.
+  type Round = { proposed: number; helpers: number; tasks: number; demand: number; filled: number; fill: number; coverage: number; meanDistanceKm: number; runTimeMs: number };
+  let round: Round | undefined;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const res = await fetch(`${matchingUrl}/v1/matching/runs`, { method: 'POST', headers: asCoordinator, body: JSON.stringify({ event }) });
+    if (res.status === 200) {
+      round = (await res.json()) as Round;
+      if (round.tasks >= taskCount && round.helpers >= volunteers.length) break;
+    } else await res.arrayBuffer();
+    await sleep(1000);
+  }
+  if (round === undefined) throw new Error('no matching round ran');
+  markers.push({ at: elapsed(), label: 'matching round' });
+  say(`matching round: ${round.helpers} helpers, ${round.tasks} tasks, ${round.demand} slots → ${round.proposed} proposals (fill ${(round.fill * 100).toFixed(1)} %, ` +
+    `every slot filled for ${(round.coverage * 100).toFixed(1)} % of tasks, mean distance ${round.meanDistanceKm.toFixed(1)} km) in ${round.runTimeMs} ms`);
+
+  // Volunteers answer on their phones with their self-service token: most accept.
+  let acceptedCount = 0;
+  let declined = 0;
+  let next = 0;
+  const sampleTimer = setInterval(() => accepted.points.push([elapsed(), acceptedCount]), 500);
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < volunteers.length) {
+      const v = volunteers[next++]!;
+      const auth = { authorization: `Bearer ${v.token}`, 'content-type': 'application/json' };
+      const mine = (await (await fetch(`${matchingUrl}/v1/assignments/mine`, { headers: auth })).json()) as { items: Array<{ id: string; status: string }> };
+      for (const a of mine.items.filter((x) => x.status === 'proposed')) {
+        const decision = (next * 7 + a.id.charCodeAt(0)) % 100 < 85 ? 'accept' : 'decline';
+        const res = await fetch(`${matchingUrl}/v1/assignments/${a.id}/${decision}`, { method: 'POST', headers: auth });
+        await res.arrayBuffer();
+        if (res.status === 200 && decision === 'accept') acceptedCount += 1;
+        if (res.status === 200 && decision === 'decline') declined += 1;
+      }
+    }
+  }));
+  clearInterval(sampleTimer);
+  accepted.points.push([elapsed(), acceptedCount]);
+  say(`volunteers answered: ${acceptedCount} accepted, ${declined} declined (declined slots are offered to others in the next round)`);
+
+  // Site leads scan the codes of volunteers whose shift is under way. The volunteers' view of their
+  // codes needs a helper token of the identity provider; the demo signs one with the local secret.
+  let checkedIn = 0;
+  for (const v of volunteers) {
+    if (checkedIn >= 20) break;
+    const helperToken = await new SignJWT({ roles: ['helper'] }).setProtectedHeader({ alg: 'HS256' }).setSubject(v.id).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(jwtSecret));
+    const res = await fetch(`${tasksUrl}/v1/checkins/me`, { headers: { authorization: `Bearer ${helperToken}` } });
+    if (res.status !== 200) { await res.arrayBuffer(); continue; }
+    const mine = (await res.json()) as { items: Array<{ code: string; site: { id: string }; shiftStart: string; checkedInAt: string | null }> };
+    for (const a of mine.items) {
+      if (a.checkedInAt !== null || Date.parse(a.shiftStart) > Date.now()) continue;
+      const scan = await fetch(`${tasksUrl}/v1/checkins`, { method: 'POST', headers: asCoordinator, body: JSON.stringify({ siteId: a.site.id, code: a.code }) });
+      await scan.arrayBuffer();
+      if (scan.status === 201) checkedIn += 1;
+    }
+  }
+  say(`${checkedIn} volunteers checked in at their sites by code`);
+}
 
 markers.push({ at: elapsed(), label: 'incident ended' });
 await custom.patchNamespacedCustomObject({ ...crd, plural: 'disasterevents', name: event, body: { spec: { state: 'Ended' } } }, mergePatch);
@@ -257,5 +323,6 @@ await writeFile(chart, renderChart('Kathelfer demo: a flood, from declaration to
   { title: 'Replicas per service (desired)', unit: 'replicas', series: [...replicaSeries.values()] },
   { title: 'Ready replicas per service', unit: 'replicas', series: [...readySeries.values()] },
   { title: 'Registrations per second', unit: 'per second', series: [registrations] },
+  { title: 'Accepted assignments (filled headcount)', unit: 'assignments', series: [accepted] },
 ], markers));
 say(`chart written to ${chart}`);
