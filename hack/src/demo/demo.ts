@@ -226,8 +226,8 @@ if (tasksUrl === undefined) {
   let created = 0;
   for (let i = 0; i < taskCount; i++) {
     const [title, skills, resources] = kinds[i % kinds.length]!;
-    // every eighth shift is already under way (check-in is possible); the others start later
-    const start = i % 8 === 0 ? base - 2 * hour : base + (i % 8) * 3 * hour;
+    // every eighth shift starts in half an hour (its check-in is open: an hour before the start)
+    const start = i % 8 === 0 ? Date.now() + hour / 2 : base + (i % 8) * 3 * hour;
     await postOk(`${tasksUrl}/v1/tasks`, {
       incidentId: event, title: `${title} #${i + 1}`, description: title, siteId: siteIds[i % siteIds.length],
       skills, resources, headcount: 2 + (i % 5), shiftStart: new Date(start).toISOString(), shiftEnd: new Date(start + 4 * hour).toISOString(),
@@ -256,12 +256,14 @@ if (matchingUrl === undefined || tasksUrl === undefined) {
   }
   if (round === undefined) throw new Error('no matching round ran');
   markers.push({ at: elapsed(), label: 'matching round' });
-  say(`matching round: ${round.helpers} helpers, ${round.tasks} tasks, ${round.demand} slots → ${round.proposed} proposals (fill ${(round.fill * 100).toFixed(1)} %, ` +
+  // rounds also run by themselves as events arrive: report the state, not just this round's additions
+  say(`matching: ${round.helpers} helpers, ${round.tasks} tasks, ${round.filled} of ${round.demand} slots proposed or accepted (fill ${(round.fill * 100).toFixed(1)} %, ` +
     `every slot filled for ${(round.coverage * 100).toFixed(1)} % of tasks, mean distance ${round.meanDistanceKm.toFixed(1)} km) in ${round.runTimeMs} ms`);
 
   // Volunteers answer on their phones with their self-service token: most accept.
   let acceptedCount = 0;
   let declined = 0;
+  const acceptedBy: Array<{ id: string }> = [];
   let next = 0;
   const sampleTimer = setInterval(() => accepted.points.push([elapsed(), acceptedCount]), 500);
   await Promise.all(Array.from({ length: 32 }, async () => {
@@ -273,7 +275,10 @@ if (matchingUrl === undefined || tasksUrl === undefined) {
         const decision = (next * 7 + a.id.charCodeAt(0)) % 100 < 85 ? 'accept' : 'decline';
         const res = await fetch(`${matchingUrl}/v1/assignments/${a.id}/${decision}`, { method: 'POST', headers: auth });
         await res.arrayBuffer();
-        if (res.status === 200 && decision === 'accept') acceptedCount += 1;
+        if (res.status === 200 && decision === 'accept') {
+          acceptedCount += 1;
+          acceptedBy.push(v);
+        }
         if (res.status === 200 && decision === 'decline') declined += 1;
       }
     }
@@ -285,14 +290,20 @@ if (matchingUrl === undefined || tasksUrl === undefined) {
   // Site leads scan the codes of volunteers whose shift is under way. The volunteers' view of their
   // codes needs a helper token of the identity provider; the demo signs one with the local secret.
   let checkedIn = 0;
-  for (const v of volunteers) {
-    if (checkedIn >= 20) break;
+  const deadline = Date.now() + 15_000;
+  for (const v of acceptedBy) {
+    if (checkedIn >= 20 || Date.now() > deadline) break;
     const helperToken = await new SignJWT({ roles: ['helper'] }).setProtectedHeader({ alg: 'HS256' }).setSubject(v.id).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(jwtSecret));
-    const res = await fetch(`${tasksUrl}/v1/checkins/me`, { headers: { authorization: `Bearer ${helperToken}` } });
-    if (res.status !== 200) { await res.arrayBuffer(); continue; }
-    const mine = (await res.json()) as { items: Array<{ code: string; site: { id: string }; shiftStart: string; checkedInAt: string | null }> };
+    type Mine = { items: Array<{ code: string; site: { id: string }; shiftStart: string; checkedInAt: string | null }> };
+    let mine: Mine = { items: [] };
+    // the task service learns of the acceptance from matching's event, a moment later
+    for (let wait = 0; wait < 20 && mine.items.length === 0 && Date.now() < deadline; wait++) {
+      const res = await fetch(`${tasksUrl}/v1/checkins/me`, { headers: { authorization: `Bearer ${helperToken}` } });
+      mine = res.status === 200 ? ((await res.json()) as Mine) : (await res.arrayBuffer(), { items: [] });
+      if (mine.items.length === 0) await sleep(250);
+    }
     for (const a of mine.items) {
-      if (a.checkedInAt !== null || Date.parse(a.shiftStart) > Date.now()) continue;
+      if (a.checkedInAt !== null || Date.parse(a.shiftStart) - Date.now() > 3_600_000) continue;
       const scan = await fetch(`${tasksUrl}/v1/checkins`, { method: 'POST', headers: asCoordinator, body: JSON.stringify({ siteId: a.site.id, code: a.code }) });
       await scan.arrayBuffer();
       if (scan.status === 201) checkedIn += 1;
