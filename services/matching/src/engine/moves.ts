@@ -229,6 +229,18 @@ export function ejectAtSite(state: State, index: CandidateIndex, s: number, open
         dN += 1;
       }
     }
+    // The helper who made room may be needed elsewhere (another site, another time): without this,
+    // a swap that moves them to a lower-priority shift and lets a helper with no other choice take
+    // their place would always look like a loss.
+    for (const t of openOrder) {
+      if (t === u || state.open(t) <= 0 || !state.siteRoom(t)) continue;
+      if (staticPairDistance(c, hu, t) >= 0 && state.canTake(hu, t)) {
+        state.add(hu, t);
+        dW += c.sPrio[t]!;
+        dN += 1;
+        break;
+      }
+    }
     if (dW > 0 || (dW === 0 && dN > 0)) return true;
     state.rollback(mark);
   }
