@@ -13,9 +13,9 @@ import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
 import { ReadModel, type Applied } from './read-model.js';
 import { RoundLock } from './round-lock.js';
-import { roundMetrics } from './round-metrics.js';
+import { roundFailureCounter, roundMetrics } from './round-metrics.js';
 import { RoundScheduler } from './round-scheduler.js';
-import { RoundService } from './rounds.js';
+import { RoundBusyError, RoundService, StaleRoundError } from './rounds.js';
 import { matchingRoutes } from './routes.js';
 
 export interface Matching extends ServiceApp {
@@ -60,7 +60,16 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     (stats) => observeRound(stats),
   );
   // Background rounds do not wait for a busy lock: the scheduler retries them.
-  const scheduler = new RoundScheduler((eventId) => rounds.run(eventId, 'change', 0), config.ROUND_DEBOUNCE_MS, logger, config.ROUND_MIN_INTERVAL_MS);
+  const scheduler = new RoundScheduler(
+    (eventId) =>
+      rounds.run(eventId, 'change', 0).catch((error: unknown) => {
+        if (!(error instanceof RoundBusyError || error instanceof StaleRoundError)) roundFailures.inc();
+        throw error;
+      }),
+    config.ROUND_DEBOUNCE_MS,
+    logger,
+    config.ROUND_MIN_INTERVAL_MS,
+  );
   const afterCommit = (replan: string[]) => {
     relay.kick();
     for (const eventId of replan) scheduler.schedule(eventId);
@@ -90,6 +99,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
   });
   registerPoolMetrics(serviceApp.metrics, sequelize);
   const observeRound = roundMetrics(serviceApp.metrics);
+  const roundFailures = roundFailureCounter(serviceApp.metrics);
   relay.registerMetrics(serviceApp.metrics);
 
   let lastCleanup = 0;

@@ -20,3 +20,8 @@ export function roundMetrics(metrics: Metrics): (stats: RoundStats) => void {
     fill.set({ event: stats.event }, stats.fill);
   };
 }
+
+/** Background rounds that failed for another reason than a busy or stale lock (those are retried as a matter of course). */
+export function roundFailureCounter(metrics: Metrics): Counter {
+  return new Counter({ name: 'matching_round_failures_total', help: 'Planning rounds that failed (not lock contention); each is retried', registers: [metrics.registry] });
+}
