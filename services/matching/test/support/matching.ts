@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
-import { listen, signToken, testJwtSecret } from '@kathelfer/common/testing/http';
+import { eventually } from '@kathelfer/hack/test-env';
+import { listen, signToken } from '@kathelfer/common/testing/http';
+import { serviceTestEnv } from '@kathelfer/common/testing/service-env';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import { pino } from 'pino';
 import type { createClient } from 'redis';
@@ -17,22 +18,14 @@ export interface Running {
 
 /** A unique schema and Redis prefix per call, so test files run in parallel; short timers for tests. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  const schema = uniqueName('match').replace(/-/g, '_');
-  return {
-    DATABASE_URL: databaseUrl(),
-    REDIS_URL: redisUrl(),
-    DB_SCHEMA: schema,
-    REDIS_PREFIX: `${schema}:`,
-    JWT_SECRET: testJwtSecret,
-    OUTBOX_POLL_MS: '100',
+  return serviceTestEnv('match', {
     SWEEP_MS: '200',
     ROUND_DEBOUNCE_MS: '50',
     ROUND_MIN_INTERVAL_MS: '0',
     SEARCH_ITERATIONS: '50',
-    LOG_LEVEL: 'silent',
     PLAN_ON_NEW_DATA: 'false',
     ...overrides,
-  };
+  });
 }
 
 /** A migrated matching service listening on a free loopback port; `dropSchema` drops its schema on close. */

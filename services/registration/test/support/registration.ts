@@ -1,5 +1,5 @@
-import { databaseUrl, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
-import { listen, testJwtSecret } from '@kathelfer/common/testing/http';
+import { listen } from '@kathelfer/common/testing/http';
+import { serviceTestEnv } from '@kathelfer/common/testing/service-env';
 import { pino } from 'pino';
 import { createLogger } from '@kathelfer/common/logger';
 import { createRegistration, type Registration } from '../../src/app.js';
@@ -15,18 +15,10 @@ export interface Running {
 
 /** Test environment variables: a unique schema and Redis prefix per call, so files run in parallel. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  const schema = uniqueName('reg').replace(/-/g, '_');
-  return {
-    DATABASE_URL: databaseUrl(),
-    REDIS_URL: redisUrl(),
-    DB_SCHEMA: schema,
-    REDIS_PREFIX: `${schema}:`,
-    JWT_SECRET: testJwtSecret,
-    OUTBOX_POLL_MS: '100',
-    LOG_LEVEL: 'silent',
+  return serviceTestEnv('reg', {
     RATE_LIMIT_REGISTRATIONS: '100000',
     ...overrides,
-  };
+  });
 }
 
 /** A migrated registration service listening on a free loopback port; close() drops its schema. */

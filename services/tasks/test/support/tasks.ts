@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { databaseUrl, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
-import { listen, signToken, testJwtSecret } from '@kathelfer/common/testing/http';
+import { listen, signToken } from '@kathelfer/common/testing/http';
+import { serviceTestEnv } from '@kathelfer/common/testing/service-env';
 import { pino } from 'pino';
 import { toStreamEntry, type AssignmentEvent, type AssignmentEventType } from '../../src/assignment-events.js';
 import { createTasks, type Tasks } from '../../src/app.js';
@@ -18,19 +18,11 @@ export interface Running {
 
 /** Test environment variables: a unique schema and Redis prefix per call, so files run in parallel. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  const schema = uniqueName('tsk').replace(/-/g, '_');
-  return {
-    DATABASE_URL: databaseUrl(),
-    REDIS_URL: redisUrl(),
-    DB_SCHEMA: schema,
-    REDIS_PREFIX: `${schema}:`,
-    JWT_SECRET: testJwtSecret,
+  return serviceTestEnv('tsk', {
     CHECKIN_SECRET: testCheckinSecret,
-    OUTBOX_POLL_MS: '100',
     DB_POOL_MAX: '5',
-    LOG_LEVEL: 'silent',
     ...overrides,
-  };
+  });
 }
 
 /** A migrated task service listening on a free loopback port; close() drops its schema if `dropSchema`. */
