@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { DomainEvent } from './outbox.js';
+import { preparedQuery } from './prepared-query.js';
 
 export interface Insert {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model; only its metadata is read
@@ -42,6 +43,7 @@ export async function insertWithEvent(
   const id = randomUUID();
   const eventSql = `INSERT INTO "${schema}".outbox (id, stream, type, payload)
     SELECT ${param(id)}::uuid, ${param(stream)}, ${param(event.type)}, ${param(JSON.stringify(event.payload), '::jsonb')} FROM i0`;
-  await sequelize.query(`WITH ${ctes.join(',\n')} ${eventSql}`, { bind });
+  // The text depends only on which columns are given, so it is prepared once per connection.
+  await preparedQuery(sequelize, `WITH ${ctes.join(',\n')} ${eventSql}`, bind);
   return id;
 }

@@ -6,7 +6,8 @@
  * PostgreSQL and Redis are the bench's own (hack/datastores.sh in a temporary state directory).
  *
  * BENCH_SECONDS (default 10), BENCH_POOL (service DB pool, default 20) and BENCH_LOG_LEVEL
- * (default info: access logs are part of the cost) tune it.
+ * (default info: access logs are part of the cost) tune it; BENCH_PROFILE=<dir> writes the
+ * service's V8 CPU profile there (open it in Chrome DevTools) to see where a registration's time goes.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -154,7 +155,8 @@ async function pgbench(databaseUrl: string, script: string, clients: number): Pr
 const datastores = await OwnDatastores.start();
 const port = await freePort();
 const schema = 'registration';
-const service = spawn(process.execPath, ['--import', 'tsx', join(here, '../src/server.ts')], {
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const service = spawn(process.execPath, [...profile, '--import', 'tsx', join(here, '../src/server.ts')], {
   env: {
     ...process.env,
     DATABASE_URL: datastores.databaseUrl,
