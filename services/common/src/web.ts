@@ -51,10 +51,26 @@ export function findWebDist(from: string = dirname(fileURLToPath(import.meta.url
   }
 }
 
+/** The files under `dir`, without dotfiles (build stamps); one that vanishes meanwhile is skipped. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => !name.split(sep).some((part) => part.startsWith('.')))
     .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile());
+    .filter((path) => {
+      try {
+        return statSync(path).isFile();
+      } catch {
+        return false;
+      }
+    });
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 const originOf = (url: string | undefined) => (url === undefined ? undefined : new URL(url).origin);
@@ -65,6 +81,7 @@ const withoutSlash = (url: string | undefined) => (url ?? '').replace(/\/+$/, ''
  * this origin, API calls only to this origin and the configured API origins, QR codes drawn on a
  * canvas. No framing (clickjacking of the delete button), no referrer (the self-service page's URL
  * carries the token in its fragment, which browsers never send, but nothing else leaks either).
+ * Geolocation only for the page itself (helpers may share their location when registering).
  */
 export function contentSecurityPolicy(apiUrls: PublicApiUrls): string {
   const connect = new Set(["'self'"]);
@@ -104,8 +121,10 @@ export function webPages(options: { dir: string | undefined; apiUrls: PublicApiU
     for (const file of filesUnder(options.dir)) {
       const path = `/${relative(options.dir, file).split(sep).join('/')}`;
       const hashed = path.startsWith('/assets/');
+      const body = readOrUndefined(file);
+      if (body === undefined) continue;
       assets.set(path, {
-        body: readFileSync(file),
+        body,
         type: contentTypes[extname(file)] ?? 'application/octet-stream',
         cacheControl: hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
@@ -130,7 +149,7 @@ export function webPages(options: { dir: string | undefined; apiUrls: PublicApiU
       ctx.set('Content-Security-Policy', csp);
       ctx.set('Referrer-Policy', 'no-referrer');
       ctx.set('X-Frame-Options', 'DENY');
-      ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+      ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(self)');
     }
     ctx.type = asset.type;
     ctx.body = asset.body;
