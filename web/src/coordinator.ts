@@ -309,7 +309,16 @@ async function showTask(id: string): Promise<void> {
       h('span', { i18n: 'status' }),
       `: ${statusText(task.status)}`,
     ),
-    h('button', { type: 'button', class: 'secondary', i18n: 'refresh', onclick: () => void showTask(id) }),
+    h('button', {
+      type: 'button',
+      class: 'secondary',
+      i18n: 'refresh',
+      onclick: () => {
+        void showTask(id);
+        // A task that filled up leaves the open list.
+        void loadTasks();
+      },
+    }),
     rows.length === 0 ? h('p', { i18n: 'noAssignments' }) : h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))),
   );
 }

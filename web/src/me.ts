@@ -162,15 +162,21 @@ function renderAccepted(): void {
   sections.accepted.replaceChildren(h('h2', { id: 'accepted-title', i18n: 'acceptedTitle' }), ...(cards.length > 0 ? cards : [h('p', { i18n: 'noAccepted' })]));
   // The code is made by the task service when the acceptance reaches it over the bus: a moment.
   clearTimeout(codeRetry);
-  if (mine.some((a) => !accepted.some((c) => c.assignmentId === a.id))) codeRetry = setTimeout(() => void loadCodes(), 1000);
+  const waiting = mine.some((a) => !accepted.some((c) => c.assignmentId === a.id));
+  if (waiting && codeAttempts < maxCodeAttempts) codeRetry = setTimeout(() => void loadCodes(), Math.min(1000 * 2 ** Math.floor(codeAttempts / 10), 10_000));
 }
 
+/** About five minutes of retries (1 s, then slower); a reload starts over. */
+const maxCodeAttempts = 40;
+let codeAttempts = 0;
+
 async function loadCodes(): Promise<void> {
+  codeAttempts += 1;
   try {
     accepted = (await call<{ items: Accepted[] }>('tasks', '/v1/checkins/me', { token })).body.items;
-  } catch (error) {
-    // The task service learns the token a moment after registration; until then it answers 401.
-    if (!(error instanceof ApiError && error.status === 401)) throw error;
+  } catch {
+    // The task service learns the token a moment after registration (401 until then), or is
+    // briefly away: the next attempt shows the code.
   }
   renderAccepted();
 }
@@ -178,6 +184,7 @@ async function loadCodes(): Promise<void> {
 async function loadAssignments(): Promise<void> {
   assignments = (await call<{ items: Assignment[] }>('matching', '/v1/assignments/mine', { token })).body.items;
   const live = assignments.filter((a) => a.status === 'proposed' || a.status === 'accepted');
+  codeAttempts = 0;
   await Promise.all(
     live
       .filter((a) => !briefs.has(a.taskId))

@@ -49,7 +49,9 @@ function selfServiceOr(helperTokens: HelperTokens, verify: TokenVerifier, ...rol
   const jwt = requireRole(verify, ...roles);
   return async function selfServiceOrRoleMiddleware(ctx, next) {
     const token = bearerToken(ctx.get('authorization'));
-    const helper = token === undefined || !roles.includes('helper') ? undefined : await helperTokens.byToken(token);
+    // A JWT (three dot-separated parts) is never a self-service token: no lookup for coordinators.
+    const opaque = token !== undefined && token.split('.').length !== 3;
+    const helper = opaque && roles.includes('helper') ? await helperTokens.byToken(token) : undefined;
     if (helper === undefined) {
       await jwt(ctx, next);
       return;
