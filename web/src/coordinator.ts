@@ -4,7 +4,7 @@
  * with their fill, creating and editing tasks, a task's assignments, and matching rounds.
  */
 import { ApiError, call } from './api.js';
-import { checkboxes, checkedValues, clearErrors, field, formAlert, h, isoOf, languageSwitch, localInput, main, relabel, showApiError } from './dom.js';
+import { checkboxes, checkedValues, clearErrors, field, formAlert, h, isoOf, languageSwitch, localInput, main, relabel, reportFailedLoads, showApiError } from './dom.js';
 import { hasKey, onLanguage, span, t, type Key } from './i18n.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
 
@@ -386,6 +386,7 @@ async function dashboard(): Promise<void> {
   }
 }
 
+reportFailedLoads();
 languageSwitch();
 onLanguage(() => {
   if (session.token !== '' && document.getElementById('tasks-title') !== null) void loadTasks();

@@ -1,5 +1,5 @@
 /** A few DOM helpers instead of a framework: elements, labelled fields, problem documents on fields. */
-import type { ApiError, FieldProblem } from './api.js';
+import { ApiError, type FieldProblem } from './api.js';
 import { applyLanguage, currentLang, problemMessage, setLang, t, type Key } from './i18n.js';
 
 type Attr = string | number | boolean | undefined | ((event: Event) => void);
@@ -222,4 +222,25 @@ export function main(): HTMLElement {
   const el = document.getElementById('main');
   if (el === null) throw new Error('the page has no <main id="main">');
   return el;
+}
+
+/**
+ * Background loads (refreshes, polling) run without a form to show their error on: a failed one
+ * becomes a banner above the page instead of an unhandled rejection.
+ */
+export function reportFailedLoads(): void {
+  window.addEventListener('unhandledrejection', (event) => {
+    const reason: unknown = event.reason;
+    if (!(reason instanceof ApiError) && !(reason instanceof TypeError)) return;
+    event.preventDefault();
+    // The pages answer a rejected token themselves (sign-in again, or "this link is not valid").
+    if (reason instanceof ApiError && (reason.status === 401 || reason.status === 403)) return;
+    const message = reason instanceof ApiError ? (reason.problem.detail ?? reason.problem.title ?? `HTTP ${reason.status}`) : t('networkError');
+    let banner = document.getElementById('load-error');
+    if (banner === null) {
+      banner = h('div', { id: 'load-error', class: 'form-alert', role: 'alert' });
+      main().prepend(banner);
+    }
+    banner.replaceChildren(h('p', {}, message));
+  });
 }

@@ -4,7 +4,7 @@
  * and tasks (brief of a proposed task, check-in codes of accepted ones).
  */
 import { ApiError, call } from './api.js';
-import { availabilityEditor, checkboxes, checkedValues, clearErrors, field, formAlert, h, languageSwitch, main, relabel, showApiError, T } from './dom.js';
+import { availabilityEditor, checkboxes, checkedValues, clearErrors, field, formAlert, h, languageSwitch, main, relabel, reportFailedLoads, showApiError, T } from './dom.js';
 import { hasKey, onLanguage, span, t, when } from './i18n.js';
 import { qrCanvas } from './qr.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
@@ -322,6 +322,7 @@ function storedSection(p: Profile): HTMLElement {
 }
 
 async function start(): Promise<void> {
+  reportFailedLoads();
   languageSwitch();
   if (token === '') {
     main().replaceChildren(h('h1', { i18n: 'meTitle' }), h('p', { class: 'warning', role: 'alert', i18n: 'noToken' }));
