@@ -6,6 +6,7 @@ export default {
     'hack/{src,test}/**/*.test.ts',
     'operator/{src,test}/**/*.test.ts',
     'services/*/{src,test}/**/*.test.ts',
+    'web/test/**/*.test.ts',
   ],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],

@@ -50,22 +50,45 @@ fi
 jwt_secret=local-development-only-secret-not-for-production
 checkin_secret=local-development-only-check-in-code-secret
 services_summary=""
+# Every service serves the web pages; they call the three APIs across these origins (CORS).
+npx tsx web/build.ts --if-stale
+declare -A ports=()
+for svc in registration tasks matching; do
+  [ -f "services/$svc/src/server.ts" ] || continue
+  if pid_alive "$KATHELFER_STATE/platform/$svc.pid" "services/$svc/src/server.ts"; then
+    ports[$svc]=$(cat "$KATHELFER_STATE/platform/$svc.port")
+  else
+    ports[$svc]=$(free_port)
+  fi
+done
+url_of() { [ -n "${ports[$1]:-}" ] && echo "http://127.0.0.1:${ports[$1]}"; }
+origins=$(for svc in "${!ports[@]}"; do url_of "$svc"; done | paste -sd, -)
 for svc in registration tasks matching; do
   [ -f "services/$svc/src/server.ts" ] || continue
   pidfile="$KATHELFER_STATE/platform/$svc.pid"
-  if pid_alive "$pidfile" "services/$svc/src/server.ts"; then
-    port=$(cat "$KATHELFER_STATE/platform/$svc.port")
-  else
-    port=$(free_port)
+  port=${ports[$svc]}
+  if ! pid_alive "$pidfile" "services/$svc/src/server.ts"; then
     echo "$port" >"$KATHELFER_STATE/platform/$svc.port"
     # shellcheck disable=SC2046
     start_bg "$svc" "$pidfile" "$KATHELFER_STATE/platform/$svc.log" \
       env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" JWT_SECRET="$jwt_secret" CHECKIN_SECRET="$checkin_secret" LOG_LEVEL=info \
+        PUBLIC_REGISTRATION_URL="$(url_of registration)" PUBLIC_TASKS_URL="$(url_of tasks)" PUBLIC_MATCHING_URL="$(url_of matching)" CORS_ALLOWED_ORIGINS="$origins" \
       node --import tsx "services/$svc/src/server.ts"
     wait_for "$svc" 60 curl -sf "http://127.0.0.1:$port/readyz" || die "$svc did not become ready; see $KATHELFER_STATE/platform/$svc.log"
   fi
   services_summary+="  $svc: http://127.0.0.1:$port  (API description: /openapi.json, log: $KATHELFER_STATE/platform/$svc.log)"$'\n'
 done
+# A coordinator token for the local pages, signed with the development secret (valid 12 hours).
+coordinator_token=$(JWT_SECRET=$jwt_secret node --input-type=module -e "
+  import { SignJWT } from 'jose';
+  process.stdout.write(await new SignJWT({ roles: ['coordinator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('local-coordinator')
+    .setIssuedAt().setExpirationTime('12h').sign(new TextEncoder().encode(process.env.JWT_SECRET)));")
+pages_summary="  Helpers register (phone-sized):  $(url_of registration)/?incident=hochwasser-ahr
+    (the confirmation shows each helper's personal self-service link, $(url_of registration)/me.html#token=…)
+  Coordinators:                     $(url_of tasks)/coordinator.html
+    incident hochwasser-ahr, token (development secret, 12 h):
+    $coordinator_token
+"
 
 cat <<MSG
 
@@ -77,6 +100,8 @@ $( [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || printf '  export PATH=%s:"$P
   Operator: metrics http://127.0.0.1:$(cat "$KATHELFER_STATE/platform/operator.port")/metrics, log $KATHELFER_STATE/platform/operator.log
 Services:
 $services_summary
+Web pages (served by every service):
+$pages_summary
 Declare an incident and watch the services surge:
   kubectl -n kathelfer apply -f crds/samples/disasterevent.yaml
   kubectl -n kathelfer wait --for=condition=Ready disasterevent/hochwasser-ahr --timeout=120s

@@ -13,6 +13,10 @@ say() { echo "[$(date +%H:%M:%S)] test: $*" >&2; }
 trap 'say "finished in $(( $(date +%s) - started ))s"' EXIT
 
 bash hack/ensure-deps.sh
+# The browser tests need the built pages (each service serves them) and Chromium.
+say "building the web pages if stale"
+npx tsx web/build.ts --if-stale
+bash hack/chromium.sh ensure
 say "type-checking"
 bash hack/typecheck.sh
 say "linting"

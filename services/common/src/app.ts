@@ -1,12 +1,18 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { z } from 'zod';
+import type { BaseConfig } from './config.js';
+import { cors } from './cors.js';
 import { errorHandler } from './error-handler.js';
 import { Lifecycle, operationalRoutes, type ReadinessCheck } from './health.js';
 import { requestContext, type Logger } from './logger.js';
 import { createMetrics, httpMetrics, type Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { defineRoute, mountRoutes, type AnyRoute } from './routes.js';
+import { findWebDist, webPages } from './web.js';
+
+/** What the browser side needs of the configuration: allowed origins, API URLs, the built pages. */
+export type BrowserConfig = Pick<BaseConfig, 'CORS_ALLOWED_ORIGINS' | 'PUBLIC_REGISTRATION_URL' | 'PUBLIC_TASKS_URL' | 'PUBLIC_MATCHING_URL' | 'WEB_DIST_DIR'>;
 
 export interface ServiceAppOptions {
   name: string;
@@ -21,6 +27,8 @@ export interface ServiceAppOptions {
   trustProxy?: boolean;
   lifecycle?: Lifecycle;
   metrics?: Metrics;
+  /** CORS and the web pages; without it, same-origin only and no pages. */
+  browser?: BrowserConfig;
 }
 
 export interface ServiceApp {
@@ -33,7 +41,7 @@ export interface ServiceApp {
 
 /**
  * The one way to build a service's Koa app: error middleware first, then request id and access
- * log, metrics, and the routes (strict JSON bodies where a route takes one; the service's, `/healthz`, `/readyz`,
+ * log, metrics, CORS, the web pages (GET of their few known paths), and the routes (strict JSON bodies where a route takes one; the service's, `/healthz`, `/readyz`,
  * `/metrics`, `/openapi.json`). It does not listen: `serve()` does, and tests use `app.callback()`.
  */
 export function createServiceApp(options: ServiceAppOptions): ServiceApp {
@@ -57,6 +65,9 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     }),
   );
 
+  // CORS first, so that error responses (problem documents) are readable by the pages as well.
+  const browser = options.browser;
+  if (browser !== undefined && browser.CORS_ALLOWED_ORIGINS.length > 0) app.use(cors({ origins: browser.CORS_ALLOWED_ORIGINS }));
   app.use(errorHandler(options.logger));
   app.use(requestContext(options.logger));
   app.use(httpMetrics(metrics));
@@ -69,6 +80,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     if (lifecycle.draining) ctx.set('Connection', 'close');
     await next();
   });
+  if (browser !== undefined) {
+    app.use(
+      webPages({
+        dir: browser.WEB_DIST_DIR ?? findWebDist(),
+        apiUrls: { registration: browser.PUBLIC_REGISTRATION_URL, tasks: browser.PUBLIC_TASKS_URL, matching: browser.PUBLIC_MATCHING_URL },
+      }),
+    );
+  }
   const router = new Router();
   mountRoutes(router, routes, { bodyLimitBytes: options.bodyLimitBytes });
   app.use(router.routes());

@@ -42,6 +42,29 @@ export const baseConfigSchema = z.object({
   /** How long events stay on the Redis streams; a consumer further behind than this misses events. */
   EVENT_STREAM_RETENTION_HOURS: integer(168),
   TRUST_PROXY: z.stringbool().default(false),
+  /**
+   * Where browsers reach each service's API, for the web pages every service serves. Unset: the
+   * page's own origin (one host name with path routing in an Ingress).
+   */
+  PUBLIC_REGISTRATION_URL: z.url().optional(),
+  PUBLIC_TASKS_URL: z.url().optional(),
+  PUBLIC_MATCHING_URL: z.url().optional(),
+  /**
+   * Comma-separated origins (`https://helfen.example.de`) whose pages may call this API from the
+   * browser. Empty: same origin only. Never a wildcard: the pages send bearer tokens.
+   */
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+      for (const origin of origins) {
+        if (!/^https?:\/\/[^/\s*]+$/.test(origin)) ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://host[:port]` });
+      }
+      return origins;
+    }),
+  /** The built web pages (web/dist); unset: found next to the code, and no pages when missing. */
+  WEB_DIST_DIR: z.string().optional(),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -88,6 +88,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     routes: matchingRoutes({ assignments, rounds, verify: createTokenVerifier(config) }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    browser: config,
     readiness: {
       database: async () => {
         await sequelize.query('SELECT 1');

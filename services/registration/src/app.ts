@@ -60,6 +60,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     routes,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    browser: config,
     readiness: {
       database: async () => {
         await sequelize.query('SELECT 1');

@@ -8,6 +8,7 @@ import { createRedis, type RedisClient } from '@kathelfer/common/redis';
 import type { Sequelize } from 'sequelize';
 import { consumeAssignments } from './assignment-consumer.js';
 import { AttendanceService } from './attendance-service.js';
+import { consumeHelperTokens, HelperTokens } from './helper-tokens.js';
 import type { TasksConfig } from './config.js';
 import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
@@ -22,6 +23,7 @@ export interface Tasks extends ServiceApp {
   models: Models;
   tasks: TaskService;
   attendance: AttendanceService;
+  helperTokens: HelperTokens;
   relay: OutboxRelay;
   /** Runs migrations, starts the outbox relay and the assignment consumer. */
   start(): Promise<void>;
@@ -51,14 +53,16 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     { secret: config.CHECKIN_SECRET, earlyMinutes: config.CHECKIN_EARLY_MINUTES, graceMinutes: config.CHECKIN_GRACE_MINUTES },
     kick,
   );
+  const helperTokens = new HelperTokens(sequelize, config.DB_SCHEMA);
   const serviceApp = createServiceApp({
     name: 'tasks',
     version: '0.1.0',
     description: 'Coordinators post sites and tasks; fill follows the assignments; sites check helpers in and out.',
     logger,
-    routes: taskRoutes({ tasks, attendance, verify: createTokenVerifier(config) }),
+    routes: taskRoutes({ tasks, attendance, helperTokens, verify: createTokenVerifier(config) }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    browser: config,
     readiness: {
       database: async () => {
         await sequelize.query('SELECT 1');
@@ -72,13 +76,14 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
   relay.registerMetrics(serviceApp.metrics);
 
   let consumer: Consumer | undefined;
+  let tokenConsumer: Consumer | undefined;
   let stopped = false;
   let consuming: Promise<void> | undefined;
   // Redis may be away at start-up: keep trying in the background rather than refusing to start.
   const startConsumer = async () => {
     for (let attempt = 0; !stopped; attempt++) {
       try {
-        consumer = await consumeAssignments({
+        consumer ??= await consumeAssignments({
           sequelize,
           schema: config.DB_SCHEMA,
           models,
@@ -90,10 +95,19 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
           blockMs: 1_000,
           reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
         });
-        if (stopped) await consumer.stop();
+        tokenConsumer ??= await consumeHelperTokens({
+          helperTokens,
+          redis,
+          stream: `${config.REDIS_PREFIX}events:${config.REGISTRATION_STREAM}`,
+          consumer: config.CONSUMER_NAME,
+          logger,
+          blockMs: 1_000,
+          reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+        });
+        if (stopped) await Promise.all([consumer.stop(), tokenConsumer.stop()]);
         return;
       } catch (error) {
-        if (attempt % 20 === 0) logger.warn({ err: error }, 'assignment consumer could not start; retrying');
+        if (attempt % 20 === 0) logger.warn({ err: error }, 'event consumers could not start; retrying');
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
@@ -108,6 +122,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     models,
     tasks,
     attendance,
+    helperTokens,
     relay,
     async start() {
       await migrate(sequelize, config.DATABASE_URL, config.DB_SCHEMA, migrations, logger);
@@ -118,6 +133,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
       stopped = true;
       await consuming;
       await consumer?.stop();
+      await tokenConsumer?.stop();
       await relay.stop();
       if (redis.isOpen) await redis.quit().catch(() => redis.destroy());
       else redis.destroy();

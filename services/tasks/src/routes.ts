@@ -1,8 +1,9 @@
-import { requireRole, type Principal, type TokenVerifier } from '@kathelfer/common/auth';
-import { NotFoundError, UnauthorizedError, ValidationError } from '@kathelfer/common/errors';
+import { bearerToken, requireRole, type Principal, type Role, type TokenVerifier } from '@kathelfer/common/auth';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@kathelfer/common/errors';
 import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
-import type { ParameterizedContext } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import type { AttendanceService } from './attendance-service.js';
+import type { HelperTokens } from './helper-tokens.js';
 import {
   attendanceView,
   codeBody,
@@ -20,6 +21,7 @@ import {
   taskList,
   taskListQuery,
   taskPatch,
+  taskBrief,
   taskView,
 } from './schemas.js';
 import type { TaskService } from './task-service.js';
@@ -29,6 +31,35 @@ function principalOf(ctx: ParameterizedContext): Principal {
   const principal = ctx.state.principal;
   if (principal === undefined) throw new UnauthorizedError();
   return principal;
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The incident a helper registered for, when they came with their self-service token. */
+    helperIncident?: string | null;
+  }
+}
+
+/**
+ * A helper's self-service token (the one registration issued; its hash arrives with the helper
+ * events) makes them a principal with role `helper` and their helper id as subject; any other
+ * bearer token must be a JWT with one of `roles`.
+ */
+function selfServiceOr(helperTokens: HelperTokens, verify: TokenVerifier, ...roles: Role[]): Middleware {
+  const jwt = requireRole(verify, ...roles);
+  return async function selfServiceOrRoleMiddleware(ctx, next) {
+    const token = bearerToken(ctx.get('authorization'));
+    // A JWT (three dot-separated parts) is never a self-service token: no lookup for coordinators.
+    const opaque = token !== undefined && token.split('.').length !== 3;
+    const helper = opaque && roles.includes('helper') ? await helperTokens.byToken(token) : undefined;
+    if (helper === undefined) {
+      await jwt(ctx, next);
+      return;
+    }
+    ctx.state.principal = { subject: helper.helperId, roles: ['helper'] };
+    ctx.state.helperIncident = helper.incidentId;
+    await next();
+  };
 }
 
 const isCoordinator = (p: Principal) => p.roles.includes('coordinator') || p.roles.includes('admin');
@@ -49,11 +80,11 @@ function expectedVersion(ctx: ParameterizedContext, fromBody: number | undefined
 
 const ifMatch = { 'If-Match': { description: 'The ETag you read; alternative to `version` in the body' } };
 
-export function taskRoutes(options: { tasks: TaskService; attendance: AttendanceService; verify: TokenVerifier }): AnyRoute[] {
+export function taskRoutes(options: { tasks: TaskService; attendance: AttendanceService; helperTokens: HelperTokens; verify: TokenVerifier }): AnyRoute[] {
   const { tasks, attendance, verify } = options;
   const coordinator = requireRole(verify, 'coordinator', 'admin');
-  const coordinatorOrHelper = requireRole(verify, 'coordinator', 'admin', 'helper');
-  const helper = requireRole(verify, 'helper');
+  const coordinatorOrHelper = selfServiceOr(options.helperTokens, verify, 'coordinator', 'admin', 'helper');
+  const helper = selfServiceOr(options.helperTokens, verify, 'helper');
   return [
     defineRoute({
       method: 'post',
@@ -167,6 +198,51 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
       },
     }),
     defineRoute({
+      method: 'get',
+      path: '/v1/tasks/:id/brief',
+      summary: "What a helper needs to decide on a proposal: the task, its shift, what to bring, the site's meeting point (no site contact); helpers see tasks of their own incident",
+      tags: ['tasks'],
+      security: 'bearer',
+      middleware: [coordinatorOrHelper],
+      params: idParams,
+      responses: { 200: { description: 'The brief', schema: taskBrief } },
+      handler: async ({ params, ctx }) => {
+        const principal = principalOf(ctx);
+        const task = await tasks.task(params.id);
+        if (!isCoordinator(principal)) {
+          // Proposals come from the matching service, so this service cannot tell which tasks were
+          // proposed to whom; it limits helpers to their incident's tasks and to what is public on site.
+          const incident = ctx.state.helperIncident;
+          if (incident === undefined) throw new ForbiddenError('Open the brief with your self-service link.');
+          if (incident !== null && incident !== task.incidentId) throw new NotFoundError('No such task.');
+        }
+        const site = await tasks.site(task.siteId);
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'no-store' },
+          body: {
+            id: task.id,
+            title: task.title,
+            description: task.description,
+            briefing: task.briefing,
+            bring: task.bring,
+            skills: task.skills,
+            resources: task.resources,
+            shiftStart: task.shiftStart.toISOString(),
+            shiftEnd: task.shiftEnd.toISOString(),
+            status: task.status,
+            site: {
+              id: site.id,
+              name: site.name,
+              meetingPoint: site.meetingPoint,
+              address: { street: site.street, postalCode: site.postalCode, city: site.city },
+              accessNotes: site.accessNotes,
+            },
+          },
+        };
+      },
+    }),
+    defineRoute({
       method: 'patch',
       path: '/v1/tasks/:id',
       summary: 'Change a task or move it in its lifecycle (optimistic locking by version)',
@@ -213,7 +289,7 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
     defineRoute({
       method: 'get',
       path: '/v1/checkins/me',
-      summary: 'My assignments with their check-in codes (helpers)',
+      summary: 'My accepted assignments with their check-in codes (helpers: the self-service token, or a JWT with role helper)',
       tags: ['check-in'],
       security: 'bearer',
       middleware: [helper],

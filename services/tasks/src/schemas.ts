@@ -157,6 +157,20 @@ export const taskView = z.object({
   updatedAt: z.string(),
 });
 
+export const taskBrief = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  briefing: z.string(),
+  bring: z.array(z.string()),
+  skills: z.array(z.string()),
+  resources: z.array(z.string()),
+  shiftStart: z.string(),
+  shiftEnd: z.string(),
+  status: z.enum(taskStatuses),
+  site: z.object({ id: z.uuid(), name: z.string(), meetingPoint: z.string(), address: siteView.shape.address, accessNotes: z.string().nullable() }),
+});
+
 export const taskList = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
 
 export const taskListQuery = z.strictObject({

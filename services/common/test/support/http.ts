@@ -10,10 +10,10 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves `app.callback()` on a free loopback port. */
-export async function listen(app: Koa): Promise<Listening> {
+/** Serves `app.callback()` on a loopback port: a free one unless `port` is given. */
+export async function listen(app: Koa, requestedPort = 0): Promise<Listening> {
   const server = http.createServer(callbackOf(app));
-  server.listen(0, '127.0.0.1');
+  server.listen(requestedPort, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {

@@ -29,11 +29,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 /** A migrated matching service listening on a free loopback port; `dropSchema` drops its schema on close. */
-export async function startMatching(env: Record<string, string> = testEnv(), { dropSchema = true } = {}): Promise<Running> {
+export async function startMatching(env: Record<string, string> = testEnv(), { dropSchema = true, port = 0 } = {}): Promise<Running> {
   const config = loadMatchingConfig(env);
   const matching = createMatching(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
   await matching.start();
-  const server = await listen(matching.app);
+  const server = await listen(matching.app, port);
   return {
     url: server.url,
     matching,

@@ -22,14 +22,14 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 /** A migrated registration service listening on a free loopback port; close() drops its schema. */
-export async function startRegistration(env: Record<string, string> = testEnv(), options: { logLines?: string[] } = {}): Promise<Running> {
+export async function startRegistration(env: Record<string, string> = testEnv(), options: { logLines?: string[]; port?: number } = {}): Promise<Running> {
   const config = loadRegistrationConfig(env);
   const logger = options.logLines
     ? createLogger({ name: 'registration', level: 'info' }, { write: (line: string) => void options.logLines?.push(line) })
     : pino({ level: env.LOG_LEVEL ?? 'silent' });
   const registration = createRegistration(config, logger);
   await registration.start();
-  const server = await listen(registration.app);
+  const server = await listen(registration.app, options.port);
   return {
     url: server.url,
     registration,

@@ -26,11 +26,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 /** A migrated task service listening on a free loopback port; close() drops its schema if `dropSchema`. */
-export async function startTasks(env: Record<string, string> = testEnv(), { dropSchema = true } = {}): Promise<Running> {
+export async function startTasks(env: Record<string, string> = testEnv(), { dropSchema = true, port = 0 } = {}): Promise<Running> {
   const config = loadTasksConfig(env);
   const tasks = createTasks(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
   await tasks.start();
-  const server = await listen(tasks.app);
+  const server = await listen(tasks.app, port);
   return {
     url: server.url,
     tasks,

@@ -1,0 +1,361 @@
+/**
+ * The helper's self-service page, opened with the personal link. One page over three APIs with the
+ * one token: registration (my data, changes, pause, erasure), matching (proposals, accept, decline)
+ * and tasks (brief of a proposed task, check-in codes of accepted ones).
+ */
+import { ApiError, call } from './api.js';
+import { availabilityEditor, checkboxes, checkedValues, clearErrors, field, formAlert, h, languageSwitch, main, relabel, reportFailedLoads, showApiError, T } from './dom.js';
+import { hasKey, onLanguage, span, t, when } from './i18n.js';
+import { qrCanvas } from './qr.js';
+import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
+
+interface Profile {
+  helperId: string;
+  name: string;
+  contact: { phone: string | null; email: string | null };
+  skills: string[];
+  languages: string[];
+  resources: string[];
+  availability: Array<{ from: string; to: string }>;
+  maxHoursPerDay: number;
+  maxTravelKm: number;
+  paused: boolean;
+  consent: { version: string; purposes: string[] };
+}
+
+interface Assignment {
+  id: string;
+  taskId: string;
+  status: 'proposed' | 'accepted' | 'declined' | 'expired' | 'cancelled';
+  shiftStart: string;
+  shiftEnd: string;
+  expiresAt: string;
+}
+
+interface Brief {
+  id: string;
+  title: string;
+  briefing: string;
+  bring: string[];
+  shiftStart: string;
+  shiftEnd: string;
+  site: { name: string; meetingPoint: string; address: { street: string | null; postalCode: string; city: string }; accessNotes: string | null };
+}
+
+interface Accepted {
+  assignmentId: string;
+  task: { id: string; title: string; briefing: string; bring: string[] };
+  site: Brief['site'];
+  shiftStart: string;
+  shiftEnd: string;
+  code: string;
+  qrPayload: string;
+  checkedInAt: string | null;
+}
+
+/**
+ * The token comes from the URL fragment (#token=…), which browsers never send to a server, so it
+ * lands in no access log. It stays in this page's memory only.
+ */
+const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+
+const sections = {
+  proposals: h('section', { id: 'proposals', 'aria-labelledby': 'proposals-title' }),
+  accepted: h('section', { id: 'accepted', 'aria-labelledby': 'accepted-title' }),
+};
+let profile: Profile | undefined;
+let assignments: Assignment[] = [];
+let accepted: Accepted[] = [];
+const briefs = new Map<string, Brief>();
+let codeRetry: ReturnType<typeof setTimeout> | undefined;
+
+function invalidLink(): void {
+  main().replaceChildren(
+    h('h1', { i18n: 'meTitle' }),
+    h('p', { class: 'warning', role: 'alert', id: 'invalid-link', i18n: 'invalidLink' }),
+    h('p', {}, h('a', { href: './', class: 'button', i18n: 'registerAgain' })),
+  );
+}
+
+function address(site: Brief['site']): string {
+  return [site.name, site.address.street, `${site.address.postalCode} ${site.address.city}`].filter(Boolean).join(', ');
+}
+
+function details(site: Brief['site'], from: string, to: string, bring: string[]): HTMLElement {
+  return h(
+    'dl',
+    { class: 'facts' },
+    T('when', 'dt'),
+    h('dd', {}, span(from, to)),
+    T('where', 'dt'),
+    h('dd', {}, address(site)),
+    T('meetingPoint', 'dt'),
+    h('dd', { class: 'meeting-point' }, site.meetingPoint),
+    bring.length > 0 && T('bring', 'dt'),
+    bring.length > 0 && h('dd', {}, h('ul', { class: 'bring' }, ...bring.map((b) => h('li', {}, b)))),
+  );
+}
+
+async function answer(id: string, decision: 'accept' | 'decline', card: HTMLElement): Promise<void> {
+  for (const b of card.querySelectorAll('button')) b.disabled = true;
+  try {
+    await call('matching', `/v1/assignments/${id}/${decision}`, { method: 'POST', token });
+  } catch (error) {
+    showApiError(card, error);
+  }
+  await loadAssignments();
+}
+
+function renderProposals(): void {
+  const open = assignments.filter((a) => a.status === 'proposed' && Date.parse(a.expiresAt) > Date.now());
+  const cards = open.map((a) => {
+    const brief = briefs.get(a.taskId);
+    const card = h(
+      'article',
+      { class: 'card proposal', 'data-assignment': a.id },
+      h('h3', {}, brief?.title ?? '…'),
+      brief === undefined ? h('p', {}, span(a.shiftStart, a.shiftEnd)) : details(brief.site, a.shiftStart, a.shiftEnd, brief.bring),
+      brief !== undefined && brief.briefing !== '' && h('p', { class: 'briefing' }, brief.briefing),
+      h('p', { class: 'hint' }, h('span', { i18n: 'answerBy' }), ' ', when(a.expiresAt)),
+      h('div', { class: 'form-alert', role: 'alert' }),
+      h(
+        'p',
+        { class: 'actions' },
+        h('button', { type: 'button', class: 'primary accept', i18n: 'accept', onclick: () => void answer(a.id, 'accept', card) }),
+        ' ',
+        h('button', { type: 'button', class: 'secondary decline', i18n: 'decline', onclick: () => void answer(a.id, 'decline', card) }),
+      ),
+    );
+    return card;
+  });
+  sections.proposals.replaceChildren(h('h2', { id: 'proposals-title', i18n: 'proposalsTitle' }), ...(cards.length > 0 ? cards : [h('p', { i18n: 'noProposals' })]));
+}
+
+function renderAccepted(): void {
+  const mine = assignments.filter((a) => a.status === 'accepted');
+  const cards = mine.map((a) => {
+    const withCode = accepted.find((c) => c.assignmentId === a.id);
+    const brief = briefs.get(a.taskId);
+    const card = h('article', { class: 'card accepted', 'data-assignment': a.id }, h('h3', {}, withCode?.task.title ?? brief?.title ?? '…'));
+    const site = withCode?.site ?? brief?.site;
+    if (site !== undefined) card.append(details(site, a.shiftStart, a.shiftEnd, withCode?.task.bring ?? brief?.bring ?? []));
+    if (withCode === undefined) card.append(h('p', { class: 'hint code-pending', role: 'status', i18n: 'codePending' }));
+    else {
+      card.append(
+        h(
+          'div',
+          { class: 'checkin' },
+          T('checkinCode', 'h3'),
+          h('p', { class: 'code', id: `code-${a.id}` }, withCode.code),
+          qrCanvas(withCode.qrPayload, `${t('checkinCode')}: ${withCode.code}`, 200),
+          h('p', { class: 'hint', i18n: 'checkinHint' }),
+          withCode.checkedInAt !== null && h('p', {}, h('span', { i18n: 'checkedIn' }), ' ', when(withCode.checkedInAt)),
+        ),
+      );
+    }
+    card.append(
+      h('div', { class: 'form-alert', role: 'alert' }),
+      h('p', { class: 'actions' }, h('button', { type: 'button', class: 'link withdraw', i18n: 'withdraw', onclick: () => void answer(a.id, 'decline', card) })),
+    );
+    return card;
+  });
+  sections.accepted.replaceChildren(h('h2', { id: 'accepted-title', i18n: 'acceptedTitle' }), ...(cards.length > 0 ? cards : [h('p', { i18n: 'noAccepted' })]));
+  // The code is made by the task service when the acceptance reaches it over the bus: a moment.
+  clearTimeout(codeRetry);
+  const waiting = mine.some((a) => !accepted.some((c) => c.assignmentId === a.id));
+  if (waiting && codeAttempts < maxCodeAttempts) codeRetry = setTimeout(() => void loadCodes(), Math.min(1000 * 2 ** Math.floor(codeAttempts / 10), 10_000));
+}
+
+/** About five minutes of retries (1 s, then slower); a reload starts over. */
+const maxCodeAttempts = 40;
+let codeAttempts = 0;
+
+async function loadCodes(): Promise<void> {
+  codeAttempts += 1;
+  try {
+    accepted = (await call<{ items: Accepted[] }>('tasks', '/v1/checkins/me', { token })).body.items;
+  } catch {
+    // The task service learns the token a moment after registration (401 until then), or is
+    // briefly away: the next attempt shows the code.
+  }
+  renderAccepted();
+}
+
+async function loadAssignments(): Promise<void> {
+  assignments = (await call<{ items: Assignment[] }>('matching', '/v1/assignments/mine', { token })).body.items;
+  const live = assignments.filter((a) => a.status === 'proposed' || a.status === 'accepted');
+  codeAttempts = 0;
+  await Promise.all(
+    live
+      .filter((a) => !briefs.has(a.taskId))
+      .map(async (a) => {
+        try {
+          briefs.set(a.taskId, (await call<Brief>('tasks', `/v1/tasks/${a.taskId}/brief`, { token })).body);
+        } catch {
+          // without the brief the card still shows the time; the next load tries again
+        }
+      }),
+  );
+  renderProposals();
+  await loadCodes();
+}
+
+function profileForm(p: Profile): HTMLElement {
+  const skillSet = checkboxes({ legend: 'skillsLegend', name: 'skills', codes: skills, label: skillLabel, checked: p.skills, errorFor: 'skills' });
+  const resourceSet = checkboxes({ legend: 'resourcesLegend', name: 'resources', codes: resources, label: resourceLabel, checked: p.resources, errorFor: 'resources' });
+  const availability = availabilityEditor(p.availability);
+  const maxHours = h('input', { type: 'number', min: 1, max: 16, value: p.maxHoursPerDay, inputmode: 'numeric' });
+  const maxTravel = h('input', { type: 'number', min: 1, max: 500, value: p.maxTravelKm, inputmode: 'numeric' });
+  const saved = h('p', { class: 'saved', role: 'status' });
+  const form = h(
+    'form',
+    { novalidate: true, class: 'stack', id: 'profile-form' },
+    h('div', { class: 'form-alert', role: 'alert' }),
+    availability.element,
+    skillSet,
+    resourceSet,
+    field({ label: 'maxHoursPerDay', input: maxHours, errorFor: 'maxHoursPerDay' }),
+    field({ label: 'maxTravelKm', input: maxTravel, errorFor: 'maxTravelKm' }),
+    h('button', { type: 'submit', class: 'primary', i18n: 'save' }),
+    saved,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    saved.textContent = '';
+    const body = {
+      availability: availability.values(),
+      skills: checkedValues(skillSet, 'skills'),
+      resources: checkedValues(resourceSet, 'resources'),
+      maxHoursPerDay: Number(maxHours.value),
+      maxTravelKm: Number(maxTravel.value),
+    };
+    call<Profile>('registration', '/v1/helpers/me', { method: 'PATCH', token, body }).then(
+      ({ body: updated }) => {
+        profile = updated;
+        saved.textContent = t('saved');
+      },
+      (error: unknown) => showApiError(form, error),
+    );
+  });
+  onLanguage(() => {
+    relabel(skillSet, skillLabel, 'skills');
+    relabel(resourceSet, resourceLabel, 'resources');
+  });
+  return form;
+}
+
+function pauseSection(p: Profile): HTMLElement {
+  const note = h('p', { class: 'warning', id: 'paused-note', i18n: 'pausedNote', hidden: !p.paused });
+  const button = h('button', { type: 'button', class: 'secondary', id: 'pause-button', i18n: p.paused ? 'resume' : 'pause' });
+  const section = h('section', { 'aria-labelledby': 'pause-title' }, h('h2', { id: 'pause-title', i18n: 'pauseTitle' }), h('p', { i18n: 'pauseText' }), note, h('div', { class: 'form-alert', role: 'alert' }), button);
+  button.addEventListener('click', () => {
+    const paused = !(profile?.paused ?? false);
+    call<Profile>('registration', '/v1/helpers/me', { method: 'PATCH', token, body: { paused } }).then(
+      ({ body }) => {
+        profile = body;
+        note.hidden = !body.paused;
+        button.dataset.i18n = body.paused ? 'resume' : 'pause';
+        button.textContent = t(body.paused ? 'resume' : 'pause');
+      },
+      (error: unknown) => showApiError(section, error),
+    );
+  });
+  return section;
+}
+
+function deleteSection(): HTMLElement {
+  const confirmBox = h('div', { class: 'confirm', hidden: true, role: 'group', 'aria-labelledby': 'delete-confirm-text' });
+  const start = h('button', { type: 'button', class: 'danger', id: 'delete-start', i18n: 'deleteButton' });
+  const section = h('section', { 'aria-labelledby': 'delete-title' }, h('h2', { id: 'delete-title', i18n: 'deleteTitle' }), h('p', { i18n: 'deleteText' }), h('div', { class: 'form-alert', role: 'alert' }), start, confirmBox);
+  const yes = h('button', { type: 'button', class: 'danger', id: 'delete-confirm', i18n: 'deleteYes' });
+  const no = h('button', { type: 'button', class: 'secondary', i18n: 'cancel' });
+  confirmBox.append(h('p', { id: 'delete-confirm-text' }, h('strong', { i18n: 'deleteConfirm' })), h('p', { class: 'actions' }, yes, ' ', no));
+  start.addEventListener('click', () => {
+    confirmBox.hidden = false;
+    start.hidden = true;
+    no.focus();
+  });
+  no.addEventListener('click', () => {
+    confirmBox.hidden = true;
+    start.hidden = false;
+    start.focus();
+  });
+  yes.addEventListener('click', () => {
+    yes.disabled = true;
+    call('registration', '/v1/helpers/me', { method: 'DELETE', token }).then(
+      () => {
+        clearTimeout(codeRetry);
+        main().replaceChildren(h('h1', { i18n: 'deleteTitle' }), h('p', { class: 'done', role: 'status', id: 'deleted', i18n: 'deleted' }));
+      },
+      (error: unknown) => {
+        yes.disabled = false;
+        showApiError(section, error);
+      },
+    );
+  });
+  return section;
+}
+
+function storedSection(p: Profile): HTMLElement {
+  const purposes = p.consent.purposes.map((purpose) => {
+    const key = `purpose${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}`;
+    return hasKey(key) ? h('li', { i18n: key }) : h('li', {}, purpose);
+  });
+  return h(
+    'details',
+    { class: 'stored' },
+    h('summary', { i18n: 'storedTitle' }),
+    h(
+      'dl',
+      { class: 'facts' },
+      T('name', 'dt'),
+      h('dd', {}, p.name),
+      T('phone', 'dt'),
+      h('dd', {}, p.contact.phone ?? '–'),
+      T('email', 'dt'),
+      h('dd', {}, p.contact.email ?? '–'),
+      T('consentGiven', 'dt'),
+      h('dd', {}, h('ul', {}, ...purposes)),
+    ),
+  );
+}
+
+async function start(): Promise<void> {
+  reportFailedLoads();
+  languageSwitch();
+  if (token === '') {
+    main().replaceChildren(h('h1', { i18n: 'meTitle' }), h('p', { class: 'warning', role: 'alert', i18n: 'noToken' }));
+    return;
+  }
+  try {
+    profile = (await call<Profile>('registration', '/v1/helpers/me', { token })).body;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) invalidLink();
+    else {
+      main().replaceChildren(h('h1', { i18n: 'meTitle' }), h('div', { class: 'form-alert', role: 'alert' }));
+      formAlert(main(), t('networkError'));
+    }
+    return;
+  }
+  const p = profile;
+  main().replaceChildren(
+    h('h1', { i18n: 'meTitle' }),
+    h('p', { class: 'lead' }, h('span', { i18n: 'hello' }), ` ${p.name}`),
+    sections.proposals,
+    sections.accepted,
+    h('section', { 'aria-labelledby': 'profile-title' }, h('h2', { id: 'profile-title', i18n: 'profileTitle' }), profileForm(p)),
+    pauseSection(p),
+    storedSection(p),
+    deleteSection(),
+  );
+  renderProposals();
+  renderAccepted();
+  onLanguage(() => {
+    renderProposals();
+    renderAccepted();
+  });
+  await loadAssignments();
+}
+
+void start();
