@@ -1,10 +1,10 @@
 import { createServiceApp, type ServiceApp } from '@kathelfer/common/app';
 import { createTokenVerifier } from '@kathelfer/common/auth';
-import { consumeEvents, type BusEvent, type Consumer } from '@kathelfer/common/bus';
-import { createSequelize, migrate, registerPoolMetrics } from '@kathelfer/common/db';
+import { consumeEvents, type BusEvent } from '@kathelfer/common/bus';
 import { createLogger, type Logger } from '@kathelfer/common/logger';
-import { OutboxRelay } from '@kathelfer/common/outbox';
-import { createRedis, type RedisClient } from '@kathelfer/common/redis';
+import type { OutboxRelay } from '@kathelfer/common/outbox';
+import type { RedisClient } from '@kathelfer/common/redis';
+import { createServiceRuntime } from '@kathelfer/common/runtime';
 import type { Sequelize } from 'sequelize';
 import { AssignmentService } from './assignment-service.js';
 import type { MatchingConfig } from './config.js';
@@ -39,11 +39,8 @@ export interface Matching extends ServiceApp {
 
 /** Builds the matching service; it neither listens nor touches the database until start(). */
 export function createMatching(config: MatchingConfig, logger: Logger = createLogger({ name: 'matching', level: config.LOG_LEVEL })): Matching {
-  const sequelize = createSequelize(config);
-  const redis = createRedis(config.REDIS_URL, logger);
-  const models = defineModels(sequelize, config.DB_SCHEMA);
-  const streamPrefix = `${config.REDIS_PREFIX}events:`;
-  const relay = new OutboxRelay({ sequelize, schema: config.DB_SCHEMA, redis, streamPrefix, pollMs: config.OUTBOX_POLL_MS, logger });
+  const runtime = createServiceRuntime(config, { logger, migrations, defineModels });
+  const { sequelize, redis, models, relay, streamPrefix } = runtime;
   const rounds = new RoundService(
     sequelize,
     config.DB_SCHEMA,
@@ -89,19 +86,28 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     browser: config,
-    readiness: {
-      database: async () => {
-        await sequelize.query('SELECT 1');
-      },
-      redis: async () => {
-        await redis.ping();
-      },
-    },
+    ...runtime.readiness,
   });
-  registerPoolMetrics(serviceApp.metrics, sequelize);
+  runtime.registerMetrics(serviceApp.metrics);
   const observeRound = roundMetrics(serviceApp.metrics);
   const roundFailures = roundFailureCounter(serviceApp.metrics);
-  relay.registerMetrics(serviceApp.metrics);
+
+  const consume = (stream: string, key: string, handle: (event: BusEvent) => Promise<Applied>) =>
+    runtime.consumeInBackground(stream, () =>
+      consumeEvents({
+        redis,
+        stream: `${streamPrefix}${stream}`,
+        group: 'matching',
+        consumer: config.CONSUMER_NAME,
+        dedupPrefix: `${config.REDIS_PREFIX}dedup:`,
+        logger,
+        keyOf: (event) => String(event.payload[key]),
+        concurrency: config.CONSUMER_CONCURRENCY,
+        handle: async (event) => scheduleApplied(await handle(event)),
+      }),
+    );
+  consume(config.REGISTRATION_STREAM, 'helperId', (e) => readModel.applyHelperEvent(e));
+  consume(config.TASKS_STREAM, 'taskId', (e) => readModel.applyTaskEvent(e));
 
   let lastCleanup = 0;
   const sweep = async () => {
@@ -112,7 +118,6 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     }
     for (const eventId of await eventsNeedingRound(sequelize, config.DB_SCHEMA)) scheduler.schedule(eventId);
   };
-  let consumers: Consumer[] = [];
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> = Promise.resolve();
 
@@ -130,24 +135,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     relay,
     sweep,
     async start() {
-      await migrate(sequelize, config.DATABASE_URL, config.DB_SCHEMA, migrations, logger);
-      relay.start();
-      const consume = (stream: string, key: string, handle: (event: BusEvent) => Promise<Applied>) =>
-        consumeEvents({
-          redis,
-          stream: `${streamPrefix}${stream}`,
-          group: 'matching',
-          consumer: config.CONSUMER_NAME,
-          dedupPrefix: `${config.REDIS_PREFIX}dedup:`,
-          logger,
-          keyOf: (event) => String(event.payload[key]),
-          concurrency: config.CONSUMER_CONCURRENCY,
-          handle: async (event) => scheduleApplied(await handle(event)),
-        });
-      consumers = await Promise.all([
-        consume(config.REGISTRATION_STREAM, 'helperId', (e) => readModel.applyHelperEvent(e)),
-        consume(config.TASKS_STREAM, 'taskId', (e) => readModel.applyTaskEvent(e)),
-      ]);
+      await runtime.start();
       let busy = false;
       sweepTimer = setInterval(() => {
         // A sweep slower than the interval (a surge's expiry backlog) is not started twice.
@@ -163,12 +151,10 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     async close() {
       clearInterval(sweepTimer);
       await sweeping;
-      await Promise.all(consumers.map((c) => c.stop()));
+      // Rounds the consumers asked for finish before the relay that publishes their events stops.
+      await runtime.stopConsumers();
       await scheduler.stop();
-      await relay.stop();
-      if (redis.isOpen) await redis.quit().catch(() => redis.destroy());
-      else redis.destroy();
-      await sequelize.close();
+      await runtime.close();
     },
   };
 }

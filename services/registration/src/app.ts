@@ -1,10 +1,10 @@
 import { createServiceApp, type ServiceApp } from '@kathelfer/common/app';
 import { createTokenVerifier } from '@kathelfer/common/auth';
-import { createSequelize, migrate, registerPoolMetrics } from '@kathelfer/common/db';
 import { createLogger, type Logger } from '@kathelfer/common/logger';
-import { OutboxRelay } from '@kathelfer/common/outbox';
+import type { OutboxRelay } from '@kathelfer/common/outbox';
 import { rateLimit } from '@kathelfer/common/rate-limit';
-import { createRedis, type RedisClient } from '@kathelfer/common/redis';
+import type { RedisClient } from '@kathelfer/common/redis';
+import { createServiceRuntime } from '@kathelfer/common/runtime';
 import type { Sequelize } from 'sequelize';
 import type { RegistrationConfig } from './config.js';
 import { HelperService } from './helper-service.js';
@@ -28,19 +28,10 @@ export interface Registration extends ServiceApp {
 
 /** Builds the registration service; it neither listens nor touches the database until start(). */
 export function createRegistration(config: RegistrationConfig, logger: Logger = createLogger({ name: 'registration', level: config.LOG_LEVEL })): Registration {
-  const sequelize = createSequelize(config);
-  const redis = createRedis(config.REDIS_URL, logger);
-  const models = defineModels(sequelize, config.DB_SCHEMA);
-  const relay = new OutboxRelay({
-    sequelize,
-    schema: config.DB_SCHEMA,
-    redis,
-    streamPrefix: `${config.REDIS_PREFIX}events:`,
-    pollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.EVENT_STREAM_RETENTION_HOURS * 3600 * 1000,
-    logger,
-  });
-  const service = new HelperService(sequelize, config.DB_SCHEMA, models, () => relay.kick());
+  // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
+  const runtime = createServiceRuntime(config, { logger, migrations, defineModels, redis: 'degradable' });
+  const { sequelize, redis, models, relay } = runtime;
+  const service = new HelperService(sequelize, config.DB_SCHEMA, models, runtime.kick);
   const routes = registrationRoutes({
     service,
     verify: createTokenVerifier(config),
@@ -61,20 +52,9 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     browser: config,
-    readiness: {
-      database: async () => {
-        await sequelize.query('SELECT 1');
-      },
-    },
-    // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
-    degradable: {
-      redis: async () => {
-        await redis.ping();
-      },
-    },
+    ...runtime.readiness,
   });
-  registerPoolMetrics(serviceApp.metrics, sequelize);
-  relay.registerMetrics(serviceApp.metrics);
+  runtime.registerMetrics(serviceApp.metrics);
 
   return {
     ...serviceApp,
@@ -85,15 +65,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     models,
     service,
     relay,
-    async start() {
-      await migrate(sequelize, config.DATABASE_URL, config.DB_SCHEMA, migrations, logger);
-      relay.start();
-    },
-    async close() {
-      await relay.stop();
-      if (redis.isOpen) await redis.quit().catch(() => redis.destroy());
-      else redis.destroy();
-      await sequelize.close();
-    },
+    start: () => runtime.start(),
+    close: () => runtime.close(),
   };
 }

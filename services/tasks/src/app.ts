@@ -1,10 +1,9 @@
 import { createServiceApp, type ServiceApp } from '@kathelfer/common/app';
 import { createTokenVerifier } from '@kathelfer/common/auth';
-import type { Consumer } from '@kathelfer/common/bus';
-import { createSequelize, migrate, registerPoolMetrics } from '@kathelfer/common/db';
 import { createLogger, type Logger } from '@kathelfer/common/logger';
-import { OutboxRelay } from '@kathelfer/common/outbox';
-import { createRedis, type RedisClient } from '@kathelfer/common/redis';
+import type { OutboxRelay } from '@kathelfer/common/outbox';
+import type { RedisClient } from '@kathelfer/common/redis';
+import { createServiceRuntime } from '@kathelfer/common/runtime';
 import type { Sequelize } from 'sequelize';
 import { consumeAssignments } from './assignment-consumer.js';
 import { AttendanceService } from './attendance-service.js';
@@ -33,18 +32,8 @@ export interface Tasks extends ServiceApp {
 
 /** Builds the task service; it neither listens nor touches the database until start(). */
 export function createTasks(config: TasksConfig, logger: Logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL })): Tasks {
-  const sequelize = createSequelize(config);
-  const redis = createRedis(config.REDIS_URL, logger);
-  const models = defineModels(sequelize, config.DB_SCHEMA);
-  const relay = new OutboxRelay({
-    sequelize,
-    schema: config.DB_SCHEMA,
-    redis,
-    streamPrefix: `${config.REDIS_PREFIX}events:`,
-    pollMs: config.OUTBOX_POLL_MS,
-    logger,
-  });
-  const kick = () => relay.kick();
+  const runtime = createServiceRuntime(config, { logger, migrations, defineModels });
+  const { sequelize, redis, models, relay, kick } = runtime;
   const tasks = new TaskService(sequelize, config.DB_SCHEMA, models, kick);
   const attendance = new AttendanceService(
     sequelize,
@@ -63,55 +52,35 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     browser: config,
-    readiness: {
-      database: async () => {
-        await sequelize.query('SELECT 1');
-      },
-      redis: async () => {
-        await redis.ping();
-      },
-    },
+    ...runtime.readiness,
   });
-  registerPoolMetrics(serviceApp.metrics, sequelize);
-  relay.registerMetrics(serviceApp.metrics);
+  runtime.registerMetrics(serviceApp.metrics);
 
-  let consumer: Consumer | undefined;
-  let tokenConsumer: Consumer | undefined;
-  let stopped = false;
-  let consuming: Promise<void> | undefined;
-  // Redis may be away at start-up: keep trying in the background rather than refusing to start.
-  const startConsumer = async () => {
-    for (let attempt = 0; !stopped; attempt++) {
-      try {
-        consumer ??= await consumeAssignments({
-          sequelize,
-          schema: config.DB_SCHEMA,
-          models,
-          redis,
-          stream: `${config.REDIS_PREFIX}events:${config.ASSIGNMENT_STREAM}`,
-          consumer: config.CONSUMER_NAME,
-          logger,
-          onEvents: kick,
-          blockMs: 1_000,
-          reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
-        });
-        tokenConsumer ??= await consumeHelperTokens({
-          helperTokens,
-          redis,
-          stream: `${config.REDIS_PREFIX}events:${config.REGISTRATION_STREAM}`,
-          consumer: config.CONSUMER_NAME,
-          logger,
-          blockMs: 1_000,
-          reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
-        });
-        if (stopped) await Promise.all([consumer.stop(), tokenConsumer.stop()]);
-        return;
-      } catch (error) {
-        if (attempt % 20 === 0) logger.warn({ err: error }, 'event consumers could not start; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  };
+  runtime.consumeInBackground('assignments', () =>
+    consumeAssignments({
+      sequelize,
+      schema: config.DB_SCHEMA,
+      models,
+      redis,
+      stream: `${runtime.streamPrefix}${config.ASSIGNMENT_STREAM}`,
+      consumer: config.CONSUMER_NAME,
+      logger,
+      onEvents: kick,
+      blockMs: 1_000,
+      reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+    }),
+  );
+  runtime.consumeInBackground('helper tokens', () =>
+    consumeHelperTokens({
+      helperTokens,
+      redis,
+      stream: `${runtime.streamPrefix}${config.REGISTRATION_STREAM}`,
+      consumer: config.CONSUMER_NAME,
+      logger,
+      blockMs: 1_000,
+      reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+    }),
+  );
 
   return {
     ...serviceApp,
@@ -124,20 +93,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     attendance,
     helperTokens,
     relay,
-    async start() {
-      await migrate(sequelize, config.DATABASE_URL, config.DB_SCHEMA, migrations, logger);
-      relay.start();
-      consuming = startConsumer();
-    },
-    async close() {
-      stopped = true;
-      await consuming;
-      await consumer?.stop();
-      await tokenConsumer?.stop();
-      await relay.stop();
-      if (redis.isOpen) await redis.quit().catch(() => redis.destroy());
-      else redis.destroy();
-      await sequelize.close();
-    },
+    start: () => runtime.start(),
+    close: () => runtime.close(),
   };
 }
