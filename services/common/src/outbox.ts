@@ -46,7 +46,8 @@ interface PendingRow {
   id: string;
   stream: string;
   type: string;
-  payload: Record<string, unknown>;
+  /** As text: it goes onto the stream as it is, so parsing and re-serialising it would be waste. */
+  payload: string;
   created_at: Date;
 }
 
@@ -91,7 +92,7 @@ export class OutboxRelay {
       })) as [[{ locked: boolean }], unknown];
       if (!lock?.locked) return 0;
       const [rows] = (await sequelize.query(
-        `SELECT id, stream, type, payload, created_at FROM "${schema}".outbox
+        `SELECT id, stream, type, payload::text AS payload, created_at FROM "${schema}".outbox
           WHERE sent_at IS NULL ORDER BY seq LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
         { transaction },
       )) as [PendingRow[], unknown];
@@ -103,7 +104,7 @@ export class OutboxRelay {
         const entry: StreamEntry = {
           id: row.id,
           type: row.type,
-          payload: JSON.stringify(row.payload),
+          payload: row.payload,
           occurredAt: new Date(row.created_at).toISOString(),
         };
         multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry, trim);

@@ -24,16 +24,21 @@ export function rateLimit(options: {
     const window = Math.floor(nowSeconds / options.windowSeconds);
     const key = `${options.prefix}${keyOf(ctx)}:${window}`;
     let count: number | undefined;
-    // A MULTI sent while disconnected waits for the next reconnect attempt; do not wait for it.
+    // A command sent while disconnected waits for the next reconnect attempt; do not wait for it.
     if (options.redis.isReady) {
       let timer: NodeJS.Timeout | undefined;
       try {
-        const counted = options.redis.multi().incr(key).expire(key, options.windowSeconds + 1).exec() as unknown as Promise<[number, number]>;
+        // One command per request; the expiry is set by the window's first one only. Should that
+        // EXPIRE be lost, the key names its window, so it is never counted against again.
+        const counted = options.redis.incr(key).then((n) => {
+          if (n === 1) options.redis.expire(key, options.windowSeconds + 1).catch(() => undefined);
+          return n;
+        });
         counted.catch(() => undefined); // may reject after the timeout won
         const timeout = new Promise<never>((_resolve, reject) => {
           timer = setTimeout(() => reject(new Error('rate limit: Redis did not answer in time')), options.timeoutMs ?? 250);
         });
-        [count] = await Promise.race([counted, timeout]);
+        count = await Promise.race([counted, timeout]);
       } catch (error) {
         ctx.state.log.debug({ err: error }, 'rate limit unavailable; letting the request through');
       } finally {
