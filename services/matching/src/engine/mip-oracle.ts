@@ -29,8 +29,12 @@ import { HOUR_MS } from './time.js';
 export interface ExactOptions extends PlanOptions {
   /** Wall-clock limit per stage. @default 60 */
   timeLimitSeconds?: number;
-  /** Solve only the first `stages` objective levels. @default 3 */
-  stages?: 1 | 2 | 3;
+  /**
+   * Solve only the first `stages` objective levels; 0 solves only the LP relaxation of the first
+   * (for a bound on instances too large for the MIP), and the result then has no assignments.
+   * @default 3
+   */
+  stages?: 0 | 1 | 2 | 3;
 }
 
 export interface ExactResult {
@@ -39,8 +43,12 @@ export interface ExactResult {
   /** HiGHS' status per stage; every stage 'Optimal' means the result is proven optimal. */
   status: string[];
   optimal: boolean;
-  /** The LP relaxation of stage 1: no plan can exceed this priority-weighted fill. */
+  /**
+   * The LP relaxation of stage 1: no plan can exceed this priority-weighted fill — a bound only
+   * when `relaxationStatus` is 'Optimal'.
+   */
   priorityWeightedFillBound: number;
+  relaxationStatus: string;
   variables: number;
   constraints: number;
 }
@@ -210,6 +218,7 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
       }
     }
   }
+  if (stages === 0) best = [];
   if (best === null) throw new Error(`HiGHS found no solution: ${status.join(', ')}`);
   const assignments: Assignment[] = best
     .map(
@@ -224,8 +233,9 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
     assignments,
     score: score(input, assignments, options),
     status,
-    optimal: edges.length === 0 || (status.length === stages && status.every((s) => s === 'Optimal')),
+    optimal: stages > 0 && (edges.length === 0 || (status.length === stages && status.every((s) => s === 'Optimal'))),
     priorityWeightedFillBound: bound,
+    relaxationStatus: edges.length === 0 ? 'Optimal' : relaxation.Status,
     variables: edges.length,
     constraints: rows.length,
   };
