@@ -7,15 +7,15 @@
  * - scale: large instances, against the LP relaxation bound where HiGHS solves it within a limit,
  *   otherwise against the greedy baseline (the table says which);
  * - incremental: re-plan after one new helper and after one decline, against a full re-plan.
- * Targets are printed, never asserted: timings depend on the machine and its load. Sizes run in
- * ascending order so the peak-RSS column (a process high-water mark) belongs to the run it is on.
+ * Targets are printed, never asserted: timings depend on the machine and its load.
  */
 /* eslint-disable no-console -- a benchmark reports on stdout */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { staticPairDistance, compile } from '../src/engine/compile.js';
 import {
-  greedyByPriority,
   isFeasible,
   plan,
   replan,
@@ -36,19 +36,21 @@ import {
   measure,
   median,
   memoryCells,
+  memoryHeader,
   ms,
   pct,
   table,
   type Fill,
   type Measured,
 } from './measure.js';
+import type { PlannerRun } from './run-planner.js';
 
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     seed: { type: 'string', default: '2013' },
     repeat: { type: 'string', default: '3' },
-    'quality-sizes': { type: 'string', default: '1000x300,3000x1000' },
+    'quality-sizes': { type: 'string', default: '1000x300,3000x1000,10000x3000' },
     'scale-sizes': { type: 'string', default: '10000x4000,50000x10000' },
     'incremental-size': { type: 'string', default: '10000x4000' },
     /** Per MIP stage (weighted fill, then filled). */
@@ -78,11 +80,21 @@ function worstTierGap(f: Fill, ref: Fill): number {
   return gaps.length === 0 ? 0 : Math.max(...gaps);
 }
 
-async function repeated(fn: () => Plan): Promise<Measured<Plan> & { runs: number[] }> {
+/** The engine or the baseline on a size, in a fresh process (bench/run-planner.ts says why). */
+function isolated(algo: 'plan' | 'greedy', size: { helpers: number; slots: number }): PlannerRun & Measured<null> {
+  const script = fileURLToPath(new URL('./run-planner.ts', import.meta.url));
+  const argv = ['--algo', algo, '--helpers', String(size.helpers), '--slots', String(size.slots), '--seed', String(SEED), '--repeat', String(REPEAT)];
+  const out = execFileSync(process.execPath, [...process.execArgv, script, ...argv], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = JSON.parse(out.trim().split('\n').at(-1)!) as PlannerRun;
+  if (!run.feasible) throw new Error(`${algo} returned an infeasible plan at ${size.helpers} × ${size.slots}`);
+  return { ...run, out: null };
+}
+
+async function repeated(fn: () => Plan, repeat = REPEAT): Promise<Measured<Plan> & { runs: number[] }> {
   const first = await measure(fn);
   const wall = [first.wallMs];
   const cpu = [first.cpuMs];
-  for (let i = 1; i < REPEAT; i++) {
+  for (let i = 1; i < repeat; i++) {
     const m = await measure(fn);
     wall.push(m.wallMs);
     cpu.push(m.cpuMs);
@@ -101,8 +113,10 @@ console.log('# Matching engine benchmark: Saale flood, June 2013, around Halle (
 console.log(
   `node ${process.version}, ${os.cpus().length} cores (the engine and HiGHS each use one), load average ` +
     `${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at start; seed ${SEED}; wall and cpu are medians of ${REPEAT} ` +
-    `runs for the engine and greedy, one run for HiGHS; heap = retained after the run${gcAvailable ? '' : ' (n/a: run without --expose-gc)'}, ` +
-    `peak RSS = process high-water mark after the run.\n`,
+    `runs for the engine and greedy (each size in a process of its own), one run for HiGHS; memory of the first run: ` +
+    `peak RSS Δ = peak resident set during the run (sampled every 2 ms) minus the resident set before it (input generated), ` +
+    `heap kept = heap retained after it` +
+    `${gcAvailable ? '' : ' (n/a: run without --expose-gc)'}.\n`,
 );
 
 // ---------------------------------------------------------------- quality
@@ -117,14 +131,13 @@ if (sections.has('quality')) {
       `be negative. Time limit ${limit} s per stage; "gap to LP bound" applies when a stage hits it.\n`,
   );
   for (const size of sizes(args['quality-sizes'])) {
+    const engine = isolated('plan', size);
+    const greedy = isolated('greedy', size);
     const input = saaleFlood({ ...size, seed: SEED });
     const demand = demandOf(input);
     const pairs = candidatePairs(input);
-    const engine = await repeated(() => plan(input));
-    assertFeasible(input, engine.out, 'the engine\'s plan');
-    const greedy = await repeated(() => greedyByPriority(input));
     const exact = await measure(() => solveExact(input, { stages: 2, timeLimitSeconds: limit }));
-    const fills = { engine: fillOf(input, engine.out.assignments), greedy: fillOf(input, greedy.out.assignments), exact: fillOf(input, exact.out.assignments) };
+    const fills = { engine: engine.fill, greedy: greedy.fill, exact: fillOf(input, exact.out.assignments) };
     const proven = exact.out.optimal;
     const lpGap = gap(exact.out.score.priorityWeightedFill, exact.out.priorityWeightedFillBound);
     console.log(
@@ -136,7 +149,7 @@ if (sections.has('quality')) {
         `, ${exact.out.variables} variables, ${exact.out.constraints} rows.\n`,
     );
     table(
-      ['algorithm', 'wall ms', 'cpu ms', 'heap MB', 'peak RSS MB', ...tierHeader, 'filled / demand', 'weighted fill'],
+      ['algorithm', 'wall ms', 'cpu ms', ...memoryHeader, ...tierHeader, 'filled / demand', 'weighted fill'],
       [
         ['engine (plan)', ms(engine.wallMs), ms(engine.cpuMs), ...memoryCells(engine), ...tierCells(fills.engine, demand), `${fills.engine.total} / ${demand.total}`, fills.engine.weighted],
         ['greedy by priority, nearest helper', ms(greedy.wallMs), ms(greedy.cpuMs), ...memoryCells(greedy), ...tierCells(fills.greedy, demand), `${fills.greedy.total} / ${demand.total}`, fills.greedy.weighted],
@@ -165,26 +178,30 @@ if (sections.has('scale')) {
   const lpMaxPairs = Number(args['lp-max-pairs']);
   console.log('## Scale\n');
   for (const size of sizes(args['scale-sizes'])) {
+    const engine = isolated('plan', size);
+    const greedy = isolated('greedy', size);
     const input = saaleFlood({ ...size, seed: SEED });
     const demand = demandOf(input);
     const pairs = candidatePairs(input);
-    const engine = await repeated(() => plan(input));
-    assertFeasible(input, engine.out, 'the engine\'s plan');
-    const greedy = await repeated(() => greedyByPriority(input));
-    const fills = { engine: fillOf(input, engine.out.assignments), greedy: fillOf(input, greedy.out.assignments) };
+    const fills = { engine: engine.fill, greedy: greedy.fill };
     let bound: number | null = null;
     let lpNote = `not tried: ${pairs} candidate pairs > --lp-max-pairs ${lpMaxPairs}`;
     if (pairs <= lpMaxPairs) {
-      const lp = await measure(() => solveExact(input, { stages: 0, timeLimitSeconds: lpLimit }));
-      if (lp.out.relaxationStatus === 'Optimal') bound = lp.out.priorityWeightedFillBound;
-      lpNote = `HiGHS LP relaxation: ${lp.out.relaxationStatus} in ${ms(lp.wallMs)} ms wall (limit ${lpLimit} s), ${lp.out.variables} variables, ${lp.out.constraints} rows, peak RSS ${ms(lp.peakRssMb)} MB`;
+      try {
+        const lp = await measure(() => solveExact(input, { stages: 0, timeLimitSeconds: lpLimit }));
+        if (lp.out.relaxationStatus === 'Optimal') bound = lp.out.priorityWeightedFillBound;
+        lpNote = `HiGHS LP relaxation: ${lp.out.relaxationStatus} in ${ms(lp.wallMs)} ms wall, ${ms(lp.cpuMs)} ms cpu (limit ${lpLimit} s), ${lp.out.variables} variables, ${lp.out.constraints} rows, peak RSS Δ ${ms(lp.peakRssMb - lp.rssBeforeMb)} MB`;
+      } catch (error) {
+        // The oracle hands HiGHS the model as LP text; past V8's string limit (~512 MB) it cannot.
+        lpNote = `HiGHS LP relaxation not solved: ${String(error)}`;
+      }
     }
     console.log(
       `### ${size.helpers} helpers × ${size.slots} slots (${input.shifts.length} shifts, ${input.sites.length} sites), ${pairs} candidate pairs\n`,
     );
     console.log(`${lpNote}.\n`);
     table(
-      ['algorithm', 'wall ms', 'runs ms', 'cpu ms', 'heap MB', 'peak RSS MB', ...tierHeader, 'filled / demand', 'weighted fill'],
+      ['algorithm', 'wall ms', 'runs ms', 'cpu ms', ...memoryHeader, ...tierHeader, 'filled / demand', 'weighted fill'],
       [
         ['engine (plan)', ms(engine.wallMs), engine.runs.map(ms).join(' / '), ms(engine.cpuMs), ...memoryCells(engine), ...tierCells(fills.engine, demand), `${fills.engine.total} / ${demand.total}`, fills.engine.weighted],
         ['greedy by priority, nearest helper', ms(greedy.wallMs), greedy.runs.map(ms).join(' / '), ms(greedy.cpuMs), ...memoryCells(greedy), ...tierCells(fills.greedy, demand), `${fills.greedy.total} / ${demand.total}`, fills.greedy.weighted],
@@ -221,7 +238,8 @@ if (sections.has('incremental')) {
     ...(newcomer ? [['one new helper (who fits an open shift)', { addHelpers: [newcomer] }] as [string, PlanDelta]] : []),
   ];
   for (const [name, delta] of deltas) {
-    const re = await repeated(() => replan(base, delta));
+    // At least 5 runs: the first call of a process pays for compiling the code, a running service does not.
+    const re = await repeated(() => replan(base, delta), Math.max(5, REPEAT));
     assertFeasible(re.out.input, re.out, `the re-plan after ${name}`);
     const full = await measure(() => plan(re.out.input));
     const kept = new Set(re.out.assignments.map((a) => `${a.helperId}|${a.shiftId}`));

@@ -3,6 +3,7 @@
  * fill per priority tier, Markdown tables. Kept apart from the sections so each stays readable.
  */
 /* eslint-disable no-console -- a benchmark reports on stdout */
+import { Worker } from 'node:worker_threads';
 import { CandidateIndex } from '../src/engine/candidate-index.js';
 import { compile } from '../src/engine/compile.js';
 import type { Assignment, PlanInput, PlanOptions } from '../src/engine/index.js';
@@ -10,32 +11,53 @@ import type { Assignment, PlanInput, PlanOptions } from '../src/engine/index.js'
 export interface Measured<T> {
   out: T;
   wallMs: number;
-  /** CPU of this process (user + system): other work on the shared machine inflates only wall. */
+  /**
+   * CPU of this process (user + system, all threads): other work on the shared machine inflates
+   * only wall; V8's parallel GC threads can make it exceed wall.
+   */
   cpuMs: number;
   /** Heap still in use after the run, minus before (both after a full GC): what the result keeps. */
   heapRetainedMb: number;
-  /** The process' resident-set high-water mark after the run; it only rises, so sizes run ascending. */
+  /** Resident set before the run and its peak during the run, sampled every 2 ms by `sampler`. */
+  rssBeforeMb: number;
   peakRssMb: number;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const MB = 1024 * 1024;
 
+/**
+ * A thread that keeps the peak resident set in shared memory while the main thread is busy in a
+ * synchronous run (RSS is per process, so a worker sees the main thread's memory). The process'
+ * own maxRSS would only ever show the largest run so far, HiGHS' WebAssembly memory included.
+ */
+const peakKb = new Int32Array(new SharedArrayBuffer(4));
+const sampler = new Worker(
+  `const { workerData: peak } = require('node:worker_threads');
+   setInterval(() => { const kb = Math.round(process.memoryUsage.rss() / 1024); if (kb > Atomics.load(peak, 0)) Atomics.store(peak, 0, kb); }, 2);`,
+  { eval: true, workerData: peakKb },
+);
+sampler.unref();
+
 export async function measure<T>(fn: () => T | Promise<T>): Promise<Measured<T>> {
   gc?.();
   const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage.rss();
+  Atomics.store(peakKb, 0, Math.round(rss0 / 1024));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const out = await fn();
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const peak = Math.max(Atomics.load(peakKb, 0) * 1024, process.memoryUsage.rss());
   gc?.();
   return {
     out,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     heapRetainedMb: (process.memoryUsage().heapUsed - heap0) / MB,
-    peakRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
+    rssBeforeMb: rss0 / MB,
+    peakRssMb: peak / MB,
   };
 }
 
@@ -104,7 +126,9 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
   console.log('');
 }
 
-/** Memory columns: retained heap only when the run has --expose-gc, otherwise it would count garbage. */
+export const memoryHeader = ['peak RSS Δ MB', 'RSS before MB', 'heap kept MB'];
+
+/** Memory columns; retained heap only when the run has --expose-gc, otherwise it would count garbage. */
 export function memoryCells(m: Measured<unknown>): string[] {
-  return [gcAvailable ? mb(m.heapRetainedMb) : 'n/a', mb(m.peakRssMb)];
+  return [mb(m.peakRssMb - m.rssBeforeMb), mb(m.rssBeforeMb), gcAvailable ? mb(m.heapRetainedMb) : 'n/a'];
 }
