@@ -238,16 +238,28 @@ if (sections.has('incremental')) {
     ...(newcomer ? [['one new helper (who fits an open shift)', { addHelpers: [newcomer] }] as [string, PlanDelta]] : []),
   ];
   for (const [name, delta] of deltas) {
-    // At least 5 runs: the first call of a process pays for compiling the code, a running service does not.
-    const re = await repeated(() => replan(base, delta), Math.max(5, REPEAT));
-    assertFeasible(re.out.input, re.out, `the re-plan after ${name}`);
-    const full = await measure(() => plan(re.out.input));
-    const kept = new Set(re.out.assignments.map((a) => `${a.helperId}|${a.shiftId}`));
+    // A running service calls the engine again and again; the first calls of a process also pay for
+    // compiling the code. Both are shown: the first call, and the median of 10 after 10 warm-up calls.
+    const first = await measure(() => replan(base, delta));
+    for (let i = 0; i < 9; i++) replan(base, delta);
+    const warm = await repeated(() => replan(base, delta), 10);
+    assertFeasible(warm.out.input, warm.out, `the re-plan after ${name}`);
+    const full = await measure(() => plan(warm.out.input));
+    const kept = new Set(warm.out.assignments.map((a) => `${a.helperId}|${a.shiftId}`));
     const declined = new Set((delta.declines ?? []).map((d) => `${d.helperId}|${d.shiftId}`));
     const moved = base.assignments.filter((a) => !kept.has(`${a.helperId}|${a.shiftId}`) && !declined.has(`${a.helperId}|${a.shiftId}`)).length;
-    worst = Math.max(worst, re.cpuMs);
-    rows.push([name, ms(re.wallMs), re.runs.map(ms).join(' / '), ms(re.cpuMs), ms(full.wallMs), `${re.out.score.priorityWeightedFill} / ${full.out.score.priorityWeightedFill}`, `${re.out.score.filled} / ${full.out.score.filled}`, moved]);
+    worst = Math.max(worst, warm.cpuMs);
+    rows.push([
+      name,
+      `${ms(first.wallMs)} / ${ms(first.cpuMs)}`,
+      ms(warm.wallMs),
+      ms(warm.cpuMs),
+      `${ms(full.wallMs)} / ${ms(full.cpuMs)}`,
+      `${warm.out.score.priorityWeightedFill} / ${full.out.score.priorityWeightedFill}`,
+      `${warm.out.score.filled} / ${full.out.score.filled}`,
+      moved,
+    ]);
   }
-  table(['change', 'replan wall ms', 'runs ms', 'replan cpu ms', 'full re-plan wall ms (baseline)', 'weighted fill replan / full', 'filled replan / full', 'previous assignments moved'], rows);
-  console.log(`target < 50 ms: ${met(worst < 50)} (worst median ${ms(worst)} ms cpu)${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`);
+  table(['change', 'first call wall / cpu ms', 'warm median wall ms', 'warm median cpu ms', 'full re-plan wall / cpu ms (baseline)', 'weighted fill replan / full', 'filled replan / full', 'previous assignments moved'], rows);
+  console.log(`target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms cpu)${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`);
 }

@@ -7,8 +7,9 @@
  * - a proposal that no longer fits (the helper paused or changed availability, the task moved or
  *   needs fewer helpers, its site holds fewer) is withdrawn; an accepted one stays, as in the
  *   engine: a coordinator decides about a commitment;
- * - paused helpers keep what they hold but get nothing new; helpers without coordinates (postal
- *   code only) cannot be placed on the map and are left out.
+ * - paused helpers keep what they hold but get nothing new; helpers without coordinates cannot be
+ *   placed on the map and are left out (registration gives helpers who name only a postal code its
+ *   centroid, so these are only helpers with a code it does not know).
  */
 import { pairViolations, type Assignment, type Exclusion, type Helper, type PlanInput, type Shift, type Site } from './engine/index.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
