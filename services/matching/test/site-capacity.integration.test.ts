@@ -49,7 +49,11 @@ test("a site's capacity travels with its tasks to matching, a change of it too, 
 
   // WHEN the coordinator lowers the site's capacity to 2
   await ok(call(`${tasks.url}/v1/sites/${site.id}`, token, 'PATCH', { version: site.version, capacity: 2 }));
-  // THEN the task is re-announced with it, and the next round keeps at most 2 at the site
+  // THEN the task is re-announced with it; the update triggers a round that withdraws the newest proposal
   await capacityInMatching(job.id, 2);
-  t.like(await runRound(svc.url, event), { withdrawn: 1, proposed: 0, filled: 2 });
+  await eventually('one proposal withdrawn', async () => {
+    const live = await svc.matching.models.Assignment.count({ where: { taskId: job.id, status: ['proposed', 'accepted'] } });
+    return live === 2 ? live : undefined;
+  }, { timeoutMs: 15_000, intervalMs: 100 });
+  t.like(await runRound(svc.url, event), { proposed: 0, filled: 2 });
 });
