@@ -1,299 +1,265 @@
 /**
- * `npm run bench:matching [-- --helpers 50000 --shifts 2000 --seeds 5 --time-limit 60]`
+ * `npm run bench:matching [-- --only quality|scale|incremental] [flags below]`
  *
- * Prints Markdown tables: full plan and incremental re-plans on a generated flood scenario, and
- * quality against the HiGHS optimum on instances small enough for it, each next to the baseline
- * measured in the same run (first-fit greedy; a full re-plan for the incremental case). Targets are
- * printed, never asserted: timings depend on the machine and its load.
+ * The matching engine on the Saale 2013 flood scenario (src/scenario/saale-2013.ts), sized by
+ * helpers × slots (a slot is one unit of a shift's headcount). Three sections, Markdown tables:
+ * - quality: engine and a priority-greedy baseline against the HiGHS optimum, per priority tier;
+ * - scale: large instances, against the LP relaxation bound where HiGHS solves it within a limit,
+ *   otherwise against the greedy baseline (the table says which);
+ * - incremental: re-plan after one new helper and after one decline, against a full re-plan.
+ * Targets are printed, never asserted: timings depend on the machine and its load.
  */
 /* eslint-disable no-console -- a benchmark reports on stdout */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { staticPairDistance, compile } from '../src/engine/compile.js';
 import {
-  greedyFirstFit,
   isFeasible,
   plan,
   replan,
   solveExact,
+  type Helper,
   type Plan,
   type PlanDelta,
   type PlanInput,
-  type PlanOptions,
 } from '../src/engine/index.js';
-import { floodScenario, type ScenarioOptions } from '../src/scenario/flood.js';
+import { saaleFlood } from '../src/scenario/saale-2013.js';
+import {
+  TIERS,
+  candidatePairs,
+  demandOf,
+  fillOf,
+  gap,
+  gcAvailable,
+  measure,
+  median,
+  memoryCells,
+  memoryHeader,
+  ms,
+  pct,
+  table,
+  type Fill,
+  type Measured,
+} from './measure.js';
+import type { PlannerRun } from './run-planner.js';
 
 const { values: args } = parseArgs({
   options: {
-    helpers: { type: 'string', default: '50000' },
-    shifts: { type: 'string', default: '2000' },
+    only: { type: 'string' },
+    seed: { type: 'string', default: '2013' },
     repeat: { type: 'string', default: '3' },
-    seeds: { type: 'string', default: '5' },
-    'small-helpers': { type: 'string', default: '300' },
-    'small-shifts': { type: 'string', default: '40' },
-    'time-limit': { type: 'string', default: '60' },
+    'quality-sizes': { type: 'string', default: '1000x300,3000x1000,10000x3000' },
+    'scale-sizes': { type: 'string', default: '10000x4000,50000x10000' },
+    'incremental-size': { type: 'string', default: '10000x4000' },
+    /** Per MIP stage (weighted fill, then filled). */
+    'mip-time-limit': { type: 'string', default: '600' },
+    'lp-time-limit': { type: 'string', default: '300' },
+    /** Above this many candidate pairs the LP text alone would take gigabytes; compare with greedy. */
+    'lp-max-pairs': { type: 'string', default: '2000000' },
   },
 });
-const N = Number(args.helpers);
-const M = Number(args.shifts);
-const REPEAT = Number(args.repeat);
-const SEEDS = Number(args.seeds);
-const SMALL_H = Number(args['small-helpers']);
-const SMALL_S = Number(args['small-shifts']);
-const TIME_LIMIT = Number(args['time-limit']);
+const SEED = Number(args.seed);
+const REPEAT = Math.max(1, Number(args.repeat));
+const sizes = (s: string) =>
+  s.split(',').map((x) => {
+    const [h, n] = x.split('x').map(Number);
+    if (!(h! >= 0 && n! > 0)) throw new Error(`size ${x}: expected HELPERSxSLOTS`);
+    return { helpers: h!, slots: n! };
+  });
+const sections = new Set(args.only ? args.only.split(',') : ['quality', 'scale', 'incremental']);
 
-/** CPU ms of this process, next to wall ms: other work on the shared machine inflates only the latter. */
-let lastCpu = 0;
-function timed<T>(fn: () => T): [T, number] {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const out = fn();
-  const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(c0);
-  lastCpu = (cpu.user + cpu.system) / 1000;
-  return [out, wall];
+const tierCells = (f: Fill, d: Fill) => TIERS.map((t) => `${f.tier[t]} / ${d.tier[t]}`);
+const tierHeader = TIERS.map((t) => `tier ${t} filled / demand`);
+const gapCells = (f: Fill, ref: Fill) => TIERS.map((t) => pct(gap(f.tier[t]!, ref.tier[t]!)));
+
+/** Worst tier gap over tiers where the reference fills at least 50 slots (smaller tiers are noise). */
+function worstTierGap(f: Fill, ref: Fill): number {
+  const gaps = TIERS.filter((t) => ref.tier[t]! >= 50).map((t) => gap(f.tier[t]!, ref.tier[t]!));
+  return gaps.length === 0 ? 0 : Math.max(...gaps);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+/** The engine or the baseline on a size, in a fresh process (bench/run-planner.ts says why). */
+function isolated(algo: 'plan' | 'greedy', size: { helpers: number; slots: number }): PlannerRun & Measured<null> {
+  const script = fileURLToPath(new URL('./run-planner.ts', import.meta.url));
+  const argv = ['--algo', algo, '--helpers', String(size.helpers), '--slots', String(size.slots), '--seed', String(SEED), '--repeat', String(REPEAT)];
+  const out = execFileSync(process.execPath, [...process.execArgv, script, ...argv], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = JSON.parse(out.trim().split('\n').at(-1)!) as PlannerRun;
+  if (!run.feasible) throw new Error(`${algo} returned an infeasible plan at ${size.helpers} × ${size.slots}`);
+  return { ...run, out: null };
 }
 
-const ms = (x: number) => x.toFixed(0);
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const row = (cells: (string | number)[]) => console.log(`| ${cells.join(' | ')} |`);
-
-function planRow(name: string, p: Plan, times: number[], cpu: number[]) {
-  const s = p.score;
-  row([
-    name,
-    ms(median(times)),
-    times.map(ms).join(' / '),
-    ms(median(cpu)),
-    s.priorityWeightedFill,
-    pct(s.priorityWeightedFill / s.priorityWeightedDemand),
-    `${s.filled} / ${s.demand}`,
-    s.travelKm.toFixed(0),
-    (s.travelKm / Math.max(1, s.filled)).toFixed(2),
-    s.helpersUsed,
-    s.maxShiftsPerHelper,
-  ]);
+async function repeated(fn: () => Plan, repeat = REPEAT): Promise<Measured<Plan> & { runs: number[] }> {
+  const first = await measure(fn);
+  const wall = [first.wallMs];
+  const cpu = [first.cpuMs];
+  for (let i = 1; i < repeat; i++) {
+    const m = await measure(fn);
+    wall.push(m.wallMs);
+    cpu.push(m.cpuMs);
+  }
+  return { ...first, wallMs: median(wall), cpuMs: median(cpu), runs: wall };
 }
 
-const pairs = (p: Plan) => new Set(p.assignments.map((a) => `${a.helperId}|${a.shiftId}`));
-
-function moved(before: Plan, after: Plan, delta: PlanDelta): number {
-  const now = pairs(after);
-  const gone = new Set([...(delta.declines ?? []).map((d) => `${d.helperId}|${d.shiftId}`)]);
-  const cancelled = new Set(delta.cancelShiftIds ?? []);
-  return before.assignments.filter(
-    (a) => !now.has(`${a.helperId}|${a.shiftId}`) && !gone.has(`${a.helperId}|${a.shiftId}`) && !cancelled.has(a.shiftId),
-  ).length;
+function assertFeasible(input: PlanInput, p: Plan, what: string): void {
+  const report = isFeasible(input, p.assignments);
+  if (!report.feasible) throw new Error(`${what} is infeasible: ${JSON.stringify(report.violations.slice(0, 3))}`);
 }
 
-console.log(`# Matching engine benchmark`);
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+console.log('# Matching engine benchmark: Saale flood, June 2013, around Halle (Saale)\n');
 console.log(
-  `node ${process.version}, ${os.cpus().length} cores, load average ${os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')} at start\n`,
+  `node ${process.version}, ${os.cpus().length} cores (the engine and HiGHS each use one), load average ` +
+    `${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at start; seed ${SEED}; wall and cpu are medians of ${REPEAT} ` +
+    `runs for the engine and greedy (each size in a process of its own), one run for HiGHS; memory of the first run: ` +
+    `peak RSS Δ = peak resident set during the run (sampled every 2 ms) minus the resident set before it (input generated), ` +
+    `heap kept = heap retained after it` +
+    `${gcAvailable ? '' : ' (n/a: run without --expose-gc)'}.\n`,
 );
 
-// ---------------------------------------------------------------- full plan
-const scenario = floodScenario({ helpers: N + 100, shifts: M, seed: 2021 });
-const input: PlanInput = { helpers: scenario.helpers.slice(0, N), shifts: scenario.shifts, sites: scenario.sites };
-const arrivals = scenario.helpers.slice(N);
-/** Plans `input` REPEAT times with the planner and the baseline and prints both rows. */
-function fullPlanTable(title: string, input: PlanInput, repeat: number): { plan: Plan; wallMs: number } {
-  console.log(`## ${title}\n`);
-  row(['algorithm', 'median ms', `runs ms`, 'median cpu ms', 'weighted fill', 'of demand', 'filled', 'travel km', 'km / filled', 'helpers used', 'max shifts / helper']);
-  row(Array<string>(11).fill('---'));
-  const runs = (fn: () => Plan) => {
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    let last: Plan | undefined;
-    for (let i = 0; i < repeat; i++) {
-      const [p, t] = timed(fn);
-      last = p;
-      wall.push(t);
-      cpu.push(lastCpu);
-    }
-    return { last: last!, wall, cpu };
-  };
-  const planner = runs(() => plan(input));
-  const greedy = runs(() => greedyFirstFit(input));
-  planRow('planner', planner.last, planner.wall, planner.cpu);
-  planRow('greedy first-fit (baseline)', greedy.last, greedy.wall, greedy.cpu);
-  const feasible = isFeasible(input, planner.last.assignments).feasible;
-  const wallMs = median(planner.wall);
-  console.log(`\nplanner's plan feasible (independent check): ${feasible}; target full plan < 10 s: ${wallMs < 10_000 ? 'met' : 'MISSED'}\n`);
-  return { plan: planner.last, wallMs };
+// ---------------------------------------------------------------- quality
+if (sections.has('quality')) {
+  const limit = Number(args['mip-time-limit']);
+  console.log('## Quality against the HiGHS optimum\n');
+  console.log(
+    'HiGHS solves the engine\'s own objective exactly, in stages: (1) max Σ priority × filled — a **weighted sum** over ' +
+      'tiers, as the engine\'s first objective is, not a tier-by-tier lexicographic order —, then (2) max filled with (1) ' +
+      'fixed; the travel stage is skipped. Per-tier gaps are therefore against the tier fill of *that* optimal plan, not ' +
+      'a per-tier optimum: a weighted-sum optimum may give up one tier-5 slot for two tier-3 slots, so a tier gap can ' +
+      `be negative. Time limit ${limit} s per stage; "gap to LP bound" applies when a stage hits it.\n`,
+  );
+  for (const size of sizes(args['quality-sizes'])) {
+    const engine = isolated('plan', size);
+    const greedy = isolated('greedy', size);
+    const input = saaleFlood({ ...size, seed: SEED });
+    const demand = demandOf(input);
+    const pairs = candidatePairs(input);
+    const exact = await measure(() => solveExact(input, { stages: 2, timeLimitSeconds: limit }));
+    const fills = { engine: engine.fill, greedy: greedy.fill, exact: fillOf(input, exact.out.assignments) };
+    const proven = exact.out.optimal;
+    const lpGap = gap(exact.out.score.priorityWeightedFill, exact.out.priorityWeightedFillBound);
+    console.log(
+      `### ${size.helpers} helpers × ${size.slots} slots (${input.shifts.length} shifts, ${input.sites.length} sites), ` +
+        `${pairs} candidate pairs\n`,
+    );
+    console.log(
+      `HiGHS: ${exact.out.status.join(', ')} — ${proven ? 'optimum proven' : `NOT proven; weighted fill ${pct(lpGap)} below the LP bound ${exact.out.priorityWeightedFillBound.toFixed(1)}`}` +
+        `, ${exact.out.variables} variables, ${exact.out.constraints} rows.\n`,
+    );
+    table(
+      ['algorithm', 'wall ms', 'cpu ms', ...memoryHeader, ...tierHeader, 'filled / demand', 'weighted fill'],
+      [
+        ['engine (plan)', ms(engine.wallMs), ms(engine.cpuMs), ...memoryCells(engine), ...tierCells(fills.engine, demand), `${fills.engine.total} / ${demand.total}`, fills.engine.weighted],
+        ['greedy by priority, nearest helper', ms(greedy.wallMs), ms(greedy.cpuMs), ...memoryCells(greedy), ...tierCells(fills.greedy, demand), `${fills.greedy.total} / ${demand.total}`, fills.greedy.weighted],
+        [`HiGHS ${proven ? 'optimum' : 'best found'}`, ms(exact.wallMs), ms(exact.cpuMs), ...memoryCells(exact), ...tierCells(fills.exact, demand), `${fills.exact.total} / ${demand.total}`, fills.exact.weighted],
+      ],
+    );
+    const speedup = exact.cpuMs / Math.max(engine.cpuMs, 1e-3);
+    table(
+      ['gap to HiGHS', ...TIERS.map((t) => `tier ${t}`), 'worst tier (≥ 50 filled)', 'total filled', 'weighted fill', 'HiGHS cpu / this cpu'],
+      [
+        ['engine', ...gapCells(fills.engine, fills.exact), pct(worstTierGap(fills.engine, fills.exact)), pct(gap(fills.engine.total, fills.exact.total)), pct(gap(fills.engine.weighted, fills.exact.weighted)), `${speedup.toFixed(1)}×`],
+        ['greedy', ...gapCells(fills.greedy, fills.exact), pct(worstTierGap(fills.greedy, fills.exact)), pct(gap(fills.greedy.total, fills.exact.total)), pct(gap(fills.greedy.weighted, fills.exact.weighted)), `${(exact.cpuMs / Math.max(greedy.cpuMs, 1e-3)).toFixed(1)}×`],
+      ],
+    );
+    console.log(
+      `targets (engine): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, fills.exact) <= 0.01)}; ` +
+        `total fill gap ≤ 3 %: ${met(gap(fills.engine.total, fills.exact.total) <= 0.03)}; ` +
+        `≥ 100× faster than the exact solve: ${met(speedup >= 100)}${proven ? '' : ' (optimum not proven: gaps are against the best found)'}\n`,
+    );
+  }
 }
 
-const { plan: planned } = fullPlanTable(
-  `Full plan: ${N} helpers × ${M} shifts, ${scenario.sites.length} sites, 50 × 40 km, 3 days`,
-  input,
-  REPEAT,
-);
-// Helpers are plentiful above; the same shifts with a fifth of the helpers show the planner where
-// it has to work (augmenting chains, ejections, local search within their work budgets).
-const scarceN = Math.round(N / 5);
-fullPlanTable(
-  `Scarce: ${scarceN} helpers × ${M} shifts (same shifts, a fifth of the helpers)`,
-  { ...input, helpers: input.helpers.slice(0, scarceN) },
-  1,
-);
+// ---------------------------------------------------------------- scale
+if (sections.has('scale')) {
+  const lpLimit = Number(args['lp-time-limit']);
+  const lpMaxPairs = Number(args['lp-max-pairs']);
+  console.log('## Scale\n');
+  for (const size of sizes(args['scale-sizes'])) {
+    const engine = isolated('plan', size);
+    const greedy = isolated('greedy', size);
+    const input = saaleFlood({ ...size, seed: SEED });
+    const demand = demandOf(input);
+    const pairs = candidatePairs(input);
+    const fills = { engine: engine.fill, greedy: greedy.fill };
+    let bound: number | null = null;
+    let lpNote = `not tried: ${pairs} candidate pairs > --lp-max-pairs ${lpMaxPairs}`;
+    if (pairs <= lpMaxPairs) {
+      try {
+        const lp = await measure(() => solveExact(input, { stages: 0, timeLimitSeconds: lpLimit }));
+        if (lp.out.relaxationStatus === 'Optimal') bound = lp.out.priorityWeightedFillBound;
+        lpNote = `HiGHS LP relaxation: ${lp.out.relaxationStatus} in ${ms(lp.wallMs)} ms wall, ${ms(lp.cpuMs)} ms cpu (limit ${lpLimit} s), ${lp.out.variables} variables, ${lp.out.constraints} rows, peak RSS Δ ${ms(lp.peakRssMb - lp.rssBeforeMb)} MB`;
+      } catch (error) {
+        // The oracle hands HiGHS the model as LP text; past V8's string limit (~512 MB) it cannot.
+        lpNote = `HiGHS LP relaxation not solved: ${String(error)}`;
+      }
+    }
+    console.log(
+      `### ${size.helpers} helpers × ${size.slots} slots (${input.shifts.length} shifts, ${input.sites.length} sites), ${pairs} candidate pairs\n`,
+    );
+    console.log(`${lpNote}.\n`);
+    table(
+      ['algorithm', 'wall ms', 'runs ms', 'cpu ms', ...memoryHeader, ...tierHeader, 'filled / demand', 'weighted fill'],
+      [
+        ['engine (plan)', ms(engine.wallMs), engine.runs.map(ms).join(' / '), ms(engine.cpuMs), ...memoryCells(engine), ...tierCells(fills.engine, demand), `${fills.engine.total} / ${demand.total}`, fills.engine.weighted],
+        ['greedy by priority, nearest helper', ms(greedy.wallMs), greedy.runs.map(ms).join(' / '), ms(greedy.cpuMs), ...memoryCells(greedy), ...tierCells(fills.greedy, demand), `${fills.greedy.total} / ${demand.total}`, fills.greedy.weighted],
+      ],
+    );
+    const reference = bound === null ? 'greedy (no LP bound)' : `LP bound ${bound.toFixed(1)} (weighted fill; no plan can exceed it)`;
+    table(
+      ['engine against', ...TIERS.map((t) => `tier ${t} vs greedy`), 'total filled vs greedy', 'weighted fill'],
+      [[reference, ...gapCells(fills.engine, fills.greedy), pct(gap(fills.engine.total, fills.greedy.total)), bound === null ? pct(gap(fills.engine.weighted, fills.greedy.weighted)) : `${pct(gap(fills.engine.weighted, bound))} below the bound`]],
+    );
+    const target = size.helpers <= 10_000 ? 5_000 : 30_000;
+    console.log(`target < ${target / 1000} s on one core (cpu ms; the engine is single-threaded): ${met(engine.cpuMs < target)}. Negative gaps vs greedy = engine ahead.\n`);
+  }
+}
 
 // ---------------------------------------------------------------- incremental
-console.log(`## Incremental re-plan on the ${N}-helper plan\n`);
-row(['change', 'replan median ms', 'runs ms', 'median cpu ms', 'full plan of the same input ms (baseline)', 'weighted fill replan / full', 'assignments moved']);
-row(Array<string>(7).fill('---'));
-const base = planned;
-const proposals = base.assignments;
-const deltas: [string, PlanDelta][] = [
-  [`${arrivals.length} new helpers`, { addHelpers: arrivals }],
-  ['100 declines', { declines: proposals.filter((_, i) => i % Math.max(1, Math.floor(proposals.length / 100)) === 0).slice(0, 100) }],
-  ['20 cancelled shifts', { cancelShiftIds: input.shifts.filter((_, i) => i % Math.floor(M / 20) === 0).slice(0, 20).map((s) => s.id) }],
-  [
-    '10 new shifts',
-    {
-      addShifts: floodScenario({ helpers: 0, shifts: 10, seed: 99 }).shifts.map((s) => ({
-        ...s,
-        id: `new-${s.id}`,
-        siteId: input.sites[0]!.id,
-      })),
-    },
-  ],
-];
-let incrementalWorst = 0;
-for (const [name, delta] of deltas) {
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let next: Plan | undefined;
-  for (let i = 0; i < REPEAT; i++) {
-    const [p, t] = timed(() => replan(base, delta));
-    next = p;
-    times.push(t);
-    cpu.push(lastCpu);
-  }
-  const [full, fullTime] = timed(() => plan(next!.input));
-  incrementalWorst = Math.max(incrementalWorst, median(times));
-  if (!isFeasible(next!.input, next!.assignments).feasible) throw new Error(`replan after ${name} is infeasible`);
-  row([
-    name,
-    ms(median(times)),
-    times.map(ms).join(' / '),
-    ms(median(cpu)),
-    ms(fullTime),
-    `${next!.score.priorityWeightedFill} / ${full.score.priorityWeightedFill}`,
-    moved(base, next!, delta),
-  ]);
-}
-console.log(
-  `\ntarget incremental < 500 ms: ${incrementalWorst < 500 ? 'met' : 'MISSED'} (worst median ${ms(incrementalWorst)} ms wall; ` +
-    `compare the cpu column when the machine is shared)\n`,
-);
-
-// ---------------------------------------------------------------- quality vs MIP
-interface Family {
-  name: string;
-  scenario: Omit<ScenarioOptions, 'seed'>;
-  options: PlanOptions;
-}
-const families: Family[] = [
-  {
-    name: 'Landkreis 50 × 40 km, 3 days, rest 11 h',
-    scenario: { helpers: SMALL_H, shifts: SMALL_S },
-    options: {},
-  },
-  {
-    name: 'dense town, 2 days, rest 11 h',
-    scenario: { helpers: SMALL_H, shifts: SMALL_S, widthKm: 20, heightKm: 16, days: 2 },
-    options: {},
-  },
-  {
-    name: 'scarce helpers, rest 2 h, tight sites',
-    scenario: { helpers: SMALL_H, shifts: SMALL_S, widthKm: 20, heightKm: 16, days: 1, headcountScale: 2, siteCapacity: [3, 12] },
-    options: { restHours: 2 },
-  },
-];
-console.log(`## Quality against the HiGHS optimum: ${SMALL_H} helpers × ${SMALL_S} shifts, ${SEEDS} seeds per family\n`);
-row(['family', 'seed', 'MIP status', 'MIP s', 'optimum weighted fill', 'planner', 'gap', 'greedy', 'greedy gap', 'filled opt / planner', 'travel+fairness opt / planner', 'planner ms']);
-row(Array<string>(12).fill('---'));
-const gaps: number[] = [];
-const greedyGaps: number[] = [];
-const secondaryExcess: number[] = [];
-for (const f of families) {
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    const sc = floodScenario({ ...f.scenario, seed });
-    const small: PlanInput = { helpers: sc.helpers, shifts: sc.shifts, sites: sc.sites };
-    const [exact, exactTime] = await (async () => {
-      const t0 = performance.now();
-      const r = await solveExact(small, { ...f.options, timeLimitSeconds: TIME_LIMIT });
-      return [r, performance.now() - t0] as const;
-    })();
-    const [p, pTime] = timed(() => plan(small, f.options));
-    const g = greedyFirstFit(small, f.options);
-    const opt = exact.score.priorityWeightedFill;
-    const gap = opt === 0 ? 0 : 1 - p.score.priorityWeightedFill / opt;
-    const gGap = opt === 0 ? 0 : 1 - g.score.priorityWeightedFill / opt;
-    gaps.push(gap);
-    greedyGaps.push(gGap);
-    if (p.score.priorityWeightedFill === opt && p.score.filled === exact.score.filled && exact.score.secondaryCost > 0) {
-      secondaryExcess.push(p.score.secondaryCost / exact.score.secondaryCost - 1);
-    }
-    row([
-      f.name,
-      seed,
-      exact.status.join(', '),
-      (exactTime / 1000).toFixed(1),
-      opt,
-      p.score.priorityWeightedFill,
-      pct(gap),
-      g.score.priorityWeightedFill,
-      pct(gGap),
-      `${exact.score.filled} / ${p.score.filled}`,
-      `${exact.score.secondaryCost.toFixed(0)} / ${p.score.secondaryCost.toFixed(0)}`,
-      ms(pTime),
+if (sections.has('incremental')) {
+  const [size] = sizes(args['incremental-size']);
+  const all = saaleFlood({ helpers: size!.helpers + 50, slots: size!.slots, seed: SEED });
+  const input: PlanInput = { ...all, helpers: all.helpers.slice(0, size!.helpers) };
+  const base = plan(input);
+  // A newcomer who can work some open shift, else the re-plan would have nothing to do.
+  const open = base.unfilled.map((u) => u.shiftId);
+  const newcomer: Helper | undefined = all.helpers.slice(size!.helpers).find((h) => {
+    const c = compile({ ...input, helpers: [h] });
+    return open.some((id) => staticPairDistance(c, 0, c.shiftIndex.get(id)!) >= 0);
+  });
+  const decline = base.assignments.find((a) => a.status === 'proposed')!;
+  console.log(`## Incremental re-plan: ${size!.helpers} helpers × ${size!.slots} slots (${input.shifts.length} shifts)\n`);
+  const rows: (string | number)[][] = [];
+  let worst = 0;
+  const deltas: [string, PlanDelta][] = [
+    ['one decline', { declines: [{ helperId: decline.helperId, shiftId: decline.shiftId }] }],
+    ...(newcomer ? [['one new helper (who fits an open shift)', { addHelpers: [newcomer] }] as [string, PlanDelta]] : []),
+  ];
+  for (const [name, delta] of deltas) {
+    // A running service calls the engine again and again; the first calls of a process also pay for
+    // compiling the code. Both are shown: the first call, and the median of 10 after 10 warm-up calls.
+    const first = await measure(() => replan(base, delta));
+    for (let i = 0; i < 9; i++) replan(base, delta);
+    const warm = await repeated(() => replan(base, delta), 10);
+    assertFeasible(warm.out.input, warm.out, `the re-plan after ${name}`);
+    const full = await measure(() => plan(warm.out.input));
+    const kept = new Set(warm.out.assignments.map((a) => `${a.helperId}|${a.shiftId}`));
+    const declined = new Set((delta.declines ?? []).map((d) => `${d.helperId}|${d.shiftId}`));
+    const moved = base.assignments.filter((a) => !kept.has(`${a.helperId}|${a.shiftId}`) && !declined.has(`${a.helperId}|${a.shiftId}`)).length;
+    worst = Math.max(worst, warm.cpuMs);
+    rows.push([
+      name,
+      `${ms(first.wallMs)} / ${ms(first.cpuMs)}`,
+      ms(warm.wallMs),
+      ms(warm.cpuMs),
+      `${ms(full.wallMs)} / ${ms(full.cpuMs)}`,
+      `${warm.out.score.priorityWeightedFill} / ${full.out.score.priorityWeightedFill}`,
+      `${warm.out.score.filled} / ${full.out.score.filled}`,
+      moved,
     ]);
   }
-}
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-console.log(
-  `\npriority-weighted fill gap: planner mean ${pct(mean(gaps))}, worst ${pct(Math.max(...gaps))}; ` +
-    `greedy mean ${pct(mean(greedyGaps))}, worst ${pct(Math.max(...greedyGaps))}`,
-);
-console.log(
-  `travel + fairness above the optimum where fill ties (${secondaryExcess.length} instances): ` +
-    `mean ${pct(mean(secondaryExcess))}, worst ${pct(Math.max(0, ...secondaryExcess))}`,
-);
-console.log(`target within 2% of the optimum: ${Math.max(...gaps) <= 0.02 ? 'met on every instance' : 'MISSED on some instance'}`);
-
-// ---------------------------------------------------------------- larger instances, first objective only
-console.log(`\n## Priority-weighted fill against the HiGHS optimum on larger Landkreis instances (first objective only)\n`);
-row(['instance', 'MIP status', 'MIP s', 'variables', 'optimum', 'LP bound', 'planner', 'gap', 'greedy', 'greedy gap', 'planner ms']);
-row(Array<string>(11).fill('---'));
-for (const [h, s] of [
-  [1000, 100],
-  [2000, 200],
-] as const) {
-  const sc = floodScenario({ helpers: h, shifts: s, seed: 1 });
-  const t0 = performance.now();
-  const exact = await solveExact(sc, { stages: 1, timeLimitSeconds: TIME_LIMIT });
-  const exactS = (performance.now() - t0) / 1000;
-  const [p, pTime] = timed(() => plan(sc));
-  const g = greedyFirstFit(sc);
-  const opt = exact.score.priorityWeightedFill;
-  row([
-    `${h} × ${s}`,
-    exact.status.join(', '),
-    exactS.toFixed(1),
-    exact.variables,
-    opt,
-    exact.priorityWeightedFillBound.toFixed(1),
-    p.score.priorityWeightedFill,
-    pct(1 - p.score.priorityWeightedFill / opt),
-    g.score.priorityWeightedFill,
-    pct(1 - g.score.priorityWeightedFill / opt),
-    ms(pTime),
-  ]);
+  table(['change', 'first call wall / cpu ms', 'warm median wall ms', 'warm median cpu ms', 'full re-plan wall / cpu ms (baseline)', 'weighted fill replan / full', 'filled replan / full', 'previous assignments moved'], rows);
+  console.log(`target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms cpu)${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`);
 }

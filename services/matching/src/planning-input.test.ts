@@ -117,6 +117,23 @@ test('a lowered headcount withdraws the newest proposals beyond it, never an acc
   t.deepEqual(input.assignments?.map((a) => a.helperId), ['c', 'a']);
 });
 
+test('a lowered site capacity withdraws the newest proposals that would overfill the site at some moment, never an acceptance', (t) => {
+  // GIVEN a site for 2 at once, two overlapping tasks and a later one there
+  const site = { siteCapacity: 2, headcount: 5 };
+  const accepted = assignment('a', 't1', 'accepted', hours(-1));
+  const older = assignment('b', 't2', 'proposed', hours(-3));
+  const newer = assignment('c', 't1', 'proposed', hours(-2));
+  const later = assignment('d', 't3', 'proposed', hours(-1));
+  const { input, withdraw } = planningInput({
+    helpers: ['a', 'b', 'c', 'd'].map((id) => helperRow(id)),
+    tasks: [taskRow('t1', site), taskRow('t2', { ...site, shiftStart: hours(3), shiftEnd: hours(7) }), taskRow('t3', { ...site, shiftStart: hours(7), shiftEnd: hours(9) })],
+    assignments: [newer, later, accepted, older],
+  });
+  // THEN the acceptance and the older proposal fill it from hour 3 to 5; the newer one goes, the later shift is unaffected
+  t.deepEqual(withdraw.map((a) => a.id), [newer.id]);
+  t.deepEqual(input.assignments?.map((a) => a.helperId).sort(), ['a', 'b', 'd']);
+});
+
 test('helpers without coordinates are left out; a site takes the smallest capacity its tasks report', (t) => {
   const { input } = planningInput({
     helpers: [helperRow('a'), helperRow('postal-only', { latitude: null, longitude: null })],

@@ -5,10 +5,11 @@
  *   one a helper already holds;
  * - declined, expired and cancelled pairs are exclusions, so they are never proposed again;
  * - a proposal that no longer fits (the helper paused or changed availability, the task moved or
- *   needs fewer helpers) is withdrawn; an accepted one stays, as in the engine: a coordinator
- *   decides about a commitment;
- * - paused helpers keep what they hold but get nothing new; helpers without coordinates (postal
- *   code only) cannot be placed on the map and are left out.
+ *   needs fewer helpers, its site holds fewer) is withdrawn; an accepted one stays, as in the
+ *   engine: a coordinator decides about a commitment;
+ * - paused helpers keep what they hold but get nothing new; helpers without coordinates cannot be
+ *   placed on the map and are left out (registration gives helpers who name only a postal code its
+ *   centroid, so these are only helpers with a code it does not know).
  */
 import { pairViolations, type Assignment, type Exclusion, type Helper, type PlanInput, type Shift, type Site } from './engine/index.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
@@ -93,14 +94,18 @@ export function planningInput(rows: PlanningRows): PlanningInput {
   // A lowered headcount: accepted helpers stay, the most recent proposals beyond it go.
   const byTask = new Map<string, AssignmentAttributes[]>();
   for (const a of kept) byTask.set(a.taskId, [...(byTask.get(a.taskId) ?? []), a]);
-  const fixed: Assignment[] = [];
+  const withinHeadcount: AssignmentAttributes[] = [];
   for (const [taskId, list] of byTask) {
     const headcount = shifts.get(taskId)?.headcount ?? Infinity;
-    const ordered = list.sort((x, y) => rank(x) - rank(y) || x.proposedAt.getTime() - y.proposedAt.getTime() || x.id.localeCompare(y.id));
-    ordered.forEach((a, i) => {
+    list.sort(seniority).forEach((a, i) => {
       if (i >= headcount && a.status === 'proposed') withdraw.push(a);
-      else fixed.push({ helperId: a.helperId, shiftId: a.taskId, status: 'accepted' });
+      else withinHeadcount.push(a);
     });
+  }
+  const fixed: Assignment[] = [];
+  for (const a of withinSiteCapacity(withinHeadcount, shifts, capacity)) {
+    if (a.withdraw) withdraw.push(a.assignment);
+    else fixed.push({ helperId: a.assignment.helperId, shiftId: a.assignment.taskId, status: 'accepted' });
   }
   return {
     input: { helpers: [...helpers.values()], shifts: [...shifts.values()], sites, assignments: fixed, exclusions },
@@ -109,3 +114,37 @@ export function planningInput(rows: PlanningRows): PlanningInput {
 }
 
 const rank = (a: AssignmentAttributes) => (a.status === 'accepted' ? 0 : 1);
+/** Accepted before proposed, then the older proposal first: the order in which assignments keep their place. */
+const seniority = (x: AssignmentAttributes, y: AssignmentAttributes) =>
+  rank(x) - rank(y) || x.proposedAt.getTime() - y.proposedAt.getTime() || x.id.localeCompare(y.id);
+
+/**
+ * A lowered site capacity, like a lowered headcount: accepted helpers stay, and proposals are
+ * admitted by seniority while the site holds no more than its capacity at any moment (occupancy
+ * only rises at a shift start, so those instants are the ones to check); the rest are withdrawn.
+ */
+function withinSiteCapacity(
+  assignments: readonly AssignmentAttributes[],
+  shifts: ReadonlyMap<string, Shift>,
+  capacity: ReadonlyMap<string, number>,
+): { assignment: AssignmentAttributes; withdraw: boolean }[] {
+  const out: { assignment: AssignmentAttributes; withdraw: boolean }[] = [];
+  const admitted = new Map<string, Shift[]>();
+  for (const a of [...assignments].sort(seniority)) {
+    const shift = shifts.get(a.taskId);
+    const cap = shift === undefined ? undefined : capacity.get(shift.siteId);
+    if (shift === undefined || cap === undefined) {
+      out.push({ assignment: a, withdraw: false });
+      continue;
+    }
+    const present = admitted.get(shift.siteId) ?? [];
+    const instants = [shift.start, ...present.map((p) => p.start).filter((t) => t > shift.start && t < shift.end)];
+    const fits = instants.every((t) => present.filter((p) => p.start <= t && t < p.end).length < cap);
+    if (fits || a.status === 'accepted') {
+      present.push(shift);
+      admitted.set(shift.siteId, present);
+    }
+    out.push({ assignment: a, withdraw: !fits && a.status === 'proposed' });
+  }
+  return out;
+}

@@ -39,7 +39,7 @@ export const taskCancelled = taskFields.extend({ type: z.literal('task.cancelled
 
 /**
  * The task service publishes its own view of a task (services/tasks/src/views.ts `taskEventOf`):
- * `incidentId`, `skills`, `shift: {start, end}`, `location: {latitude, longitude}`, and priority 1
+ * `incidentId`, `skills`, `shift: {start, end}`, `location: {latitude, longitude}`, `siteCapacity`, and priority 1
  * as the most urgent, as coordinators and the German emergency services count it. The planner's
  * contract above has 5 as the most urgent. This maps the former onto the latter at the boundary,
  * so both services keep their own vocabulary; an event already in the contract's shape passes as is.
@@ -58,7 +58,7 @@ function fromTaskService(raw: unknown): unknown {
     taskId: t.taskId,
     event: t.incidentId,
     siteId: t.siteId,
-    // the task service enforces site capacity at check-in; without it here the planner assumes none
+    // the task service sends its site's capacity with every task; an older event without it means no limit
     site: { lat: t.location?.latitude, lon: t.location?.longitude, capacity: typeof t.siteCapacity === 'number' ? t.siteCapacity : null },
     requiredSkills: t.skills,
     requiredResources: t.resources,

@@ -50,3 +50,19 @@ test('a helper registered with the registration service accepts a proposal with 
   const row = await svc.matching.models.Assignment.findByPk(bens?.id ?? '', { raw: true });
   t.like(row, { status: 'cancelled', reason: 'helper-erased' });
 });
+
+test('a helper who gave only a postal code gets its centroid as location and is planned', async (t) => {
+  const event = uniqueName('saale');
+  const response = await postJson(
+    `${registration.url}/v1/helpers`,
+    validBody({ incidentId: event, skills: ['sandbagging'], location: { postalCode: '06108' }, availability: [{ from: at(-1), to: at(12) }] }),
+  );
+  t.is(response.status, 201);
+  const { id } = (await response.json()) as { id: string };
+  // a dike site on the Saale in Halle, about 2 km from the centroid of 06108
+  const job = task(event, { site: { lat: 51.487, lon: 11.93, capacity: null } });
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: job });
+  await readModelHas(svc, [id], [String(job.taskId)]);
+  t.like(await svc.matching.models.Helper.findByPk(id, { raw: true }), { latitude: 51.49, longitude: 11.96 });
+  t.like(await runRound(svc.url, event), { proposed: 1, filled: 1 });
+});

@@ -8,6 +8,7 @@ import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
+import { postalCodeCentroid } from './postal-code-centroid.js';
 import { coarse, eventStream, helperEventOf, postalAreaOf, profileOf } from './profile.js';
 import type { HelperListQuery, HelperProfile, RegistrationInput, SelfServicePatch } from './schemas.js';
 
@@ -40,6 +41,8 @@ export class HelperService {
     const token = newOpaqueToken('kh_');
     const body = { id, token, selfService: selfServicePath };
     const coordinates = input.location.coordinates;
+    // Without coordinates matching would never plan the helper; the postal-code centroid is coarse enough to share.
+    const approximate = coordinates ?? postalCodeCentroid(input.location.postalCode);
     const now = new Date();
     const helper: HelperAttributes = {
       id,
@@ -52,8 +55,8 @@ export class HelperService {
       latitude: coordinates?.latitude ?? null,
       longitude: coordinates?.longitude ?? null,
       postalArea: postalAreaOf(input.location.postalCode),
-      coarseLatitude: coarse(coordinates?.latitude),
-      coarseLongitude: coarse(coordinates?.longitude),
+      coarseLatitude: coarse(approximate?.latitude),
+      coarseLongitude: coarse(approximate?.longitude),
       maxTravelKm: input.maxTravelKm,
       skills: input.skills,
       languages: input.languages,

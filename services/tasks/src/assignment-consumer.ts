@@ -6,6 +6,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { assignmentEvent, assignmentEventTypes, countsTowardsFill, fromBusEvent, type AssignmentEvent } from './assignment-events.js';
 import { afterFillChange } from './lifecycle.js';
 import type { Models } from './models/index.js';
+import { siteCapacityOf } from './site-capacity.js';
 import { eventStream, taskEventOf } from './views.js';
 
 export type Outcome = 'applied' | 'duplicate' | 'unknown-task';
@@ -53,7 +54,8 @@ export async function applyAssignmentEvent(sequelize: Sequelize, schema: string,
       // The version stays: fill is not a coordinator's edit, and a coordinator's PATCH re-checks
       // the status under the same row lock, so moving it here cannot make them overwrite anything.
       await task.update({ filledCount: filled, status: next, updatedAt: new Date() }, { transaction });
-      await appendEvent(models.Outbox, transaction, eventStream, { type: 'task.updated', payload: taskEventOf(task) });
+      const site = await siteCapacityOf(models, task.siteId, transaction);
+      await appendEvent(models.Outbox, transaction, eventStream, { type: 'task.updated', payload: taskEventOf(task, site) });
     }
     return 'applied';
   });

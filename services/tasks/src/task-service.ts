@@ -8,6 +8,7 @@ import type { Models } from './models/index.js';
 import type { SiteAttributes, SiteRow } from './models/site.model.js';
 import type { TaskAttributes, TaskRow } from './models/task.model.js';
 import type { SiteInput, SitePatch, TaskInput, TaskListQuery, TaskPatch } from './schemas.js';
+import { siteCapacityOf } from './site-capacity.js';
 import { eventStream, taskEventOf } from './views.js';
 
 const postalAreaOf = (postalCode: string) => postalCode.slice(0, 3);
@@ -75,7 +76,10 @@ export class TaskService {
     return this.models.Site.findAll({ where: { incidentId }, order: [['name', 'ASC'], ['id', 'ASC']], limit: 1000 });
   }
 
-  /** A changed location moves the site's unfinished tasks too, and matching hears of each. */
+  /**
+   * A changed location moves the site's unfinished tasks too, and matching hears of each; so it
+   * does of a changed capacity, which every task event of the site carries.
+   */
   async updateSite(id: string, patch: SitePatch, principal: Principal): Promise<SiteRow> {
     const site = await this.sequelize.transaction(async (transaction) => {
       const site = await this.models.Site.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
@@ -100,13 +104,19 @@ export class TaskService {
         changes.latitude = patch.coordinates.latitude;
         changes.longitude = patch.coordinates.longitude;
       }
+      const capacityChanged = patch.capacity !== undefined && patch.capacity !== site.capacity;
       await site.update(changes, { transaction });
+      const unfinished = { siteId: id, status: ['open', 'partially_filled', 'filled', 'in_progress'] };
       if (patch.address !== undefined || patch.coordinates !== undefined) {
         const [, moved] = await this.models.Task.update(
           { postalArea: site.postalArea, latitude: site.latitude, longitude: site.longitude, updatedAt: new Date() },
-          { where: { siteId: id, status: ['open', 'partially_filled', 'filled', 'in_progress'] }, transaction, returning: true },
+          { where: unfinished, transaction, returning: true },
         );
-        for (const task of moved) await this.event(transaction, 'task.updated', task);
+        for (const task of moved) await this.event(transaction, 'task.updated', task, site);
+      } else if (capacityChanged) {
+        // The tasks themselves are unchanged (no new version); only their events carry the capacity.
+        const tasks = await this.models.Task.findAll({ where: unfinished, transaction, order: [['id', 'ASC']] });
+        for (const task of tasks) await this.event(transaction, 'task.updated', task, site);
       }
       return site;
     });
@@ -144,7 +154,7 @@ export class TaskService {
         },
         { transaction },
       );
-      await this.event(transaction, 'task.created', task);
+      await this.event(transaction, 'task.created', task, site);
       return task;
     });
     this.onEvents();
@@ -234,7 +244,9 @@ export class TaskService {
     return { items: page, nextCursor: rows.length > query.limit && last ? `${last.priority}.${last.shiftStart.getTime()}.${last.id}` : null };
   }
 
-  private async event(transaction: Transaction, type: string, task: TaskAttributes): Promise<void> {
-    await appendEvent(this.models.Outbox, transaction, eventStream, { type, payload: taskEventOf(task) });
+  /** Appends the task's event; `site` saves a read when the caller holds the task's site already. */
+  private async event(transaction: Transaction, type: string, task: TaskAttributes, site?: Pick<SiteAttributes, 'id' | 'capacity'>): Promise<void> {
+    const capacity = site?.id === task.siteId ? site : await siteCapacityOf(this.models, task.siteId, transaction);
+    await appendEvent(this.models.Outbox, transaction, eventStream, { type, payload: taskEventOf(task, capacity) });
   }
 }

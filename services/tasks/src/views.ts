@@ -47,10 +47,12 @@ export function taskViewOf(task: TaskAttributes) {
 }
 
 /**
- * What matching needs of a task: skills, resources, headcount and fill, location, shift, priority.
- * No title, description or briefing (free text may name people), and nothing of the site contact.
+ * What matching needs of a task: skills, resources, headcount and fill, location, shift, priority,
+ * and the capacity of its site (helpers present at once over all the site's tasks), without which
+ * the planner would send more helpers than the site may hold. No title, description or briefing
+ * (free text may name people), and nothing of the site contact.
  */
-export function taskEventOf(task: TaskAttributes): Record<string, unknown> {
+export function taskEventOf(task: TaskAttributes, site: Pick<SiteAttributes, 'capacity'>): Record<string, unknown> {
   return {
     taskId: task.id,
     incidentId: task.incidentId,
@@ -63,6 +65,7 @@ export function taskEventOf(task: TaskAttributes): Record<string, unknown> {
     priority: task.priority,
     shift: { start: task.shiftStart.toISOString(), end: task.shiftEnd.toISOString() },
     location: { postalArea: task.postalArea, latitude: task.latitude, longitude: task.longitude },
+    siteCapacity: site.capacity,
     version: task.version,
   };
 }

@@ -8,6 +8,6 @@ export { replan } from './incremental.js';
 export { isFeasible, pairViolations, type FeasibilityReport } from './feasibility.js';
 export { score, compareScores } from './objective.js';
 export { solveExact, type ExactResult, type ExactOptions } from './mip-oracle.js';
-export { greedyFirstFit } from './greedy.js';
+export { greedyByPriority, greedyFirstFit } from './greedy.js';
 export { berlinDay, splitByBerlinDay } from './time.js';
 export { distanceKm } from './geo.js';

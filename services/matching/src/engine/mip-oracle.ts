@@ -12,7 +12,7 @@
  *   exclusions) decide which x variables exist at all;
  * - overlap and rest: a shift occupies [start, end + rest) of its helper; these intervals form an
  *   interval graph, whose maximal cliques sit at interval starts, so one Σ x ≤ 1 per helper and
- *   start is an exact and tight formulation;
+ *   maximal clique is an exact and tight formulation;
  * - hours per Berlin day, headcount, and site capacity probed at every shift start (occupancy only
  *   rises at a start) are plain knapsack rows;
  * - fairness F·k(k−1)/2 is convex in the helper's shift count k, so it is exactly the maximum of
@@ -29,8 +29,12 @@ import { HOUR_MS } from './time.js';
 export interface ExactOptions extends PlanOptions {
   /** Wall-clock limit per stage. @default 60 */
   timeLimitSeconds?: number;
-  /** Solve only the first `stages` objective levels. @default 3 */
-  stages?: 1 | 2 | 3;
+  /**
+   * Solve only the first `stages` objective levels; 0 solves only the LP relaxation of the first
+   * (for a bound on instances too large for the MIP), and the result then has no assignments.
+   * @default 3
+   */
+  stages?: 0 | 1 | 2 | 3;
 }
 
 export interface ExactResult {
@@ -39,8 +43,12 @@ export interface ExactResult {
   /** HiGHS' status per stage; every stage 'Optimal' means the result is proven optimal. */
   status: string[];
   optimal: boolean;
-  /** The LP relaxation of stage 1: no plan can exceed this priority-weighted fill. */
+  /**
+   * The LP relaxation of stage 1: no plan can exceed this priority-weighted fill — a bound only
+   * when `relaxationStatus` is 'Optimal'.
+   */
   priorityWeightedFillBound: number;
+  relaxationStatus: string;
   variables: number;
   constraints: number;
 }
@@ -122,14 +130,20 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
   const fairnessTerms: Term[] = [];
   for (const [h, es] of byHelper) {
     const shifts = es.map((e) => edges[e]!.s);
-    // Overlap and rest: one clique row per interval start.
-    for (const t of shifts) {
-      const clique = es.filter((e) => {
-        const u = edges[e]!.s;
-        return c.sStart[u]! <= c.sStart[t]! && c.sStart[t]! < c.sEnd[u]! + c.restMs;
-      });
+    // Overlap and rest: one clique row per interval start, and only for maximal cliques — the
+    // clique at a start is contained in the one at the next start unless some interval ends in
+    // between, and the contained rows (most of them, where windows are short) add nothing.
+    const starts = [...new Set(shifts.map((t) => c.sStart[t]!))].sort((a, b) => a - b);
+    const occupies = (e: number, at: number) => {
+      const u = edges[e]!.s;
+      return c.sStart[u]! <= at && at < c.sEnd[u]! + c.restMs;
+    };
+    starts.forEach((at, i) => {
+      const clique = es.filter((e) => occupies(e, at));
+      const next = starts[i + 1];
+      if (next !== undefined && clique.every((e) => occupies(e, next))) return;
       if (clique.length > 1) row(clique.map((e) => ({ coef: 1, v: edges[e]!.v })), '<=', 1);
-    }
+    });
     const perDay = new Map<number, Term[]>();
     for (const e of es) {
       for (const [day, ms] of c.sDays[edges[e]!.s]!) {
@@ -140,7 +154,9 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
     for (const terms of perDay.values()) {
       if (terms.length > 1 && terms.reduce((a, t) => a + t.coef, 0) > maxHours) row(terms, '<=', maxHours);
     }
-    if (es.length > 1 && c.fairnessKm > 0) {
+    // Fairness only enters the third stage's objective; its k² chord terms per helper are most of
+    // the model on large instances, so the first two stages (and the LP bound) go without them.
+    if (es.length > 1 && c.fairnessKm > 0 && (options.stages ?? 3) === 3) {
       const f = `f${h}`;
       fairnessTerms.push({ coef: 1, v: f });
       for (let j = 1; j < es.length; j++) {
@@ -210,6 +226,7 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
       }
     }
   }
+  if (stages === 0) best = [];
   if (best === null) throw new Error(`HiGHS found no solution: ${status.join(', ')}`);
   const assignments: Assignment[] = best
     .map(
@@ -224,8 +241,9 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
     assignments,
     score: score(input, assignments, options),
     status,
-    optimal: edges.length === 0 || (status.length === stages && status.every((s) => s === 'Optimal')),
+    optimal: stages > 0 && (edges.length === 0 || (status.length === stages && status.every((s) => s === 'Optimal'))),
     priorityWeightedFillBound: bound,
+    relaxationStatus: edges.length === 0 ? 'Optimal' : relaxation.Status,
     variables: edges.length,
     constraints: rows.length,
   };

@@ -11,7 +11,7 @@ export interface HelperAttributes {
   incidentId: string | null;
   skills: string[];
   resources: string[];
-  /** Coarse (0.01°) as registration publishes it; null when the helper gave only a postal code. */
+  /** Coarse (0.01°) as registration publishes it; for a helper who gave only a postal code, its centroid; null when that code is unknown. */
   latitude: number | null;
   longitude: number | null;
   maxTravelKm: number;

@@ -1,0 +1,53 @@
+/**
+ * One planner run in a process of its own, for the benchmark: memory is only measurable per run in
+ * a fresh process, because V8 and HiGHS' WebAssembly keep what they once mapped, so a later run in
+ * the same process would reuse it and look free. Prints one JSON line (`PlannerRun`).
+ *
+ * node --expose-gc --import=tsx bench/run-planner.ts --algo plan|greedy --helpers N --slots S --seed X --repeat R
+ */
+import { parseArgs } from 'node:util';
+import { greedyByPriority, isFeasible, plan } from '../src/engine/index.js';
+import { saaleFlood } from '../src/scenario/saale-2013.js';
+import { fillOf, measure, median, type Fill } from './measure.js';
+
+export interface PlannerRun {
+  wallMs: number;
+  cpuMs: number;
+  runs: number[];
+  rssBeforeMb: number;
+  peakRssMb: number;
+  heapRetainedMb: number;
+  fill: Fill;
+  feasible: boolean;
+}
+
+const { values } = parseArgs({
+  options: {
+    algo: { type: 'string', default: 'plan' },
+    helpers: { type: 'string' },
+    slots: { type: 'string' },
+    seed: { type: 'string', default: '2013' },
+    repeat: { type: 'string', default: '1' },
+  },
+});
+const input = saaleFlood({ helpers: Number(values.helpers), slots: Number(values.slots), seed: Number(values.seed) });
+const run = values.algo === 'greedy' ? () => greedyByPriority(input) : () => plan(input);
+const first = await measure(run);
+const wall = [first.wallMs];
+const cpu = [first.cpuMs];
+for (let i = 1; i < Number(values.repeat); i++) {
+  const m = await measure(run);
+  wall.push(m.wallMs);
+  cpu.push(m.cpuMs);
+}
+const result: PlannerRun = {
+  wallMs: median(wall),
+  cpuMs: median(cpu),
+  runs: wall,
+  rssBeforeMb: first.rssBeforeMb,
+  peakRssMb: first.peakRssMb,
+  heapRetainedMb: first.heapRetainedMb,
+  fill: fillOf(input, first.out.assignments),
+  feasible: isFeasible(input, first.out.assignments).feasible,
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
