@@ -24,7 +24,7 @@ const de = {
   maxTravelKm: 'Höchstens so weit fahre ich (km)',
   locationLegend: 'Wo sind Sie?',
   locationHint:
-    'Vorschläge richten sich nach der Entfernung: Dafür brauchen wir Ihren ungefähren Standort. Er wird auf etwa 100 m gerundet gesendet; die Zuordnung sieht ihn nur auf etwa 1 km genau.',
+    'Vorschläge richten sich nach der Entfernung. Die Postleitzahl genügt (wir rechnen dann mit der Mitte ihres Gebiets); mit Ihrem Standort werden die Wege genauer. Er wird auf etwa 100 m gerundet gesendet; die Zuordnung sieht ihn nur auf etwa 1 km genau.',
   useLocation: 'Meinen Standort verwenden',
   locationSet: 'Standort übernommen.',
   locationFailed: 'Der Standort ist nicht verfügbar. Bitte geben Sie die Koordinaten selbst ein (z. B. aus einer Karten-App).',
@@ -216,7 +216,7 @@ const en: Record<Key, string> = {
   maxTravelKm: 'I travel at most (km)',
   locationLegend: 'Where are you?',
   locationHint:
-    'Proposals depend on the distance, so we need your approximate location. It is sent rounded to about 100 m; matching sees it only to about 1 km.',
+    'Proposals depend on the distance. Your postal code is enough (we then use the middle of its area); with your location the distances are more accurate. It is sent rounded to about 100 m; matching sees it only to about 1 km.',
   useLocation: 'Use my location',
   locationSet: 'Location taken.',
   locationFailed: 'The location is not available. Please enter the coordinates yourself (e.g. from a map app).',
