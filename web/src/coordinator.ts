@@ -225,7 +225,16 @@ function renderEditor(task?: Task): void {
   const headcount = h('input', { type: 'number', min: 1, value: task?.headcount ?? 1, id: 'task-headcount' });
   const shiftStart = h('input', { type: 'datetime-local', value: localInput(task === undefined ? begin : new Date(task.shiftStart)), id: 'task-shift-start' });
   const shiftEnd = h('input', { type: 'datetime-local', value: localInput(task === undefined ? new Date(begin.getTime() + 4 * hour) : new Date(task.shiftEnd)), id: 'task-shift-end' });
-  const priority = h('select', { id: 'task-priority' }, ...[1, 2, 3, 4, 5].map((p) => h('option', { value: p, selected: p === (task?.priority ?? 3) }, String(p))));
+  // The API's scale (1 is the most urgent) runs the other way from many dashboards: say so at both ends.
+  const priorityLabel = (p: number): Key | undefined => (p === 1 ? 'priority1' : p === 5 ? 'priority5' : undefined);
+  const priority = h(
+    'select',
+    { id: 'task-priority' },
+    ...[1, 2, 3, 4, 5].map((p) => {
+      const key = priorityLabel(p);
+      return key === undefined ? h('option', { value: p, selected: p === (task?.priority ?? 3) }, String(p)) : h('option', { value: p, selected: p === (task?.priority ?? 3), i18n: key });
+    }),
+  );
   const bring = h('textarea', { rows: 3, id: 'task-bring' });
   bring.value = (task?.bring ?? []).join('\n');
   const briefing = h('textarea', { rows: 3 });
