@@ -273,6 +273,7 @@ if (sections.has('incremental')) {
   console.log(`## Incremental re-plan: ${size!.helpers} helpers × ${size!.slots} slots (${input.shifts.length} shifts)\n`);
   const rows: (string | number)[][] = [];
   let worst = 0;
+  let worstCpu = 0;
   const deltas: [string, PlanDelta][] = [
     ['one decline', { declines: [{ helperId: decline.helperId, shiftId: decline.shiftId }] }],
     ...(newcomer ? [['one new helper (who fits an open shift)', { addHelpers: [newcomer] }] as [string, PlanDelta]] : []),
@@ -288,7 +289,8 @@ if (sections.has('incremental')) {
     const kept = new Set(warm.out.assignments.map((a) => `${a.helperId}|${a.shiftId}`));
     const declined = new Set((delta.declines ?? []).map((d) => `${d.helperId}|${d.shiftId}`));
     const moved = base.assignments.filter((a) => !kept.has(`${a.helperId}|${a.shiftId}`) && !declined.has(`${a.helperId}|${a.shiftId}`)).length;
-    worst = Math.max(worst, warm.cpuMs);
+    worst = Math.max(worst, warm.wallMs);
+    worstCpu = Math.max(worstCpu, warm.cpuMs);
     rows.push([
       name,
       `${ms(first.wallMs)} / ${ms(first.cpuMs)}`,
@@ -301,5 +303,9 @@ if (sections.has('incremental')) {
     ]);
   }
   table(['change', 'first call wall / cpu ms', 'warm median wall ms', 'warm median cpu ms', 'full re-plan wall / cpu ms (baseline)', 'weighted fill replan / full', 'filled replan / full', 'previous assignments moved'], rows);
-  console.log(`target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms cpu)${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`);
+  // Latency is wall time; cpu is shown too, and exceeds wall when V8's parallel GC threads help.
+  console.log(
+    `target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms wall, ${ms(worstCpu)} ms cpu of all threads)` +
+      `${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`,
+  );
 }
