@@ -49,6 +49,10 @@ const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     seed: { type: 'string', default: '2013' },
+    /** Also solve the tier-lexicographic optimum (main seed only; 4 minutes at 10,000 × 3,000). */
+    lexicographic: { type: 'boolean', default: true },
+    /** More seeds for the quality section, summarised in one table after the main seed's. */
+    'more-seeds': { type: 'string', default: '7,42' },
     repeat: { type: 'string', default: '3' },
     'quality-sizes': { type: 'string', default: '1000x300,3000x1000,10000x3000' },
     'scale-sizes': { type: 'string', default: '10000x4000,50000x10000' },
@@ -81,9 +85,9 @@ function worstTierGap(f: Fill, ref: Fill): number {
 }
 
 /** The engine or the baseline on a size, in a fresh process (bench/run-planner.ts says why). */
-function isolated(algo: 'plan' | 'greedy', size: { helpers: number; slots: number }): PlannerRun & Measured<null> {
+function isolated(algo: 'plan' | 'greedy', size: { helpers: number; slots: number }, seed = SEED): PlannerRun & Measured<null> {
   const script = fileURLToPath(new URL('./run-planner.ts', import.meta.url));
-  const argv = ['--algo', algo, '--helpers', String(size.helpers), '--slots', String(size.slots), '--seed', String(SEED), '--repeat', String(REPEAT)];
+  const argv = ['--algo', algo, '--helpers', String(size.helpers), '--slots', String(size.slots), '--seed', String(seed), '--repeat', String(REPEAT)];
   const out = execFileSync(process.execPath, [...process.execArgv, script, ...argv], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const run = JSON.parse(out.trim().split('\n').at(-1)!) as PlannerRun;
   if (!run.feasible) throw new Error(`${algo} returned an infeasible plan at ${size.helpers} × ${size.slots}`);
@@ -124,11 +128,12 @@ if (sections.has('quality')) {
   const limit = Number(args['mip-time-limit']);
   console.log('## Quality against the HiGHS optimum\n');
   console.log(
-    'HiGHS solves the engine\'s own objective exactly, in stages: (1) max Σ priority × filled — a **weighted sum** over ' +
-      'tiers, as the engine\'s first objective is, not a tier-by-tier lexicographic order —, then (2) max filled with (1) ' +
-      'fixed; the travel stage is skipped. Per-tier gaps are therefore against the tier fill of *that* optimal plan, not ' +
-      'a per-tier optimum: a weighted-sum optimum may give up one tier-5 slot for two tier-3 slots, so a tier gap can ' +
-      `be negative. Time limit ${limit} s per stage; "gap to LP bound" applies when a stage hits it.\n`,
+    'HiGHS solves two objectives exactly, in stages. **Weighted** is the engine\'s own: (1) max Σ priority × filled — a ' +
+      'weighted sum over tiers, not a tier-by-tier order —, then (2) max filled with (1) fixed; the targets are judged ' +
+      'against it. Its optimum may give up one tier-5 slot for two tier-3 slots, so a tier gap against it can be ' +
+      'negative. **Tier-lexicographic** fills tier 5 first, then 4, … 1, each at its optimum given the tiers before: ' +
+      'the most urgent work regardless of cost, shown for comparison (its tier-5 gap is never negative). The travel ' +
+      `stage is skipped. Time limit ${limit} s per stage; "below the LP bound" applies when a stage hits it.\n`,
   );
   for (const size of sizes(args['quality-sizes'])) {
     const engine = isolated('plan', size);
@@ -137,7 +142,8 @@ if (sections.has('quality')) {
     const demand = demandOf(input);
     const pairs = candidatePairs(input);
     const exact = await measure(() => solveExact(input, { stages: 2, timeLimitSeconds: limit }));
-    const fills = { engine: engine.fill, greedy: greedy.fill, exact: fillOf(input, exact.out.assignments) };
+    const lex = args.lexicographic ? await measure(() => solveExact(input, { stages: 2, objective: 'tiers', timeLimitSeconds: limit })) : null;
+    const fills = { engine: engine.fill, greedy: greedy.fill, exact: fillOf(input, exact.out.assignments), lex: lex && fillOf(input, lex.out.assignments) };
     const proven = exact.out.optimal;
     const lpGap = gap(exact.out.score.priorityWeightedFill, exact.out.priorityWeightedFillBound);
     console.log(
@@ -145,30 +151,64 @@ if (sections.has('quality')) {
         `${pairs} candidate pairs\n`,
     );
     console.log(
-      `HiGHS: ${exact.out.status.join(', ')} — ${proven ? 'optimum proven' : `NOT proven; weighted fill ${pct(lpGap)} below the LP bound ${exact.out.priorityWeightedFillBound.toFixed(1)}`}` +
-        `, ${exact.out.variables} variables, ${exact.out.constraints} rows.\n`,
+      `HiGHS weighted: ${exact.out.status.join(', ')} — ${proven ? 'optimum proven' : `NOT proven; weighted fill ${pct(lpGap)} below the LP bound ${exact.out.priorityWeightedFillBound.toFixed(1)}`}` +
+        `, ${exact.out.variables} variables, ${exact.out.constraints} rows.` +
+        (lex ? ` HiGHS tier-lexicographic: ${lex.out.status.join(', ')} — ${lex.out.optimal ? 'optimum proven' : 'NOT proven'}.` : '') +
+        '\n',
     );
+    const fillRow = (name: string, m: Measured<unknown>, f: Fill) => [name, ms(m.wallMs), ms(m.cpuMs), ...memoryCells(m), ...tierCells(f, demand), `${f.total} / ${demand.total}`, f.weighted];
     table(
       ['algorithm', 'wall ms', 'cpu ms', ...memoryHeader, ...tierHeader, 'filled / demand', 'weighted fill'],
       [
-        ['engine (plan)', ms(engine.wallMs), ms(engine.cpuMs), ...memoryCells(engine), ...tierCells(fills.engine, demand), `${fills.engine.total} / ${demand.total}`, fills.engine.weighted],
-        ['greedy by priority, nearest helper', ms(greedy.wallMs), ms(greedy.cpuMs), ...memoryCells(greedy), ...tierCells(fills.greedy, demand), `${fills.greedy.total} / ${demand.total}`, fills.greedy.weighted],
-        [`HiGHS ${proven ? 'optimum' : 'best found'}`, ms(exact.wallMs), ms(exact.cpuMs), ...memoryCells(exact), ...tierCells(fills.exact, demand), `${fills.exact.total} / ${demand.total}`, fills.exact.weighted],
+        fillRow('engine (plan)', engine, fills.engine),
+        fillRow('greedy by priority, nearest helper', greedy, fills.greedy),
+        fillRow(`HiGHS weighted ${proven ? 'optimum' : 'best found'}`, exact, fills.exact),
+        ...(lex && fills.lex ? [fillRow(`HiGHS tier-lexicographic ${lex.out.optimal ? 'optimum' : 'best found'}`, lex, fills.lex)] : []),
       ],
     );
     const speedup = exact.cpuMs / Math.max(engine.cpuMs, 1e-3);
+    const gapRow = (name: string, f: Fill, ref: Fill, cpu: number) =>
+      [name, ...gapCells(f, ref), pct(worstTierGap(f, ref)), pct(gap(f.total, ref.total)), pct(gap(f.weighted, ref.weighted)), `${(exact.cpuMs / Math.max(cpu, 1e-3)).toFixed(1)}×`];
     table(
-      ['gap to HiGHS', ...TIERS.map((t) => `tier ${t}`), 'worst tier (≥ 50 filled)', 'total filled', 'weighted fill', 'HiGHS cpu / this cpu'],
+      ['gap to HiGHS', ...TIERS.map((t) => `tier ${t}`), 'worst tier (≥ 50 filled)', 'total filled', 'weighted fill', 'HiGHS weighted cpu / this cpu'],
       [
-        ['engine', ...gapCells(fills.engine, fills.exact), pct(worstTierGap(fills.engine, fills.exact)), pct(gap(fills.engine.total, fills.exact.total)), pct(gap(fills.engine.weighted, fills.exact.weighted)), `${speedup.toFixed(1)}×`],
-        ['greedy', ...gapCells(fills.greedy, fills.exact), pct(worstTierGap(fills.greedy, fills.exact)), pct(gap(fills.greedy.total, fills.exact.total)), pct(gap(fills.greedy.weighted, fills.exact.weighted)), `${(exact.cpuMs / Math.max(greedy.cpuMs, 1e-3)).toFixed(1)}×`],
+        gapRow('engine vs weighted optimum', fills.engine, fills.exact, engine.cpuMs),
+        gapRow('greedy vs weighted optimum', fills.greedy, fills.exact, greedy.cpuMs),
+        ...(fills.lex
+          ? [gapRow('engine vs tier-lexicographic', fills.engine, fills.lex, engine.cpuMs), gapRow('greedy vs tier-lexicographic', fills.greedy, fills.lex, greedy.cpuMs)]
+          : []),
       ],
     );
     console.log(
-      `targets (engine): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, fills.exact) <= 0.01)}; ` +
+      `targets (engine vs the weighted optimum): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, fills.exact) <= 0.01)}; ` +
         `total fill gap ≤ 3 %: ${met(gap(fills.engine.total, fills.exact.total) <= 0.03)}; ` +
         `≥ 100× faster than the exact solve: ${met(speedup >= 100)}${proven ? '' : ' (optimum not proven: gaps are against the best found)'}\n`,
     );
+  }
+  const seeds = (args['more-seeds'] ?? '').split(',').filter((x) => x !== '').map(Number);
+  if (seeds.length > 0) {
+    console.log(`### The same sizes with seeds ${seeds.join(', ')}, against the weighted optimum\n`);
+    const rows: (string | number)[][] = [];
+    for (const size of sizes(args['quality-sizes'])) {
+      for (const seed of seeds) {
+        const engine = isolated('plan', size, seed);
+        const greedy = isolated('greedy', size, seed);
+        const input = saaleFlood({ ...size, seed });
+        const exact = await measure(() => solveExact(input, { stages: 2, timeLimitSeconds: limit }));
+        const opt = fillOf(input, exact.out.assignments);
+        rows.push([
+          `${size.helpers} × ${size.slots}`,
+          seed,
+          `${exact.out.status.join(', ')}${exact.out.optimal ? '' : ' (not proven)'}`,
+          ms(exact.cpuMs),
+          ms(engine.cpuMs),
+          `${pct(gap(engine.fill.weighted, opt.weighted))} / ${pct(gap(engine.fill.total, opt.total))} / ${pct(worstTierGap(engine.fill, opt))}`,
+          `${pct(gap(greedy.fill.weighted, opt.weighted))} / ${pct(gap(greedy.fill.total, opt.total))} / ${pct(worstTierGap(greedy.fill, opt))}`,
+          `${opt.total} / ${demandOf(input).total}`,
+        ]);
+      }
+    }
+    table(['size', 'seed', 'HiGHS', 'HiGHS cpu ms', 'engine cpu ms', 'engine gap: weighted / filled / worst tier', 'greedy gap: weighted / filled / worst tier', 'optimum filled / demand'], rows);
   }
 }
 
@@ -233,6 +273,7 @@ if (sections.has('incremental')) {
   console.log(`## Incremental re-plan: ${size!.helpers} helpers × ${size!.slots} slots (${input.shifts.length} shifts)\n`);
   const rows: (string | number)[][] = [];
   let worst = 0;
+  let worstCpu = 0;
   const deltas: [string, PlanDelta][] = [
     ['one decline', { declines: [{ helperId: decline.helperId, shiftId: decline.shiftId }] }],
     ...(newcomer ? [['one new helper (who fits an open shift)', { addHelpers: [newcomer] }] as [string, PlanDelta]] : []),
@@ -248,7 +289,8 @@ if (sections.has('incremental')) {
     const kept = new Set(warm.out.assignments.map((a) => `${a.helperId}|${a.shiftId}`));
     const declined = new Set((delta.declines ?? []).map((d) => `${d.helperId}|${d.shiftId}`));
     const moved = base.assignments.filter((a) => !kept.has(`${a.helperId}|${a.shiftId}`) && !declined.has(`${a.helperId}|${a.shiftId}`)).length;
-    worst = Math.max(worst, warm.cpuMs);
+    worst = Math.max(worst, warm.wallMs);
+    worstCpu = Math.max(worstCpu, warm.cpuMs);
     rows.push([
       name,
       `${ms(first.wallMs)} / ${ms(first.cpuMs)}`,
@@ -261,5 +303,9 @@ if (sections.has('incremental')) {
     ]);
   }
   table(['change', 'first call wall / cpu ms', 'warm median wall ms', 'warm median cpu ms', 'full re-plan wall / cpu ms (baseline)', 'weighted fill replan / full', 'filled replan / full', 'previous assignments moved'], rows);
-  console.log(`target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms cpu)${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`);
+  // Latency is wall time; cpu is shown too, and exceeds wall when V8's parallel GC threads help.
+  console.log(
+    `target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms wall, ${ms(worstCpu)} ms cpu of all threads)` +
+      `${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`,
+  );
 }

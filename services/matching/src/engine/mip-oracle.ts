@@ -35,6 +35,14 @@ export interface ExactOptions extends PlanOptions {
    * @default 3
    */
   stages?: 0 | 1 | 2 | 3;
+  /**
+   * 'weighted' solves the planner's own objective (Σ priority × filled, then filled). 'tiers'
+   * solves a different one, for comparison: filled slots of priority 5 first, then 4, … then 1,
+   * each stage keeping the tiers before it at their optimum — the most urgent work regardless of
+   * how much less urgent work it costs. With 'tiers', stages 1 and 2 both mean the five tier stages.
+   * @default 'weighted'
+   */
+  objective?: 'weighted' | 'tiers';
 }
 
 export interface ExactResult {
@@ -205,13 +213,23 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
   let best: typeof edges | null = edges.length === 0 ? [] : null;
   const extra: string[] = [];
   const stages = options.stages ?? 3;
+  let expectedStages: number = stages;
   if (edges.length > 0) {
-    const plans: [string, Term[], Term[]][] = [
-      ['Maximize', weighted, weighted],
-      ['Maximize', count, count],
-      ['Minimize', travel, []],
-    ];
-    for (let k = 0; k < stages; k++) {
+    const tiers = ([5, 4, 3, 2, 1] as const)
+      .map((p) => edges.filter((e) => c.sPrio[e.s] === p).map((e) => ({ coef: 1, v: e.v })))
+      .filter((terms) => terms.length > 0)
+      .map((terms): [string, Term[], Term[]] => ['Maximize', terms, terms]);
+    const fill: [string, Term[], Term[]][] =
+      options.objective === 'tiers'
+        ? tiers
+        : [
+            ['Maximize', weighted, weighted],
+            ['Maximize', count, count],
+          ];
+    const fillStages = options.objective === 'tiers' ? (stages > 0 ? fill.length : 0) : Math.min(stages, 2);
+    const plans = [...fill.slice(0, fillStages), ...(stages === 3 ? [['Minimize', travel, []] as [string, Term[], Term[]]] : [])];
+    expectedStages = plans.length;
+    for (let k = 0; k < plans.length; k++) {
       const [sense, objective, keep] = plans[k]!;
       const sol = run(lp(sense, objective, extra, true));
       status.push(sol.Status);
@@ -241,7 +259,7 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
     assignments,
     score: score(input, assignments, options),
     status,
-    optimal: stages > 0 && (edges.length === 0 || (status.length === stages && status.every((s) => s === 'Optimal'))),
+    optimal: stages > 0 && (edges.length === 0 || (status.length === expectedStages && status.every((s) => s === 'Optimal'))),
     priorityWeightedFillBound: bound,
     relaxationStatus: edges.length === 0 ? 'Optimal' : relaxation.Status,
     variables: edges.length,
