@@ -36,6 +36,8 @@ COPY --from=build /src/${WORKSPACE}/package.json ${WORKSPACE}/
 COPY --from=build /src/${WORKSPACE}/dist ${WORKSPACE}/dist
 # The web pages every service serves (found upwards from the bundle: /app/web/dist).
 COPY --from=build /src/web/dist web/dist
+# Attribution the ODbL asks for: registration's bundle carries OpenStreetMap-derived postal-code centroids.
+COPY --from=build /src/services/registration/src/data/NOTICE.md licenses/postal-code-centroids.md
 # ENTRYPOINT's exec form does not expand build arguments: keep the path in the environment.
 ENV KATHELFER_ENTRY=${WORKSPACE}/dist/${ENTRY}.js
 USER 10001:10001
