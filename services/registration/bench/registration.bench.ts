@@ -6,7 +6,9 @@
  * PostgreSQL and Redis are the bench's own (hack/datastores.sh in a temporary state directory).
  *
  * BENCH_SECONDS (default 10), BENCH_POOL (service DB pool, default 20) and BENCH_LOG_LEVEL
- * (default info: access logs are part of the cost) tune it; BENCH_PROFILE=<dir> writes the
+ * (default info: access logs are part of the cost) tune it. The service runs as deployed: the
+ * esbuild bundle with the NODE_OPTIONS of manifests/base/services/registration.yaml (its heap caps),
+ * and its peak resident memory is reported next to the memory limit there. BENCH_PROFILE=<dir> writes the
  * service's V8 CPU profile there (open it in Chrome DevTools) to see where a registration's time goes.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -19,6 +21,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort, OwnDatastores } from '@kathelfer/common/testing/own-datastores';
 import { testJwtSecret } from '@kathelfer/common/testing/http';
+import { bundle } from '@kathelfer/hack/build';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -184,7 +187,12 @@ const datastores = await OwnDatastores.start();
 const port = await freePort();
 const schema = 'registration';
 const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-const service = spawn(process.execPath, [...profile, '--import', 'tsx', join(here, '../src/server.ts')], {
+const manifest = readFileSync(join(here, '../../../manifests/base/services/registration.yaml'), 'utf8');
+const nodeOptions = /name: NODE_OPTIONS, value: "([^"]*)"/.exec(manifest)?.[1] ?? '';
+const memoryLimit = /limits: \{memory: (\w+)\}/.exec(manifest)?.[1] ?? '?';
+log(`bundling the service; NODE_OPTIONS from the manifest: ${nodeOptions}`);
+const bundlePath = await bundle('services/registration');
+const service = spawn(process.execPath, [...profile, ...nodeOptions.split(' ').filter(Boolean), bundlePath], {
   env: {
     ...process.env,
     DATABASE_URL: datastores.databaseUrl,
@@ -232,8 +240,10 @@ try {
   // Every process here competes for the same cores, so at saturation throughput is about
   // cores / (CPU ms per operation, all processes): the service's share of the ceiling cannot exceed
   // pgbench's CPU per transaction over the whole path's CPU per registration (HTTP client included).
+  const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   const lines = [
     `registration benchmark — ${new Date().toISOString()}, ${seconds} s per step, service DB pool ${pool}, one process, ${cpus().length} cores`,
+    `service: the bundle with NODE_OPTIONS="${nodeOptions}"; peak resident memory ${peakMiB.toFixed(0)} MiB (limit in the manifest: ${memoryLimit})`,
     '',
     '| connections | registrations/s | p50 ms | p99 ms | 2xx | failed | CPU ms per registration: service / PostgreSQL / Redis / autocannon = total | load avg | pgbench clients | pgbench tps, same statement (ceiling) | CPU ms per pgbench tx: PostgreSQL / pgbench = total | % of ceiling (CPU bound) | pgbench tps, BEGIN/2×INSERT/COMMIT | targets @200: ≥1500/s, ≥50%, p99<100 ms |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
