@@ -15,6 +15,10 @@ function sequelizeErrorOf(error: unknown, connection: pg.Client & { _invalid?: b
     connection._invalid = true;
     return new ConnectionError(pgError);
   }
+  // Class 42 (e.g. a column's type changed by a migration of a newer release) and 0A ("cached plan
+  // must not change result type"): the statements prepared on this connection may be what is
+  // stale, so a fresh connection prepares them against the current schema.
+  if (pgError.code.startsWith('42') || pgError.code.startsWith('0A')) connection._invalid = true;
   return new DatabaseError(pgError as never);
 }
 

@@ -93,7 +93,9 @@ export function createServiceRuntime<M>(
     for (let attempt = 0; !stopped; attempt++) {
       try {
         const consumer = await start();
-        consumers.push(consumer);
+        // Started after close() gave up waiting for it: stop it at once instead of leaking it.
+        if (stopped) await consumer.stop();
+        else consumers.push(consumer);
         return;
       } catch (error) {
         if (attempt % 20 === 0) logger.warn({ err: error, consumer: name, attempt }, 'event consumer could not start; retrying');
@@ -104,8 +106,16 @@ export function createServiceRuntime<M>(
 
   const stopConsumers = async () => {
     stopped = true;
-    await Promise.all(starting);
-    await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+    // A start attempt can hang while Redis is unreachable (the client waits for a reconnect that
+    // may never come); shutdown must not wait for it beyond a bound.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 2_000);
+    });
+    await Promise.race([Promise.all(starting), bound]);
+    clearTimeout(timer);
+    const results = await Promise.allSettled(consumers.splice(0).map((consumer) => consumer.stop()));
+    for (const result of results) if (result.status === 'rejected') logger.warn({ err: result.reason as unknown }, 'event consumer did not stop cleanly');
   };
 
   return {

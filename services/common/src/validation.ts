@@ -46,15 +46,33 @@ export function jsonBody(options: { limit: number }): Middleware {
           if (type === 'entity.too.large') throw new PayloadTooLargeError(options.limit);
           throw new BadRequestError('The body could not be read.');
         }
+        let body: unknown;
         try {
-          ctx.request.body = JSON.parse(text) as unknown;
+          body = JSON.parse(text) as unknown;
         } catch {
           throw new BadRequestError('The body is not valid JSON.');
         }
+        // PostgreSQL cannot store U+0000 in text or jsonb: refuse it here, naming the field, rather
+        // than fail at the INSERT. Raw control characters are invalid JSON, so only the escape can
+        // bring one in, and the cheap text check keeps the walk off the usual path.
+        if (text.includes('\\u0000')) {
+          const fields = nulFields(body, 'body');
+          if (fields.length > 0) throw new ValidationError(fields.map((field) => ({ field, message: 'must not contain the NUL character (\\u0000)' })));
+        }
+        ctx.request.body = body;
       }
     }
     await next();
   };
+}
+
+function nulFields(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return value.includes('\0') ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => nulFields(item, `${path}.${index}`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [...(key.includes('\0') ? [path] : []), ...nulFields(item, `${path}.${key}`)]);
+  }
+  return [];
 }
 
 declare module 'koa' {

@@ -44,6 +44,17 @@ test.serial('errors come back as the Sequelize errors callers and the error midd
   t.is((await preparedQuery<{ n: number }>(sequelize, 'SELECT 1 AS n', []))[0]?.n, 1);
 });
 
+test.serial('after an error of the statement itself (class 42) the connection is replaced, so stale prepared statements go with it', async (t) => {
+  const pid = async () => (await preparedQuery<{ pid: number }>(sequelize, 'SELECT pg_backend_pid() AS pid', []))[0]?.pid;
+  const before = await pid();
+  await t.throwsAsync(preparedQuery(sequelize, `SELECT nope FROM "${schema}".t`, []), { instanceOf: DatabaseError });
+  t.not(await pid(), before);
+  // A unique violation is the data's fault, not the statement's: the connection stays.
+  const kept = await pid();
+  await t.throwsAsync(preparedQuery(sequelize, `INSERT INTO "${schema}".t (id) VALUES ($1)`, [1]), { instanceOf: UniqueConstraintError });
+  t.is(await pid(), kept);
+});
+
 test.serial('a connection that dies under a statement is a connection error, and the pool replaces it', async (t) => {
   await t.throwsAsync(preparedQuery(sequelize, 'SELECT pg_terminate_backend(pg_backend_pid())', []), { instanceOf: ConnectionError });
   t.is((await preparedQuery<{ n: number }>(sequelize, 'SELECT 2 AS n', []))[0]?.n, 2);

@@ -70,3 +70,20 @@ test('readiness: Redis is required unless the service says it can do without', a
   await Promise.all([required.close(), degradable.close()]);
 });
 
+
+test('close() does not wait without bound for a start attempt that hangs, and stops that consumer if it starts late', async (t) => {
+  const c = config();
+  const runtime = createServiceRuntime(c, { logger, migrations, defineModels: () => ({}) });
+  let release: (consumer: Consumer) => void = () => undefined;
+  let stopped = 0;
+  // As a Redis client waiting for a reconnect that does not come.
+  runtime.consumeInBackground('hanging', () => new Promise<Consumer>((resolve) => (release = resolve)));
+  await runtime.start();
+  await runtime.sequelize.query(`DROP SCHEMA "${c.DB_SCHEMA}" CASCADE`);
+  const started = Date.now();
+  await runtime.close();
+  t.true(Date.now() - started < 5_000, `close() took ${Date.now() - started} ms`);
+  release({ stop: () => Promise.resolve(void (stopped += 1)) });
+  await eventually('the late consumer stopped', () => Promise.resolve(stopped === 1 ? true : undefined), { timeoutMs: 5_000, intervalMs: 50 });
+  t.is(stopped, 1);
+});

@@ -20,6 +20,9 @@ const cases: Case[] = [
   ['name missing', without('name'), 'body.name'],
   ['name empty', validBody({ name: '   ' }), 'body.name'],
   ['name too long', validBody({ name: 'x'.repeat(201) }), 'body.name'],
+  // PostgreSQL cannot store U+0000: refused with the field named, not a failed INSERT (a 500).
+  ['name with a NUL character', validBody({ name: 'Anna\u0000Beispiel' }), 'body.name'],
+  ['consent version with a NUL character', validBody({ consent: { version: '2026\u0000', purposes: ['coordination'] } }), 'body.consent.version'],
   ['no contact at all', validBody({ contact: {} }), 'body.contact'],
   ['phone not a number', validBody({ contact: { phone: '12ab' } }), 'body.contact.phone'],
   ['phone too short to exist', validBody({ contact: { phone: '+49 12' } }), 'body.contact.phone'],
