@@ -4,7 +4,7 @@ import { eventually } from '@kathelfer/hack/test-env';
 import { postJson, validBody } from '@kathelfer/registration/testing/registration';
 import { siteBody, taskBody } from '@kathelfer/tasks/testing/tasks';
 import type { BrowserContext, Page } from 'playwright-core';
-import { asCoordinator, coordinatorToken, json, launchBrowser, localInput, matchingKnows, phonePage, screenshot, startPlatform, type Platform } from './support/platform.js';
+import { accessibilityProblems, asCoordinator, coordinatorToken, json, launchBrowser, localInput, matchingKnows, phonePage, screenshot, startPlatform, type Platform } from './support/platform.js';
 
 // The pages in headless Chromium against the real services (PostgreSQL, Redis, the bus between
 // them): a helper on a 360 px phone registers, opens their link, accepts and sees the check-in
@@ -273,4 +273,16 @@ test.serial('a coordinator posts a task from the laptop page and sees it filled 
   await screenshot(page, '13-coordinator-task-filled');
   t.deepEqual(errors, []);
   await page.close();
+});
+
+test('the accessibility check run on every screenshot does find problems: an unlabelled field and unreadable text', async (t) => {
+  const page = await browser.context.newPage();
+  try {
+    await page.setContent('<html lang="de"><head><title>t</title></head><body><main><input type="text"><p style="color:#eee;background:#fff">blass</p></main></body></html>');
+    const problems = await accessibilityProblems(page);
+    t.true(problems.some((p) => p.startsWith('label ')), problems.join('\n'));
+    t.true(problems.some((p) => p.startsWith('color-contrast ')), problems.join('\n'));
+  } finally {
+    await page.close();
+  }
 });
