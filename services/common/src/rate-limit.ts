@@ -28,12 +28,12 @@ export function rateLimit(options: {
     if (options.redis.isReady) {
       let timer: NodeJS.Timeout | undefined;
       try {
-        // One command per request; the expiry is set by the window's first one only. Should that
-        // EXPIRE be lost, the key names its window, so it is never counted against again.
-        const counted = options.redis.incr(key).then((n) => {
-          if (n === 1) options.redis.expire(key, options.windowSeconds + 1).catch(() => undefined);
-          return n;
-        });
+        // One round trip: SET … NX EX creates the window's key with its expiry (every key expires,
+        // whatever fails later), INCR counts; both go out in one pipeline, in this order.
+        const ttl = options.windowSeconds + 1;
+        const counted = Promise.all([options.redis.set(key, 0, { condition: 'NX', expiration: { type: 'EX', value: ttl } }), options.redis.incr(key)]).then(
+          ([, n]) => n,
+        );
         counted.catch(() => undefined); // may reject after the timeout won
         const timeout = new Promise<never>((_resolve, reject) => {
           timer = setTimeout(() => reject(new Error('rate limit: Redis did not answer in time')), options.timeoutMs ?? 250);

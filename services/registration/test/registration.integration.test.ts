@@ -234,6 +234,14 @@ test('registrations over the per-IP limit get 429 with Retry-After, shared throu
     t.deepEqual(statuses, [201, 201, 201, 429, 429]);
     t.truthy(retryAfter);
     t.true(Number(retryAfter) >= 1 && Number(retryAfter) <= 60);
+    // Every counter expires with its window: a limit never outlives it, and Redis keeps no litter.
+    const { redis, config } = limited.registration;
+    const keys = await redis.keys(`${config.REDIS_PREFIX}ratelimit:registration:*`);
+    t.true(keys.length >= 1);
+    for (const key of keys) {
+      const ttl = await redis.ttl(key);
+      t.true(ttl > 0 && ttl <= 61, `${key} expires in ${ttl} s`);
+    }
   } finally {
     await limited.close();
   }
