@@ -6,6 +6,7 @@
  */
 import type { Helper, Priority, Shift, Site } from '../engine/model.js';
 import { rng } from '../engine/random.js';
+import { gauss, pick, pickWeighted } from './sampling.js';
 
 export { rng };
 
@@ -62,24 +63,6 @@ const RESOURCES: [string, number][] = [
   ['car', 0.5], ['waders', 0.25], ['van', 0.05], ['chainsaw', 0.04], ['pump', 0.03],
 ];
 const TRAVEL: [number, number][] = [[5, 0.2], [10, 0.3], [15, 0.2], [20, 0.15], [30, 0.1], [50, 0.05]];
-
-function pickWeighted<T>(r: () => number, items: readonly [T, number][]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let x = r() * total;
-  for (const [item, w] of items) {
-    x -= w;
-    if (x < 0) return item;
-  }
-  return items[items.length - 1]![0];
-}
-
-function pick<T>(r: () => number, items: readonly T[]): T {
-  return items[Math.floor(r() * items.length)]!;
-}
-
-function gauss(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
 
 export function floodScenario(o: ScenarioOptions): Scenario {
   const r = rng(o.seed ?? 1);

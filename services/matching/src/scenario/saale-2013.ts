@@ -14,6 +14,7 @@
  */
 import type { GeoPoint, Helper, Priority, Shift, Site } from '../engine/model.js';
 import { rng } from '../engine/random.js';
+import { gauss, pick, pickWeighted } from './sampling.js';
 
 export interface SaaleOptions {
   helpers: number;
@@ -118,24 +119,6 @@ const RESOURCES: readonly [string, number][] = [['car', 0.45], ['waders', 0.2], 
 /** Radius in km the helper will travel: most will go across town, few to the next town. */
 const TRAVEL: readonly [number, number][] = [[5, 0.35], [10, 0.3], [15, 0.2], [25, 0.1], [40, 0.05]];
 const COMMUTER_TRAVEL: readonly [number, number][] = [[30, 0.3], [40, 0.4], [60, 0.3]];
-
-function pickWeighted<T>(r: () => number, items: readonly (readonly [T, number])[]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let x = r() * total;
-  for (const [item, w] of items) {
-    x -= w;
-    if (x < 0) return item;
-  }
-  return items[items.length - 1]![0];
-}
-
-function pick<T>(r: () => number, items: readonly T[]): T {
-  return items[Math.floor(r() * items.length)]!;
-}
-
-function gauss(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
 
 const KM_LAT = 1 / 111.2;
 const kmLon = (lat: number) => 1 / (111.2 * Math.cos((lat * Math.PI) / 180));
