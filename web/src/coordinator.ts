@@ -231,8 +231,9 @@ function renderEditor(task?: Task): void {
     'select',
     { id: 'task-priority' },
     ...[1, 2, 3, 4, 5].map((p) => {
+      const attributes = { value: p, selected: p === (task?.priority ?? 3) };
       const key = priorityLabel(p);
-      return key === undefined ? h('option', { value: p, selected: p === (task?.priority ?? 3) }, String(p)) : h('option', { value: p, selected: p === (task?.priority ?? 3), i18n: key });
+      return key === undefined ? h('option', attributes, String(p)) : h('option', { ...attributes, i18n: key });
     }),
   );
   const bring = h('textarea', { rows: 3, id: 'task-bring' });

@@ -7,13 +7,11 @@ import {
   ValidationError,
   type ProblemDocument,
 } from './errors.js';
+import { lostConnectionMessage, unavailableCodes } from './db-errors.js';
 import type { Logger } from './logger.js';
 import { fieldProblems } from './validation.js';
 
 const problemType = 'application/problem+json';
-
-/** PostgreSQL error codes that mean "the database is not reachable right now", not a bug. */
-const unavailableCodes = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET']);
 
 function sqlState(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -22,13 +20,10 @@ function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-// node-postgres reports a connection lost mid-query by message only.
-const lostConnection = /Connection terminated|not queryable|connection error|terminating connection|ECONNREFUSED|ECONNRESET/;
-
 function isConnectionError(error: unknown): boolean {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
   if (typeof name === 'string' && /^Sequelize(Connection\w*|Timeout)Error$/.test(name)) return true;
-  if (typeof name === 'string' && name.startsWith('Sequelize') && typeof message === 'string' && lostConnection.test(message)) return true;
+  if (typeof name === 'string' && name.startsWith('Sequelize') && typeof message === 'string' && lostConnectionMessage.test(message)) return true;
   const code = sqlState(error);
   return code !== undefined && unavailableCodes.has(code);
 }

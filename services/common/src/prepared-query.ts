@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ConnectionError, DatabaseError, UniqueConstraintError, type Sequelize } from 'sequelize';
-
-const lostConnection = /Connection terminated|not queryable|connection error|terminating connection|ECONNREFUSED|ECONNRESET|EPIPE/;
+import { lostConnectionMessage, unavailableCodes } from './db-errors.js';
 
 /** A pg error the way Sequelize would have thrown it, so callers and the error middleware see one kind. */
 function sequelizeErrorOf(error: unknown, connection: pg.Client & { _invalid?: boolean }): Error {
@@ -10,7 +9,7 @@ function sequelizeErrorOf(error: unknown, connection: pg.Client & { _invalid?: b
   if (pgError.code === '23505') {
     return new UniqueConstraintError({ parent: pgError, message: pgError.detail ?? pgError.message, fields: {} } as never);
   }
-  if (pgError.code === undefined || pgError.code.startsWith('08') || lostConnection.test(pgError.message ?? '')) {
+  if (pgError.code === undefined || pgError.code.startsWith('08') || unavailableCodes.has(pgError.code) || lostConnectionMessage.test(pgError.message ?? '')) {
     // Sequelize's pool validates connections by this flag: a broken one is destroyed, not reused.
     connection._invalid = true;
     return new ConnectionError(pgError);
