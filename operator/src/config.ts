@@ -16,6 +16,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
       'log-level': { type: 'string', default: env.LOG_LEVEL ?? 'info' },
       namespaces: { type: 'string', default: env.WATCH_NAMESPACES ?? '' },
       concurrency: { type: 'string', default: env.CONCURRENCY ?? '8' },
+      'max-replicas': { type: 'string', default: env.MAX_REPLICAS ?? '100' },
+      'watch-timeout-seconds': { type: 'string', default: env.WATCH_TIMEOUT_SECONDS ?? '60' },
+      'request-timeout-seconds': { type: 'string', default: env.REQUEST_TIMEOUT_SECONDS ?? '30' },
     },
     strict: true,
   });
@@ -37,6 +40,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
     resyncSeconds: int('resync-seconds', values['resync-seconds'], 5, 3600),
     logLevel: values['log-level'],
     concurrency: int('concurrency', values.concurrency, 1, 64),
+    maxReplicas: int('max-replicas', values['max-replicas'], 1, 10000),
+    watchTimeoutSeconds: int('watch-timeout-seconds', values['watch-timeout-seconds'], 1, 1800),
+    requestTimeoutSeconds: int('request-timeout-seconds', values['request-timeout-seconds'], 1, 300),
     watchNamespaces: values.namespaces.split(',').map((n) => n.trim()).filter((n) => n !== ''),
   };
 }

@@ -4,13 +4,13 @@
  * looks at the whole namespace), at the wake-ups the planner asks for, and once a minute as a
  * safety net. Only the leader writes; the other replica keeps warm caches to take over at once.
  */
-import dotI, { ResourceEventType, ResourceMetaImpl, type ResourceEvent } from '@dot-i/k8s-operator';
+import dotI from '@dot-i/k8s-operator';
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { annotations, group, version } from './api/annotations.js';
-import type { DisasterEvent, SurgePlan } from './api/types.generated.js';
-import { Applier } from './kube/applier.js';
-import { resilientInformer, type InformerHandle } from './kube/resilient-informer.js';
+import { annotations } from './api/annotations.js';
+import { Applier, type PatchResult } from './kube/applier.js';
+import { startCaches, type Caches } from './kube/caches.js';
+import { usePooledConnections } from './kube/kube-http.js';
 import { planNamespace } from './planner/surge-planner.js';
 import type { NamespaceState } from './planner/model.js';
 import { LeaderElector } from './runtime/leader-election.js';
@@ -31,16 +31,15 @@ export interface OperatorConfig {
   concurrency?: number;
   /** Namespaces to watch and manage; empty means all namespaces (cluster-wide RBAC needed). */
   watchNamespaces: string[];
+  /** The cap on any floor, whatever a SurgePlan and an incident ask (replicas). @default 100 */
+  maxReplicas?: number;
+  /** The API server ends each watch after this long (s); silent longer (+ 10 s) means dead. @default 60 */
+  watchTimeoutSeconds?: number;
+  /** A request or list without an answer for this long fails and is retried (s). @default 30 */
+  requestTimeoutSeconds?: number;
   /** Loads the kubeconfig; tests pass one, production uses KUBECONFIG or the in-cluster account. */
   kubeConfig?: k8s.KubeConfig;
 }
-
-type Kinds = {
-  events: InformerHandle<DisasterEvent & k8s.KubernetesObject>;
-  plans: InformerHandle<SurgePlan & k8s.KubernetesObject>;
-  deployments: InformerHandle<k8s.V1Deployment>;
-  hpas: InformerHandle<k8s.V2HorizontalPodAutoscaler>;
-};
 
 export class SurgeOperator extends Operator {
   private readonly kc: k8s.KubeConfig;
@@ -51,7 +50,7 @@ export class SurgeOperator extends Operator {
   /** How long target changes are coalesced before their namespace is reconciled. */
   private readonly coalesceMs = 250;
   private readonly elector: LeaderElector | undefined;
-  private caches: Partial<Kinds> = {};
+  private caches: Caches | undefined;
   private resync: NodeJS.Timeout | undefined;
   private leading = false;
   private readonly log: Logger;
@@ -68,7 +67,10 @@ export class SurgeOperator extends Operator {
       error: (m) => logger.error(m),
     });
     this.log = logger;
-    this.kc = config.kubeConfig ?? loadDefaultKubeConfig();
+    const kc = new k8s.KubeConfig();
+    if (config.kubeConfig !== undefined) kc.loadFromString(config.kubeConfig.exportConfig());
+    else kc.loadFromDefault();
+    this.kc = usePooledConnections(kc, (config.requestTimeoutSeconds ?? 30) * 1000);
     this.applier = new Applier(this.kc, logger, { dryRun: config.dryRun, identity: config.identity });
     this.queue = new WorkQueue(
       (namespace) => this.reconcile(namespace),
@@ -91,10 +93,10 @@ export class SurgeOperator extends Operator {
       : undefined;
   }
 
-  /** True once every cache has listed its kind. */
+  /** True while every cache is current (listed since its last reconnect, watch alive): /readyz. */
   synced(): boolean {
     const c = this.caches;
-    return [c.events, c.plans, c.deployments, c.hpas].every((h) => h?.synced() === true);
+    return c !== undefined && Object.values(c).every((cache) => cache.synced());
   }
 
   isLeader(): boolean {
@@ -107,84 +109,41 @@ export class SurgeOperator extends Operator {
     await this.recorder.idle();
   }
 
+  /**
+   * Starts the four caches instead of @dot-i/k8s-operator's watches (which exit the process on any
+   * watch error). Whatever changed, its namespace is reconciled as a whole.
+   */
   protected async init(): Promise<void> {
-    const enqueue = (event: ResourceEvent): Promise<void> => {
-      if (event.meta.namespace !== undefined) this.queue.add(event.meta.namespace);
-      this.metrics.queueDepth.set(this.queue.length);
-      return Promise.resolve();
-    };
-    // A surge makes every target's status change with each pod that turns ready; coalescing those
-    // for a moment spares the API server a status write per pod. Incidents and plans act at once.
-    const enqueueCoalesced = (event: ResourceEvent): Promise<void> => {
-      if (event.meta.namespace !== undefined) this.queue.addAt(event.meta.namespace, new Date(Date.now() + this.coalesceMs));
-      return Promise.resolve();
-    };
-    await this.watchResource(group, version, 'disasterevents', enqueue);
-    await this.watchResource(group, version, 'surgeplans', enqueue);
-    await this.watchResource('apps', 'v1', 'deployments', enqueueCoalesced);
-    await this.watchResource('autoscaling', 'v2', 'horizontalpodautoscalers', enqueueCoalesced);
-    this.resync = setInterval(() => this.enqueueAll(), this.config.resyncSeconds * 1000);
+    const watchTimeoutSeconds = this.config.watchTimeoutSeconds ?? 60;
+    this.caches = startCaches({
+      kubeConfig: this.kc,
+      namespaces: this.config.watchNamespaces,
+      watchTimeoutSeconds,
+      livenessGraceSeconds: Math.max(2, Math.min(10, watchTimeoutSeconds)),
+      listTimeoutMs: (this.config.requestTimeoutSeconds ?? 30) * 1000,
+      logger: this.log,
+      onChange: (kind, object) => {
+        const namespace = object.metadata?.namespace;
+        if (namespace === undefined) return;
+        // A surge makes every target change with each pod that turns ready; coalescing those for
+        // a moment spares the API server a status write per pod. Incidents and plans act at once.
+        if (kind === 'deployments' || kind === 'hpas') this.queue.addAt(namespace, new Date(Date.now() + this.coalesceMs));
+        else this.queue.add(namespace);
+        this.metrics.queueDepth.set(this.queue.length);
+      },
+      onSynced: (kind) => {
+        this.log.info({ kind }, 'cache listed');
+        this.enqueueAll();
+      },
+    });
+    for (const kind of Object.keys(this.caches)) this.log.info({ kind, namespaces: this.config.watchNamespaces }, 'watching');
+    this.resync = setInterval(() => {
+      for (const [kind, cache] of Object.entries(this.caches ?? {})) this.metrics.cacheSynced.set({ kind }, cache.synced() ? 1 : 0);
+      this.enqueueAll();
+    }, this.config.resyncSeconds * 1000);
     this.resync.unref();
     if (this.elector !== undefined) this.elector.start();
     else this.setLeading(true);
-  }
-
-  /**
-   * Replaces @dot-i/k8s-operator's watch, which exits the process on any watch error, with a cache
-   * that lists and watches again with backoff (see resilient-informer.ts). Same signature and event
-   * shape, so handlers written for the base class work unchanged.
-   */
-  protected override async watchResource(
-    apiGroup: string,
-    apiVersion: string,
-    plural: string,
-    onEvent: (event: ResourceEvent) => Promise<void>,
-  ): Promise<void> {
-    const custom = this.kc.makeApiClient(k8s.CustomObjectsApi);
-    const apps = this.kc.makeApiClient(k8s.AppsV1Api);
-    const autoscaling = this.kc.makeApiClient(k8s.AutoscalingV2Api);
-    const base = apiGroup === '' ? `/api/${apiVersion}` : `/apis/${apiGroup}/${apiVersion}`;
-    const list = (namespace: string | undefined) => async (): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> => {
-      if (plural === 'deployments') return namespace === undefined ? apps.listDeploymentForAllNamespaces() : apps.listNamespacedDeployment({ namespace });
-      if (plural === 'horizontalpodautoscalers') {
-        return namespace === undefined ? autoscaling.listHorizontalPodAutoscalerForAllNamespaces() : autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace });
-      }
-      const items: unknown = namespace === undefined
-        ? await custom.listClusterCustomObject({ group: apiGroup, version: apiVersion, plural })
-        : await custom.listNamespacedCustomObject({ group: apiGroup, version: apiVersion, namespace, plural });
-      return items as k8s.KubernetesListObject<k8s.KubernetesObject>;
-    };
-    const scopes = this.config.watchNamespaces.length === 0 ? [undefined] : this.config.watchNamespaces;
-    const handles = await Promise.all(
-      scopes.map((namespace) => {
-        const path = namespace === undefined ? `${base}/${plural}` : `${base}/namespaces/${namespace}/${plural}`;
-        this.log.info({ path }, 'watching');
-        return resilientInformer<k8s.KubernetesObject>({
-          kubeConfig: this.kc,
-          path,
-          list: list(namespace),
-          logger: this.log,
-          onChange: (object) => {
-            if (object.apiVersion === undefined) object.apiVersion = apiGroup === '' ? apiVersion : `${apiGroup}/${apiVersion}`;
-            if (object.metadata?.resourceVersion === undefined || object.kind === undefined) {
-              if (object.metadata?.namespace !== undefined) this.queue.add(object.metadata.namespace);
-              return;
-            }
-            void onEvent({ meta: ResourceMetaImpl.createWithPlural(plural, object), object, type: ResourceEventType.Modified });
-          },
-          onResync: () => this.enqueueAll(),
-        });
-      }),
-    );
-    const handle: InformerHandle<k8s.KubernetesObject> = {
-      list: (namespace) => handles.flatMap((h) => [...h.list(namespace)]),
-      synced: () => handles.every((h) => h.synced()),
-      stop: async () => {
-        await Promise.all(handles.map((h) => h.stop()));
-      },
-    };
-    const key = ({ disasterevents: 'events', surgeplans: 'plans', deployments: 'deployments', horizontalpodautoscalers: 'hpas' } as const)[plural as 'disasterevents'];
-    (this.caches as Record<string, unknown>)[key] = handle;
   }
 
   override stop(): void {
@@ -196,7 +155,7 @@ export class SurgeOperator extends Operator {
     this.queue.close();
     await this.recorder.idle();
     await this.elector?.stop();
-    await Promise.all(Object.values(this.caches).map((h) => h.stop()));
+    await Promise.all(Object.values(this.caches ?? {}).map((c) => c.stop()));
   }
 
   private setLeading(leading: boolean): void {
@@ -206,30 +165,55 @@ export class SurgeOperator extends Operator {
   }
 
   private enqueueAll(): void {
+    const c = this.caches;
+    if (c === undefined) return;
     const namespaces = new Set<string>();
-    for (const o of [...(this.caches.plans?.list() ?? []), ...(this.caches.events?.list() ?? [])]) {
+    const marked = (o: { metadata?: { annotations?: Record<string, string>; namespace?: string } }) => o.metadata?.annotations?.[annotations.appliedFloor] !== undefined || o.metadata?.annotations?.[annotations.surgePlan] !== undefined;
+    for (const o of [...c.plans.list(), ...c.events.list(), ...c.deployments.list().filter(marked), ...c.hpas.list().filter(marked)]) {
       if (o.metadata?.namespace !== undefined) namespaces.add(o.metadata.namespace);
     }
     for (const ns of namespaces) this.queue.add(ns);
   }
 
-  /** fetch (from the caches) → plan (pure) → apply → write status once → record Events. */
+  /** Puts what a patch returned into the caches, so that the next reconcile sees its own write. */
+  private observe(namespace: string, result: PatchResult | undefined): void {
+    const c = this.caches;
+    if (c === undefined || result === undefined) return;
+    if ('hpa' in result) c.hpas.observe(result.hpa);
+    else if ('deployment' in result) c.deployments.observe(result.deployment);
+    else {
+      const cached = c.deployments.list(namespace).find((d) => d.metadata?.name === result.scale.name);
+      if (cached === undefined) return;
+      const updated = structuredClone(cached);
+      updated.spec = { ...updated.spec, replicas: result.scale.replicas } as k8s.V1DeploymentSpec;
+      updated.metadata = { ...updated.metadata, resourceVersion: result.scale.resourceVersion };
+      c.deployments.observe(updated);
+    }
+  }
+
+  /**
+   * fetch (from the caches) → plan (pure) → apply → write status once → record Events. Nothing
+   * before every cache has listed once; while any cache is not current (a watch reconnecting or
+   * silent), only the raises the planner allows and no status or Event computed from that view.
+   */
   private async reconcile(namespace: string): Promise<Date | undefined> {
-    const { events, plans, deployments, hpas } = this.caches;
-    if (!this.leading || events === undefined || plans === undefined || deployments === undefined || hpas === undefined) return undefined;
+    const c = this.caches;
+    if (!this.leading || c === undefined) return undefined;
+    if (!Object.values(c).every((cache) => cache.everSynced())) return undefined; // re-queued by onSynced
     this.metrics.queueDepth.set(this.queue.length);
     const end = this.metrics.reconcileDuration.startTimer();
+    const synced = this.synced();
     const state: NamespaceState = {
       namespace,
-      events: structuredClone([...events.list(namespace)]),
-      plans: structuredClone([...plans.list(namespace)]),
-      deployments: [...deployments.list(namespace)],
-      hpas: [...hpas.list(namespace)],
-      eventsKnown: events.synced(),
+      events: structuredClone([...c.events.list(namespace)]),
+      plans: structuredClone([...c.plans.list(namespace)]),
+      deployments: [...c.deployments.list(namespace)],
+      hpas: [...c.hpas.list(namespace)],
+      synced,
+      maxReplicas: this.config.maxReplicas ?? 100,
       now: new Date(),
     };
-    const marked = (o: { metadata?: { annotations?: Record<string, string> } }) => o.metadata?.annotations?.[annotations.appliedFloor] !== undefined;
-    if (state.plans.length === 0 && state.events.length === 0 && !state.deployments.some(marked) && !state.hpas.some(marked)) {
+    if (state.plans.length === 0 && state.events.length === 0 && !state.deployments.some(isMarkedObject) && !state.hpas.some(isMarkedObject)) {
       end({ result: 'empty' });
       return undefined;
     }
@@ -237,39 +221,34 @@ export class SurgeOperator extends Operator {
       const plan = planNamespace(state);
       // Targets are independent objects: patch them all at once, the surge waits for the slowest only.
       await Promise.all(plan.patches.map(async (patch) => {
-        await this.applier.patchTarget(namespace, patch);
+        this.observe(namespace, await this.applier.patchTarget(namespace, patch));
         this.metrics.scaleActions.inc({ kind: patch.kind });
       }));
+      if (!synced) {
+        this.log.warn({ namespace, patches: plan.patches.length }, 'caches not current: raised what was needed, wrote no status and no Event');
+        end({ result: 'in-doubt' });
+        return plan.wakeAt;
+      }
       // Statuses are independent objects too; each is written only if it changed.
-      const writes: Array<Promise<unknown>> = [];
+      const writes: Array<Promise<void>> = [];
+      const write = (plural: 'disasterevents' | 'surgeplans', name: string, current: object | undefined, desired: object) =>
+        writes.push(this.applier.writeStatus(namespace, plural, name, current, desired).then((written) => {
+          if (written === undefined) return;
+          if (plural === 'surgeplans') c.plans.observe(written as never);
+          else c.events.observe(written as never);
+        }));
       for (const p of state.plans) {
         const name = p.metadata?.name ?? '';
         const status = plan.planStatuses.get(name);
-        if (status !== undefined) writes.push(this.applier.writeStatus(namespace, 'surgeplans', name, p.status, status));
-        this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'floor' }, status?.floor ?? 0);
-        this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'desired' }, status?.desiredReplicas ?? 0);
-        this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'ready' }, status?.readyReplicas ?? 0);
+        if (status !== undefined) write('surgeplans', name, p.status, status);
       }
-      const active = [0, 0, 0, 0];
       for (const e of state.events) {
         const name = e.metadata?.name ?? '';
         const status = plan.eventStatuses.get(name);
-        if (status === undefined) continue;
-        writes.push(this.applier.writeStatus(namespace, 'disasterevents', name, e.status, status));
-        if (status.timeToSurgeSeconds !== undefined && e.status?.timeToSurgeSeconds === undefined) this.metrics.timeToSurge.observe(status.timeToSurgeSeconds);
-        if (status.phase === 'Surging' || status.phase === 'Ready') {
-          active[e.spec.severity - 1] = (active[e.spec.severity - 1] ?? 0) + 1;
-          this.metrics.eventReady.set({ namespace, event: name }, status.phase === 'Ready' ? 1 : 0);
-        } else {
-          this.metrics.eventReady.remove({ namespace, event: name });
-        }
+        if (status !== undefined) write('disasterevents', name, e.status, status);
       }
-      active.forEach((n, i) => this.metrics.activeEvents.set({ namespace, severity: String(i + 1) }, n));
-      // a deleted event leaves no status phase behind: drop its series here
-      const present = new Set(state.events.map((e) => e.metadata?.name ?? ''));
-      for (const name of this.readyGauges.get(namespace) ?? []) if (!present.has(name)) this.metrics.eventReady.remove({ namespace, event: name });
-      this.readyGauges.set(namespace, present);
       await Promise.all(writes);
+      this.recordMetrics(state, plan);
       // Events are best effort and must not hold up the next namespace: recorded in the background.
       for (const kubeEvent of plan.kubeEvents) this.recorder.push(() => this.applier.record(namespace, kubeEvent));
       end({ result: 'ok' });
@@ -279,10 +258,37 @@ export class SurgeOperator extends Operator {
       throw error;
     }
   }
+
+  /** The gauges of one namespace, from the statuses just written. */
+  private recordMetrics(state: NamespaceState, plan: ReturnType<typeof planNamespace>): void {
+    const { namespace } = state;
+    for (const p of state.plans) {
+      const status = plan.planStatuses.get(p.metadata?.name ?? '');
+      if (status?.conditions?.find((x) => x.type === 'Degraded')?.reason === 'TargetClaimed') continue;
+      this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'floor' }, status?.floor ?? 0);
+      this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'desired' }, status?.desiredReplicas ?? 0);
+      this.metrics.targetReplicas.set({ namespace, target: p.spec.targetRef.name, kind: 'ready' }, status?.readyReplicas ?? 0);
+    }
+    const active = [0, 0, 0, 0];
+    for (const e of state.events) {
+      const name = e.metadata?.name ?? '';
+      const status = plan.eventStatuses.get(name);
+      if (status === undefined) continue;
+      if (status.timeToSurgeSeconds !== undefined && e.status?.timeToSurgeSeconds === undefined) this.metrics.timeToSurge.observe(status.timeToSurgeSeconds);
+      if (status.phase === 'Surging' || status.phase === 'Ready') {
+        active[e.spec.severity - 1] = (active[e.spec.severity - 1] ?? 0) + 1;
+        this.metrics.eventReady.set({ namespace, event: name }, status.phase === 'Ready' ? 1 : 0);
+      } else {
+        this.metrics.eventReady.remove({ namespace, event: name });
+      }
+    }
+    active.forEach((n, i) => this.metrics.activeEvents.set({ namespace, severity: String(i + 1) }, n));
+    // a deleted event leaves no status phase behind: drop its series here
+    const present = new Set(state.events.map((e) => e.metadata?.name ?? ''));
+    for (const name of this.readyGauges.get(namespace) ?? []) if (!present.has(name)) this.metrics.eventReady.remove({ namespace, event: name });
+    this.readyGauges.set(namespace, present);
+  }
 }
 
-function loadDefaultKubeConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  return kc;
-}
+const isMarkedObject = (o: { metadata?: { annotations?: Record<string, string> } }) =>
+  o.metadata?.annotations?.[annotations.appliedFloor] !== undefined || o.metadata?.annotations?.[annotations.surgePlan] !== undefined;

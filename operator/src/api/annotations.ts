@@ -11,10 +11,19 @@ export const annotations = {
   appliedFloor: 'kathelfer.io/applied-floor',
   /** On a target: the SurgePlan that raised it. */
   surgePlan: 'kathelfer.io/surge-plan',
-  /** On an HPA: its minReplicas before the operator raised it, restored on stand-down. */
+  /**
+   * On an HPA: its minReplicas before the operator raised it, restored on stand-down if nobody
+   * changed minReplicas since. Written only when the operator raises an HPA it has not marked yet,
+   * so it is always a value a person (or the HPA's manifest) set, never the operator's own.
+   */
   originalMinReplicas: 'kathelfer.io/original-min-replicas',
-  /** On an HPA: its maxReplicas before the operator raised it, restored on stand-down. */
+  /** On an HPA: its maxReplicas before the operator raised it (only written when it had to). */
   originalMaxReplicas: 'kathelfer.io/original-max-replicas',
+  /**
+   * On an HPA: the maxReplicas the operator wrote. On stand-down maxReplicas is restored only while
+   * it still has this value; a higher one set by anyone during the incident stays.
+   */
+  appliedMaxReplicas: 'kathelfer.io/applied-max-replicas',
 } as const;
 
 export const group = 'kathelfer.io';

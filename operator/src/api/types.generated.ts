@@ -184,7 +184,7 @@ severity3: number
 severity4: number
 }
 /**
- * Upper bound for the floor, also when expectedHelpers asks for more.
+ * Upper bound for the floor, also when expectedHelpers asks for more; required with helpersPerReplica. The operator caps every floor at its --max-replicas as well (default 100).
  */
 maxReplicas?: number
 /**

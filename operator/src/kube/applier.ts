@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import { group, version } from '../api/annotations.js';
 import type { KubeEvent, TargetPatch } from '../planner/model.js';
 
+/** What a target patch returned, for the caches. */
+export type PatchResult =
+  | { hpa: k8s.V2HorizontalPodAutoscaler }
+  | { deployment: k8s.V1Deployment }
+  | { scale: { name: string; replicas: number; resourceVersion: string | undefined } };
+
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 /**
@@ -26,21 +32,26 @@ export class Applier {
     this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   }
 
-  /** In dry-run mode the API server validates the patch (dryRun=All) and nothing is persisted. */
-  async patchTarget(namespace: string, patch: TargetPatch): Promise<void> {
+  /**
+   * In dry-run mode the API server validates the patch (dryRun=All) and nothing is persisted.
+   * @returns what the API server answered, for the caches (the planner must see its own write):
+   *   the patched HPA or Deployment, or for a scale-only patch the Deployment's new replicas and
+   *   resourceVersion; undefined in dry-run mode.
+   */
+  async patchTarget(namespace: string, patch: TargetPatch): Promise<PatchResult | undefined> {
     const dryRun = this.options.dryRun ? 'All' : undefined;
     this.logger.info({ namespace, patch, dryRun: this.options.dryRun }, this.options.dryRun ? 'would patch target' : 'patching target');
     if (patch.kind === 'HorizontalPodAutoscaler') {
-      await this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: patch.name, namespace, body: patch.patch, dryRun }, mergePatch);
-      return;
+      const hpa = await this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: patch.name, namespace, body: patch.patch, dryRun }, mergePatch);
+      return dryRun === undefined ? { hpa } : undefined;
     }
     if (patch.annotations === undefined && patch.replicas !== undefined) {
-      await this.apps.patchNamespacedDeploymentScale({ name: patch.name, namespace, body: { spec: { replicas: patch.replicas } }, dryRun }, mergePatch);
-      return;
+      const scale = await this.apps.patchNamespacedDeploymentScale({ name: patch.name, namespace, body: { spec: { replicas: patch.replicas } }, dryRun }, mergePatch);
+      return dryRun === undefined ? { scale: { name: patch.name, replicas: scale.spec?.replicas ?? patch.replicas, resourceVersion: scale.metadata?.resourceVersion } } : undefined;
     }
     // The floor mark and the replicas in one request: either both are written or neither, so the
     // operator never loses track of a target it raised (and it costs one round trip, not two).
-    await this.apps.patchNamespacedDeployment(
+    const deployment = await this.apps.patchNamespacedDeployment(
       {
         name: patch.name,
         namespace,
@@ -49,22 +60,22 @@ export class Applier {
       },
       mergePatch,
     );
+    return dryRun === undefined ? { deployment } : undefined;
   }
 
   /**
-   * Writes a status only when it differs from the current one. A merge patch replaces arrays and
+   * Writes a status only when it differs from the current one, and returns the written object (else undefined). A merge patch replaces arrays and
    * merges objects, so keys that the new status drops are sent as null.
    */
-  async writeStatus(namespace: string, plural: 'disasterevents' | 'surgeplans', name: string, current: object | undefined, desired: object): Promise<boolean> {
-    if (stableJson(current ?? {}) === stableJson(desired)) return false;
+  async writeStatus(namespace: string, plural: 'disasterevents' | 'surgeplans', name: string, current: object | undefined, desired: object): Promise<k8s.KubernetesObject | undefined> {
+    if (stableJson(current ?? {}) === stableJson(desired)) return undefined;
     if (this.options.dryRun) {
       this.logger.debug({ namespace, plural, name, status: desired }, 'dry run: status not written');
-      return false;
+      return undefined;
     }
     const body: Record<string, unknown> = { ...desired };
     for (const key of Object.keys(current ?? {})) if (!(key in body)) body[key] = null;
-    await this.custom.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status: body } }, mergePatch);
-    return true;
+    return (await this.custom.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status: body } }, mergePatch)) as k8s.KubernetesObject;
   }
 
   /** Kubernetes Events are best effort, as client-go's recorder treats them: a lost Event never blocks scaling. */

@@ -23,7 +23,9 @@ export function eventStatus(
   const kubeEvents: KubeEvent[] = [];
   const created = event.metadata?.creationTimestamp as unknown as string | Date | undefined;
   const declaredAt = previous?.declaredAt ?? (created !== undefined ? iso(new Date(created)) : iso(now));
-  const managed = decisions.filter((d) => d.deployment !== undefined && !d.paused);
+  // One entry per Deployment: a plan whose target another plan governs is not counted.
+  const owning = decisions.filter((d) => d.deployment !== undefined && d.claimedBy === undefined);
+  const managed = owning.filter((d) => !d.paused);
   const prewarm = Math.max(0, ...decisions.map((d) => d.spec.prewarmSeconds));
   const act = activity(event, prewarm, now);
 
@@ -31,7 +33,7 @@ export function eventStatus(
     name: d.spec.target,
     surgePlan: d.plan.metadata?.name ?? '',
     standby: d.spec.standby,
-    floor: act.kind === 'active' ? demand(d.spec, event) : d.spec.standby,
+    floor: act.kind === 'active' ? Math.min(demand(d.spec, event), state.maxReplicas) : d.spec.standby,
     desired: d.status.desiredReplicas ?? d.deployment?.spec?.replicas ?? 0,
     ready: d.deployment?.status?.readyReplicas ?? 0,
   }));
@@ -54,11 +56,15 @@ export function eventStatus(
 
   if (act.kind === 'ended') {
     endedAt ??= iso(act.at ?? now);
-    const standingDown = managed.filter((d) => d.held > d.wanted);
+    // A paused plan's target stays where it is: not stood down while it is still raised.
+    const standingDown = owning.filter((d) => d.held > d.wanted);
     phase = standingDown.length > 0 ? 'StandingDown' : 'Ended';
     ready = { type: 'Ready', status: 'False', reason: 'Ended', message: `The incident ended at ${endedAt}; the services stand down as their SurgePlans say.` };
+    const describe = (d: TargetDecision) => d.paused
+      ? `${d.spec.target} stays at a floor of ${d.held}: its SurgePlan ${d.plan.metadata?.name} is paused`
+      : `${d.spec.target} held at ${d.held}, going to ${d.wanted}`;
     progressing = standingDown.length > 0
-      ? { type: 'Progressing', status: 'True', reason: 'StandingDown', message: `Standing down: ${standingDown.map((d) => `${d.spec.target} held at ${d.held}, going to ${d.wanted}`).join('; ')}.` }
+      ? { type: 'Progressing', status: 'True', reason: standingDown.every((d) => d.paused) ? 'PausedAboveFloor' : 'StandingDown', message: `Standing down: ${standingDown.map(describe).join('; ')}.` }
       : { type: 'Progressing', status: 'False', reason: 'StoodDown', message: 'Every service this incident raised is back at the floor the remaining incidents need.' };
   } else if (act.kind === 'scheduled') {
     phase = 'Scheduled';

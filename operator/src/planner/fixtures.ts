@@ -48,5 +48,5 @@ export function hpa(name: string, target: string, min: number, max: number, anno
 }
 
 export function state(parts: Partial<NamespaceState>): NamespaceState {
-  return { namespace: 'ns', events: [], plans: [], deployments: [], hpas: [], eventsKnown: true, now: t0, ...parts };
+  return { namespace: 'ns', events: [], plans: [], deployments: [], hpas: [], synced: true, maxReplicas: 100, now: t0, ...parts };
 }

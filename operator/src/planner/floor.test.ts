@@ -17,11 +17,11 @@ test('expectedHelpers raises the floor to ceil(expected / helpersPerReplica), ca
 
 test('overlapping events: the floor is the maximum over the active ones', (t) => {
   const events = [event('storm', { severity: 2 }), event('flood', { severity: 4 }), event('old', { severity: 4, state: 'Ended' })];
-  t.deepEqual(targetFloor(spec, events, t0), { floor: 8, drivenBy: ['flood', 'storm'] });
+  t.deepEqual(targetFloor(spec, events, t0), { floor: 8, drivenBy: ['flood', 'storm'], uncapped: undefined });
 });
 
 test('without active events the floor is standby', (t) => {
-  t.deepEqual(targetFloor(spec, [event('old', { state: 'Ended' })], t0), { floor: 1, drivenBy: [] });
+  t.deepEqual(targetFloor(spec, [event('old', { state: 'Ended' })], t0), { floor: 1, drivenBy: [], uncapped: undefined });
 });
 
 test('a window in the future is scheduled until prewarmSeconds before its start, then active', (t) => {
@@ -90,4 +90,9 @@ test('property: adding an active event never lowers the floor', (t) => {
     }),
   );
   t.pass();
+});
+
+test('the operator-wide cap lowers any floor and says what was asked', (t) => {
+  const unbounded = planSpec(plan('web', { helpersPerReplica: 1 }));
+  t.deepEqual(targetFloor(unbounded, [event('e', { expectedHelpers: 1_000_000 })], t0, 100), { floor: 100, drivenBy: ['e'], uncapped: 1_000_000 });
 });

@@ -49,7 +49,7 @@ export function activity(event: DisasterEvent, prewarmSeconds: number, now: Date
 /**
  * The replicas one event asks of one plan's target: the plan's surge replicas for the event's
  * severity, raised by the capacity hint (expectedHelpers / helpersPerReplica), never below standby
- * and never above maxReplicas.
+ * and never above maxReplicas — before the operator-wide cap (see `targetFloor`).
  */
 export function demand(plan: PlanSpec, event: DisasterEvent): number {
   const severity = Math.min(4, Math.max(1, Math.trunc(event.spec.severity)));
@@ -67,8 +67,21 @@ export function clamp(plan: PlanSpec, replicas: number): number {
   return Math.max(plan.standby, capped);
 }
 
-/** The floor the events ask of a target now: the maximum over the events active for it. */
-export function targetFloor(plan: PlanSpec, events: DisasterEvent[], now: Date): { floor: number; drivenBy: string[] } {
+export interface TargetFloor {
+  /** Replicas the active events ask for, after the operator-wide cap. */
+  floor: number;
+  /** Names of the events active for this target, sorted. */
+  drivenBy: string[];
+  /** What the events asked for when the operator-wide cap lowered it, else undefined. */
+  uncapped: number | undefined;
+}
+
+/**
+ * The floor the events ask of a target now: the maximum over the events active for it, at most
+ * `cap` replicas (the operator's --max-replicas; a plan without maxReplicas and a huge
+ * expectedHelpers must not ask a cluster for a million pods).
+ */
+export function targetFloor(plan: PlanSpec, events: DisasterEvent[], now: Date, cap = Number.POSITIVE_INFINITY): TargetFloor {
   let floor = plan.standby;
   const drivenBy: string[] = [];
   for (const event of events) {
@@ -76,5 +89,5 @@ export function targetFloor(plan: PlanSpec, events: DisasterEvent[], now: Date):
     drivenBy.push(event.metadata?.name ?? '');
     floor = Math.max(floor, demand(plan, event));
   }
-  return { floor, drivenBy: drivenBy.sort() };
+  return { floor: Math.min(floor, cap), drivenBy: drivenBy.sort(), uncapped: floor > cap ? floor : undefined };
 }

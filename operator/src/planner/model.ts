@@ -13,10 +13,13 @@ export interface NamespaceState {
   deployments: V1Deployment[];
   hpas: V2HorizontalPodAutoscaler[];
   /**
-   * False when the DisasterEvents could not be read reliably (watch down, cache not synced). The
-   * planner then never lowers a floor: in doubt the platform stays up.
+   * True only while every cache the planner reads (DisasterEvents, SurgePlans, Deployments, HPAs)
+   * has been listed completely since its last (re)connect and its watch is alive. When false the
+   * planner may raise but never lowers or releases anything: in doubt the platform stays up.
    */
-  eventsKnown: boolean;
+  synced: boolean;
+  /** The operator-wide cap on any floor (--max-replicas). */
+  maxReplicas: number;
   now: Date;
 }
 
@@ -27,7 +30,7 @@ export interface ObjectRef {
   uid?: string | undefined;
 }
 
-/** A change to a target, as the thin I/O layer applies it. */
+/** A change to a target, as the thin I/O layer applies it (JSON merge patches; null deletes). */
 export type TargetPatch =
   | {
       kind: 'HorizontalPodAutoscaler';
@@ -57,6 +60,9 @@ export interface NamespacePlan {
   eventStatuses: Map<string, DisasterEventStatus>;
   planStatuses: Map<string, SurgePlanStatus>;
   kubeEvents: KubeEvent[];
-  /** When the namespace must be looked at again without any change (pre-warm, stand-down step). */
+  /**
+   * When the namespace must be looked at again without any change (pre-warm, stand-down step,
+   * window end); never more than MAX_WAKE_MS after `now` (a longer timer would overflow).
+   */
   wakeAt: Date | undefined;
 }

@@ -1,49 +1,52 @@
 import { annotations } from '../api/annotations.js';
-import { planSpec } from './floor.js';
-import { restoreHpa } from './hpa-patch.js';
 import type { KubeEvent, NamespaceState, TargetPatch } from './model.js';
+import { count, isMarked, releaseMarks } from './target-rules.js';
 
 /**
- * Targets the operator raised whose SurgePlan is gone (deleted, or now pointing elsewhere). The
- * annotations on the target are the operator's only memory of them, so this works even when the
- * plan was deleted while the operator was down. An HPA gets its original bounds back exactly; a
- * Deployment keeps its replicas (without the plan nobody knows its standby) and loses the marks.
+ * Targets the operator marked that no SurgePlan names any more (deleted, or now pointing
+ * elsewhere). The marks on the target are the operator's only memory of them, so this works even
+ * when the plan was deleted while the operator was down. An HPA gets back what the operator wrote
+ * over, where nobody changed it since; a Deployment keeps its replicas (without a plan nobody knows
+ * its standby) and loses the marks. The caller runs this only with every cache current: an empty
+ * or partial list of SurgePlans must never read as "every plan is gone".
  */
 export function releaseOrphans(state: NamespaceState): { patches: TargetPatch[]; kubeEvents: KubeEvent[] } {
-  const owners = new Map(state.plans.map((p) => [p.metadata?.name ?? '', planSpec(p).target]));
-  const orphaned = (ann: Record<string, string> | undefined, target: string): string | undefined => {
-    const plan = ann?.[annotations.surgePlan];
-    if (ann?.[annotations.appliedFloor] === undefined || plan === undefined) return undefined;
-    return owners.get(plan) === target ? undefined : plan;
-  };
+  const targeted = new Set(state.plans.map((p) => p.spec.targetRef.name));
   const patches: TargetPatch[] = [];
   const kubeEvents: KubeEvent[] = [];
   for (const hpa of state.hpas) {
-    const ann = hpa.metadata?.annotations;
     const target = hpa.spec?.scaleTargetRef.name ?? '';
-    const plan = orphaned(ann, target);
-    if (plan === undefined || ann === undefined) continue;
-    const min = Number(ann[annotations.originalMinReplicas] ?? hpa.spec?.minReplicas ?? 1);
-    const max = Number(ann[annotations.originalMaxReplicas] ?? hpa.spec?.maxReplicas ?? min);
-    patches.push(restoreHpa(hpa.metadata?.name ?? '', min, max));
+    if (!isMarked(hpa) || (hpa.spec?.scaleTargetRef.kind === 'Deployment' && targeted.has(target))) continue;
+    const ann = hpa.metadata?.annotations ?? {};
+    const min = hpa.spec?.minReplicas ?? 1;
+    const max = hpa.spec?.maxReplicas ?? min;
+    const held = count(ann[annotations.appliedFloor]) ?? 0;
+    const originalMin = count(ann[annotations.originalMinReplicas]);
+    const originalMax = count(ann[annotations.originalMaxReplicas]);
+    const appliedMax = count(ann[annotations.appliedMaxReplicas]);
+    const newMin = originalMin !== undefined && min === Math.max(held, originalMin) ? originalMin : min;
+    const newMax = appliedMax !== undefined && max === appliedMax && originalMax !== undefined ? Math.max(originalMax, newMin) : max;
+    patches.push({
+      kind: 'HorizontalPodAutoscaler',
+      name: hpa.metadata?.name ?? '',
+      patch: { metadata: { annotations: releaseMarks() }, ...(newMin !== min || newMax !== max ? { spec: { minReplicas: newMin, maxReplicas: newMax } } : {}) },
+    });
     kubeEvents.push({
       regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
       type: 'Normal',
       reason: 'PlanRemoved',
-      message: `SurgePlan ${plan} no longer governs ${target}; restored HPA ${hpa.metadata?.name} to minReplicas ${min}, maxReplicas ${max}.`,
+      message: `No SurgePlan governs ${target} any more (SurgePlan ${ann[annotations.surgePlan] ?? 'unknown'} was removed or retargeted); HPA ${hpa.metadata?.name} is back at minReplicas ${newMin}, maxReplicas ${newMax}${newMin === min && min !== originalMin ? ' (minReplicas was changed by someone during the incident and is left as is)' : ''}.`,
     });
   }
   for (const deployment of state.deployments) {
     const name = deployment.metadata?.name ?? '';
-    const ann = deployment.metadata?.annotations;
-    const plan = orphaned(ann, name);
-    if (plan === undefined) continue;
-    patches.push({ kind: 'Deployment', name, annotations: { [annotations.appliedFloor]: null, [annotations.surgePlan]: null } });
+    if (!isMarked(deployment) || targeted.has(name)) continue;
+    patches.push({ kind: 'Deployment', name, annotations: releaseMarks() });
     kubeEvents.push({
       regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata?.uid },
       type: 'Warning',
       reason: 'PlanRemoved',
-      message: `SurgePlan ${plan} no longer governs ${name}; the operator stopped managing it and left it at ${deployment.spec?.replicas ?? 0} replicas (scale it down by hand if the incident is over).`,
+      message: `No SurgePlan governs ${name} any more (SurgePlan ${deployment.metadata?.annotations?.[annotations.surgePlan] ?? 'unknown'} was removed or retargeted); the operator stopped managing it and left it at ${deployment.spec?.replicas ?? 0} replicas (scale it down by hand if the incident is over).`,
     });
   }
   return { patches, kubeEvents };

@@ -113,7 +113,7 @@ test('GIVEN an HPA on the target THEN its minReplicas (and maxReplicas) are rais
     kind: 'HorizontalPodAutoscaler',
     name: 'matching',
     patch: {
-      metadata: { annotations: { [annotations.appliedFloor]: '8', [annotations.surgePlan]: 'matching', [annotations.originalMinReplicas]: '2', [annotations.originalMaxReplicas]: '5' } },
+      metadata: { annotations: { [annotations.appliedFloor]: '8', [annotations.surgePlan]: 'matching', [annotations.originalMinReplicas]: '2', [annotations.originalMaxReplicas]: '5', [annotations.appliedMaxReplicas]: '8' } },
       spec: { minReplicas: 8, maxReplicas: 8 },
     },
   });
@@ -145,7 +145,7 @@ test('GIVEN a paused SurgePlan THEN its target is left alone and the status says
 test('GIVEN the events cannot be read THEN the operator never scales down', (t) => {
   let s = state({ events: [event('flood')], plans: [plan('tasks', { scaleDown: { stabilizationWindowSeconds: 0, stepReplicas: 10, stepIntervalSeconds: 0 } })], deployments: [deployment('tasks', 1)] });
   s = apply(s, at(1));
-  const result = planNamespace({ ...s, events: [], eventsKnown: false, now: at(1000) });
+  const result = planNamespace({ ...s, events: [], synced: false, now: at(1000) });
   t.deepEqual(result.patches, []);
   t.is(result.planStatuses.get('tasks')?.floor, 6);
 });

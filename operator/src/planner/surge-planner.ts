@@ -5,9 +5,12 @@
  * what is, so calling it twice on the same state gives the same answer and no new patches.
  */
 import { eventStatus } from './event-status.js';
+import { activity } from './floor.js';
 import type { NamespacePlan, NamespaceState } from './model.js';
 import { releaseOrphans } from './orphan-release.js';
+import { ownersByTarget } from './ownership.js';
 import { planTarget } from './target-planner.js';
+import { earliestWake } from './wake-up.js';
 
 const byName = <T extends { metadata?: { name?: string } }>(a: T, b: T) =>
   (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
@@ -15,34 +18,28 @@ const byName = <T extends { metadata?: { name?: string } }>(a: T, b: T) =>
 export function planNamespace(state: NamespaceState): NamespacePlan {
   const plans = [...state.plans].sort(byName);
   const events = [...state.events].sort(byName);
-  const decisions = plans.map((plan) => planTarget(plan, { ...state, events }));
-  const orphans = releaseOrphans(state);
+  const sorted = { ...state, events };
+  const owners = ownersByTarget(plans);
+  const decisions = plans.map((plan) => planTarget(plan, owners.get(plan.spec.targetRef.name) ?? plan, sorted));
+  // Letting go of a target is a release: only with every cache current (in doubt stay up).
+  const orphans = state.synced ? releaseOrphans(state) : { patches: [], kubeEvents: [] };
   const plan: NamespacePlan = {
     patches: [...decisions.flatMap((d) => d.patches), ...orphans.patches],
     eventStatuses: new Map(),
     planStatuses: new Map(decisions.map((d) => [d.plan.metadata?.name ?? '', d.status])),
     kubeEvents: [...decisions.flatMap((d) => d.kubeEvents), ...orphans.kubeEvents],
-    wakeAt: earliest(decisions.map((d) => d.wakeAt)),
+    wakeAt: undefined,
   };
+  const wakes = decisions.map((d) => d.wakeAt);
   for (const event of events) {
-    const result = eventStatus(event, decisions, { ...state, events });
+    const result = eventStatus(event, decisions, sorted);
     plan.eventStatuses.set(event.metadata?.name ?? '', result.status);
     plan.kubeEvents.push(...result.kubeEvents);
-    plan.wakeAt = earliest([plan.wakeAt, result.wakeAt, windowEnd(event, state.now)]);
+    wakes.push(result.wakeAt);
+    // A window that ends in the future needs a reconcile at its end; an ended event needs none.
+    const end = event.spec.window?.end;
+    if (end !== undefined && activity(event, 0, state.now).kind !== 'ended') wakes.push(new Date(end));
   }
+  plan.wakeAt = earliestWake(wakes, state.now);
   return plan;
-}
-
-/** A window that ends in the future needs a reconcile at its end, even if nothing else changes. */
-function windowEnd(event: { spec: { window?: { end?: string } } }, now: Date): Date | undefined {
-  const end = event.spec.window?.end;
-  if (end === undefined) return undefined;
-  const at = new Date(end);
-  return at > now ? at : undefined;
-}
-
-function earliest(dates: Array<Date | undefined>): Date | undefined {
-  let min: Date | undefined;
-  for (const d of dates) if (d !== undefined && (min === undefined || d < min)) min = d;
-  return min;
 }

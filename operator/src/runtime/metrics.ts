@@ -53,6 +53,12 @@ export function createMetrics() {
       help: '1 while this replica holds the leader Lease.',
       registers: [registry],
     }),
+    cacheSynced: new Gauge({
+      name: 'kathelfer_operator_cache_synced',
+      help: '1 while the cache of a kind is current (listed since its last reconnect, watch alive); 0 while the operator is in doubt and lowers nothing.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'kathelfer_operator_queue_depth',
       help: 'Namespaces waiting to be reconciled.',

@@ -1,3 +1,5 @@
+import { MAX_WAKE_MS } from '../planner/wake-up.js';
+
 /**
  * A rate-limited work queue of namespaces, like client-go's workqueue: a namespace is never worked
  * on twice at once, adding it while it is queued is a no-op, adding it while it is being worked on
@@ -33,16 +35,21 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the item at `at` unless an earlier wake-up is already set. */
+  /**
+   * Adds the item at `at` unless an earlier wake-up is already set. A date further ahead than a
+   * timer can hold (2^31-1 ms, MAX_WAKE_MS) arms the longest timer and re-arms when it fires.
+   */
   addAt(item: string, at: Date): void {
     const when = at.getTime();
+    if (!Number.isFinite(when)) return;
     const existing = this.timers.get(item);
     if (existing !== undefined && existing.at <= when) return;
     if (existing !== undefined) clearTimeout(existing.timer);
     const timer = setTimeout(() => {
       this.timers.delete(item);
-      this.add(item);
-    }, Math.max(0, when - Date.now()));
+      if (Date.now() < when) this.addAt(item, new Date(when));
+      else this.add(item);
+    }, Math.min(MAX_WAKE_MS, Math.max(0, when - Date.now())));
     timer.unref();
     this.timers.set(item, { at: when, timer });
   }
