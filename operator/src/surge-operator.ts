@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { annotations } from './api/annotations.js';
 import { Applier, type PatchResult } from './kube/applier.js';
-import { startCaches, type Caches } from './kube/caches.js';
+import { everyCache, startCaches, type Caches } from './kube/caches.js';
 import { usePooledConnections } from './kube/kube-http.js';
 import { planNamespace } from './planner/surge-planner.js';
 import type { NamespaceState } from './planner/model.js';
@@ -96,7 +96,7 @@ export class SurgeOperator extends Operator {
   /** True while every cache is current (listed since its last reconnect, watch alive): /readyz. */
   synced(): boolean {
     const c = this.caches;
-    return c !== undefined && Object.values(c).every((cache) => cache.synced());
+    return c !== undefined && everyCache(c).every((cache) => cache.synced());
   }
 
   isLeader(): boolean {
@@ -113,7 +113,7 @@ export class SurgeOperator extends Operator {
    * Starts the four caches instead of @dot-i/k8s-operator's watches (which exit the process on any
    * watch error). Whatever changed, its namespace is reconciled as a whole.
    */
-  protected async init(): Promise<void> {
+  protected init(): Promise<void> {
     const watchTimeoutSeconds = this.config.watchTimeoutSeconds ?? 60;
     this.caches = startCaches({
       kubeConfig: this.kc,
@@ -138,12 +138,13 @@ export class SurgeOperator extends Operator {
     });
     for (const kind of Object.keys(this.caches)) this.log.info({ kind, namespaces: this.config.watchNamespaces }, 'watching');
     this.resync = setInterval(() => {
-      for (const [kind, cache] of Object.entries(this.caches ?? {})) this.metrics.cacheSynced.set({ kind }, cache.synced() ? 1 : 0);
+      if (this.caches !== undefined) for (const [kind, cache] of Object.entries(this.caches) as Array<[string, { synced: () => boolean }]>) this.metrics.cacheSynced.set({ kind }, cache.synced() ? 1 : 0);
       this.enqueueAll();
     }, this.config.resyncSeconds * 1000);
     this.resync.unref();
     if (this.elector !== undefined) this.elector.start();
     else this.setLeading(true);
+    return Promise.resolve();
   }
 
   override stop(): void {
@@ -155,7 +156,7 @@ export class SurgeOperator extends Operator {
     this.queue.close();
     await this.recorder.idle();
     await this.elector?.stop();
-    await Promise.all(Object.values(this.caches ?? {}).map((c) => c.stop()));
+    await Promise.all(this.caches === undefined ? [] : everyCache(this.caches).map((c) => c.stop()));
   }
 
   private setLeading(leading: boolean): void {
@@ -199,7 +200,7 @@ export class SurgeOperator extends Operator {
   private async reconcile(namespace: string): Promise<Date | undefined> {
     const c = this.caches;
     if (!this.leading || c === undefined) return undefined;
-    if (!Object.values(c).every((cache) => cache.everSynced())) return undefined; // re-queued by onSynced
+    if (!everyCache(c).every((cache) => cache.everSynced())) return undefined; // re-queued by onSynced
     this.metrics.queueDepth.set(this.queue.length);
     const end = this.metrics.reconcileDuration.startTimer();
     const synced = this.synced();

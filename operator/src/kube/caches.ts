@@ -65,3 +65,8 @@ export function startCaches(settings: CacheSettings): Caches {
     hpas: make<k8s.V2HorizontalPodAutoscaler>('hpas', '/apis/autoscaling/v2', 'horizontalpodautoscalers', projectHpa),
   };
 }
+
+/** The four caches as one list, for what applies to all of them (synced, stop). */
+export function everyCache(caches: Caches): Array<ObjectCache<k8s.KubernetesObject>> {
+  return [caches.events, caches.plans, caches.deployments, caches.hpas] as Array<ObjectCache<k8s.KubernetesObject>>;
+}

@@ -85,7 +85,7 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     let continueToken: string | undefined;
     do {
       const query = new URLSearchParams({ limit: '500', ...(continueToken !== undefined ? { continue: continueToken } : {}) });
-      const res = await openStream(options.kubeConfig, `${path}?${query}`, AbortSignal.any([signal, AbortSignal.timeout(options.listTimeoutMs)]));
+      const res = await openStream(options.kubeConfig, `${path}?${query.toString()}`, AbortSignal.any([signal, AbortSignal.timeout(options.listTimeoutMs)]));
       let body = '';
       res.setEncoding('utf8');
       for await (const chunk of res) body += chunk as string;
@@ -122,7 +122,7 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     };
     alive();
     try {
-      const res = await openStream(options.kubeConfig, `${path}?${query}`, signal.signal);
+      const res = await openStream(options.kubeConfig, `${path}?${query.toString()}`, signal.signal);
       current = true;
       const lines = createInterface({ input: res, crlfDelay: Infinity });
       for await (const line of lines) {
@@ -186,10 +186,11 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     observe: (object) => {
       if (put(object, false)) options.onChange(object);
     },
-    stop: async () => {
+    stop: () => {
       stopped = true;
       clearTimeout(retryTimer);
       abort?.abort();
+      return Promise.resolve();
     },
   };
 }

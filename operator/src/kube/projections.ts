@@ -24,7 +24,7 @@ export function projectDeployment(d: k8s.V1Deployment): k8s.V1Deployment {
     apiVersion: d.apiVersion,
     kind: d.kind,
     metadata: metadata(d.metadata),
-    spec: { replicas: d.spec?.replicas, selector: {}, template: {} } as k8s.V1DeploymentSpec,
+    spec: { replicas: d.spec?.replicas, selector: {}, template: {} },
     status: {
       replicas: d.status?.replicas,
       readyReplicas: d.status?.readyReplicas,

@@ -1,7 +1,8 @@
 /** Builders for planner tests: plain objects as the API server would return them. */
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { DisasterEvent, SurgePlan } from '../api/types.generated.js';
-import type { NamespaceState } from './model.js';
+import type { NamespaceState, TargetPatch } from './model.js';
+import { planNamespace } from './surge-planner.js';
 
 export const t0 = new Date('2026-07-14T18:00:00Z');
 export const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -50,3 +51,40 @@ export function hpa(name: string, target: string, min: number, max: number, anno
 export function state(parts: Partial<NamespaceState>): NamespaceState {
   return { namespace: 'ns', events: [], plans: [], deployments: [], hpas: [], synced: true, maxReplicas: 100, now: t0, ...parts };
 }
+
+/** Applies patches and statuses the way the API server would, so tests can run several reconciles. */
+export function apply(s: NamespaceState, now: Date, readyAll = true): NamespaceState {
+  const result = planNamespace(s);
+  const deployments = s.deployments.map((d) => structuredClone(d));
+  const hpas = s.hpas.map((h) => structuredClone(h));
+  for (const p of result.patches) applyPatch(p, deployments, hpas);
+  for (const d of deployments) if (readyAll) d.status = { ...d.status, readyReplicas: d.spec?.replicas ?? 0 };
+  return {
+    ...s,
+    now,
+    deployments,
+    hpas,
+    plans: s.plans.map((p) => ({ ...p, status: result.planStatuses.get(p.metadata?.name ?? '') })),
+    events: s.events.map((e) => ({ ...e, status: result.eventStatuses.get(e.metadata?.name ?? '') })),
+  };
+}
+
+export function applyPatch(p: TargetPatch, deployments: NamespaceState['deployments'], hpas: NamespaceState['hpas']) {
+  const merge = (target: Record<string, string>, changes: Record<string, string | null>) => {
+    for (const [k, v] of Object.entries(changes)) if (v === null) delete target[k]; else target[k] = v;
+  };
+  if (p.kind === 'Deployment') {
+    const d = deployments.find((x) => x.metadata?.name === p.name);
+    if (d === undefined) throw new Error(`no deployment ${p.name}`);
+    d.metadata!.annotations ??= {};
+    if (p.annotations) merge(d.metadata!.annotations, p.annotations);
+    if (p.replicas !== undefined) d.spec!.replicas = p.replicas;
+  } else {
+    const h = hpas.find((x) => x.metadata?.name === p.name);
+    if (h === undefined) throw new Error(`no hpa ${p.name}`);
+    h.metadata!.annotations ??= {};
+    merge(h.metadata!.annotations, p.patch.metadata.annotations);
+    Object.assign(h.spec!, p.patch.spec);
+  }
+}
+

@@ -1,45 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { annotations } from '../api/annotations.js';
-import { at, deployment, event, hpa, plan, state, t0 } from './fixtures.js';
-import type { NamespaceState, TargetPatch } from './model.js';
+import { apply, at, deployment, event, hpa, plan, state, t0 } from './fixtures.js';
+import type { NamespaceState } from './model.js';
 import { planNamespace } from './surge-planner.js';
-
-/** Applies patches and statuses the way the API server would, so tests can run several reconciles. */
-function apply(s: NamespaceState, now: Date, readyAll = true): NamespaceState {
-  const result = planNamespace(s);
-  const deployments = s.deployments.map((d) => structuredClone(d));
-  const hpas = s.hpas.map((h) => structuredClone(h));
-  for (const p of result.patches) applyPatch(p, deployments, hpas);
-  for (const d of deployments) if (readyAll) d.status = { ...d.status, readyReplicas: d.spec?.replicas ?? 0 };
-  return {
-    ...s,
-    now,
-    deployments,
-    hpas,
-    plans: s.plans.map((p) => ({ ...p, status: result.planStatuses.get(p.metadata?.name ?? '') })),
-    events: s.events.map((e) => ({ ...e, status: result.eventStatuses.get(e.metadata?.name ?? '') })),
-  };
-}
-
-function applyPatch(p: TargetPatch, deployments: NamespaceState['deployments'], hpas: NamespaceState['hpas']) {
-  const merge = (target: Record<string, string>, changes: Record<string, string | null>) => {
-    for (const [k, v] of Object.entries(changes)) if (v === null) delete target[k]; else target[k] = v;
-  };
-  if (p.kind === 'Deployment') {
-    const d = deployments.find((x) => x.metadata?.name === p.name);
-    if (d === undefined) throw new Error(`no deployment ${p.name}`);
-    d.metadata!.annotations ??= {};
-    if (p.annotations) merge(d.metadata!.annotations, p.annotations);
-    if (p.replicas !== undefined) d.spec!.replicas = p.replicas;
-  } else {
-    const h = hpas.find((x) => x.metadata?.name === p.name);
-    if (h === undefined) throw new Error(`no hpa ${p.name}`);
-    h.metadata!.annotations ??= {};
-    merge(h.metadata!.annotations, p.patch.metadata.annotations);
-    Object.assign(h.spec!, p.patch.spec);
-  }
-}
 
 const replicas = (s: NamespaceState, name: string) => s.deployments.find((d) => d.metadata?.name === name)?.spec?.replicas;
 const three = ['registration', 'tasks', 'matching'];

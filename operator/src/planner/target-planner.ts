@@ -59,12 +59,13 @@ function managed(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa:
   const { now } = state;
   const previous = plan.status;
   const name = plan.metadata?.name ?? '';
-  // In doubt stay up: with any cache not current, never aim below what is held.
-  const goal = state.synced ? floor.floor : Math.max(floor.floor, held);
+  const goal = floor.floor;
   const timing = goal < held ? stepTiming(spec, previous, now) : undefined;
   const input = {
     target: spec.target, owner: name, standby: spec.standby, stepReplicas: spec.stepReplicas,
-    goal, active: floor.drivenBy.length > 0, synced: state.synced, stepDue: timing?.due ?? false,
+    goal, active: floor.drivenBy.length > 0, synced: state.synced,
+    // In doubt stay up: with any cache not current, no stand-down step is ever due.
+    stepDue: state.synced && (timing?.due ?? false),
   };
   const outcome: TargetOutcome = hpa !== undefined ? planHpa(input, hpa, deployment) : planDeployment(input, deployment);
   const patches = [...outcome.patches];

@@ -18,13 +18,13 @@ export interface TargetInput {
   owner: string;
   standby: number;
   stepReplicas: number;
-  /** The floor to hold now: what the active events ask for (in doubt, at least what is held). */
+  /** What the active events ask for now (capped); what is raised goes up to this, never beyond. */
   goal: number;
   /** An event is active for this target: the only case in which anything is raised. */
   active: boolean;
   /** Every cache is current: lowering and releasing are allowed. */
   synced: boolean;
-  /** A stand-down step is due now (only read while the goal is below the held floor). */
+  /** A stand-down step is due now (only read while the goal is below the held floor; never in doubt). */
   stepDue: boolean;
 }
 
@@ -149,10 +149,10 @@ export function planHpa(input: TargetInput, hpa: V2HorizontalPodAutoscaler, depl
   const minIsOurs = marked && originalMin !== undefined && min === Math.max(held, originalMin);
   const replicas = deployment.spec?.replicas ?? 1;
   const notes: Note[] = [];
-  let newHeld = held;
+  let newHeld: number;
   let newMin = min;
   let newMax = max;
-  let release = false;
+  let release: boolean;
   const marks: Record<string, string | null> = {};
 
   if (goal >= held || !input.stepDue) {
