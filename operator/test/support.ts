@@ -136,16 +136,77 @@ export async function kubeEvents(namespace: string): Promise<k8s.CoreV1Event[]> 
   return (await core.listNamespacedEvent({ namespace })).items;
 }
 
+/** Options of an in-process operator for a test (see OperatorConfig). */
+export interface TestOperatorOptions {
+  dryRun?: boolean;
+  maxReplicas?: number;
+  watchTimeoutSeconds?: number;
+  requestTimeoutSeconds?: number;
+  kubeConfig?: k8s.KubeConfig;
+  metrics?: ReturnType<typeof createMetrics>;
+}
+
 /**
  * An operator in this process for one namespace (so that test files running in parallel do not
  * share operators), without leader election, logging warnings only.
  */
-export async function startOperator(namespace: string, options: { dryRun?: boolean } = {}): Promise<SurgeOperator> {
+export async function startOperator(namespace: string, options: TestOperatorOptions = {}): Promise<SurgeOperator> {
   const operator = new SurgeOperator(
-    { dryRun: options.dryRun ?? false, leaderElection: false, leaseNamespace: namespace, leaseName: 'unused', identity: uniqueName('test-operator'), resyncSeconds: 30, watchNamespaces: [namespace], kubeConfig: kc },
+    {
+      dryRun: options.dryRun ?? false, leaderElection: false, leaseNamespace: namespace, leaseName: 'unused', identity: uniqueName('test-operator'),
+      resyncSeconds: 30, watchNamespaces: [namespace], kubeConfig: options.kubeConfig ?? kc,
+      maxReplicas: options.maxReplicas, watchTimeoutSeconds: options.watchTimeoutSeconds, requestTimeoutSeconds: options.requestTimeoutSeconds,
+    },
     pino({ level: 'warn' }),
-    createMetrics(),
+    options.metrics ?? createMetrics(),
   );
   await operator.start();
   return operator;
+}
+
+/** Events in a namespace with this reason about this object. */
+export async function eventsFor(namespace: string, name: string, reason: string): Promise<k8s.CoreV1Event[]> {
+  return (await kubeEvents(namespace)).filter((e) => e.involvedObject.name === name && e.reason === reason);
+}
+
+export async function createHpa(namespace: string, name: string, min: number, max: number): Promise<void> {
+  await autoscaling.createNamespacedHorizontalPodAutoscaler({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: min, maxReplicas: max, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+    },
+  });
+}
+
+export async function readHpa(namespace: string, name: string): Promise<k8s.V2HorizontalPodAutoscaler> {
+  return autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace });
+}
+
+export async function patchHpa(namespace: string, name: string, body: object): Promise<void> {
+  await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body }, mergePatch);
+}
+
+export async function scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+  await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, mergePatch);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Every value of spec.replicas a Deployment takes while `during` runs, with when it was seen (ms),
+ * from a watch of its own.
+ */
+export async function recordReplicas(namespace: string, name: string): Promise<{ values: () => Array<{ replicas: number; at: number }>; stop: () => Promise<void> }> {
+  const seen: Array<{ replicas: number; at: number }> = [];
+  const controller = await new k8s.Watch(kc).watch(
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    { fieldSelector: `metadata.name=${name}` },
+    (_type: string, d: k8s.V1Deployment) => {
+      const r = d.spec?.replicas ?? 0;
+      if (seen.at(-1)?.replicas !== r) seen.push({ replicas: r, at: Date.now() });
+    },
+    () => undefined,
+  );
+  return { values: () => [...seen], stop: async () => controller.abort() };
 }
