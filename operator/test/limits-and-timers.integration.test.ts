@@ -20,7 +20,7 @@ test('GIVEN a SurgePlan with helpersPerReplica but no maxReplicas THEN the API s
   const ns = await createNamespace('cel-max');
   namespaces.push(ns);
   const error = await t.throwsAsync(create(ns, surgePlan('web', { helpersPerReplica: 1 })));
-  t.regex(String((error as { body?: unknown }).body ?? error?.message), /maxReplicas is required when helpersPerReplica is set/);
+  t.regex(JSON.stringify((error as { body?: unknown }).body ?? error?.message), /maxReplicas is required when helpersPerReplica is set/);
 });
 
 test('GIVEN a floor above --max-replicas THEN the Deployment and the HPA are capped there, with a Warning Event and the Capped condition', async (t) => {

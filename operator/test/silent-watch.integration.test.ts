@@ -31,7 +31,7 @@ test('GIVEN the operator\'s connections go silent WHEN an incident is declared T
   operator = await startOperator(namespace, { kubeConfig: viaProxy, watchTimeoutSeconds: 2, requestTimeoutSeconds: 3 });
   await createDeployment(namespace, 'web', 1);
   await create(namespace, surgePlan('web'));
-  await eventually('synced', async () => (operator?.synced() === true ? true : undefined));
+  await eventually('synced', () => Promise.resolve(operator?.synced() === true ? true : undefined));
 
   // 1. Every open connection (the four watches, the pooled request sockets) goes silent.
   proxy.silenceOpenConnections();
@@ -42,7 +42,7 @@ test('GIVEN the operator\'s connections go silent WHEN an incident is declared T
 
   // 2. Everything goes silent, new connections too: the operator must say it is in doubt.
   proxy.silenceEverything();
-  await eventually('not synced while nothing passes', async () => (operator?.synced() === false ? true : undefined), { timeoutMs: 20_000 });
+  await eventually('not synced while nothing passes', () => Promise.resolve(operator?.synced() === false ? true : undefined), { timeoutMs: 20_000 });
   await create(namespace, disasterEvent('storm', { severity: 4 }));
   await sleep(2000);
   t.is((await replicasOf(namespace, 'web')).desired, 4, 'nothing seen, nothing done, nothing lowered');
@@ -50,5 +50,5 @@ test('GIVEN the operator\'s connections go silent WHEN an incident is declared T
   const resumedAt = Date.now();
   await untilReplicas(namespace, 'web', 6, 60_000);
   t.log(`after traffic resumed: the missed incident was acted on after ${((Date.now() - resumedAt) / 1000).toFixed(1)} s`);
-  await eventually('synced again', async () => (operator?.synced() === true ? true : undefined), { timeoutMs: 30_000 });
+  await eventually('synced again', () => Promise.resolve(operator?.synced() === true ? true : undefined), { timeoutMs: 30_000 });
 });

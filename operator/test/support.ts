@@ -208,5 +208,5 @@ export async function recordReplicas(namespace: string, name: string): Promise<{
     },
     () => undefined,
   );
-  return { values: () => [...seen], stop: async () => controller.abort() };
+  return { values: () => [...seen], stop: () => Promise.resolve(controller.abort()) };
 }
