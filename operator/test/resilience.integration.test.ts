@@ -77,7 +77,7 @@ test('GIVEN two operator replicas WHEN the leader is killed THEN the other takes
   t.is(survivor.child.exitCode, null, 'the survivor still runs');
 });
 
-test('GIVEN an incident WHEN kube-apiserver restarts THEN the operator resumes its watches and stands down when the incident ends', async (t) => {
+test('GIVEN an incident WHEN kube-apiserver restarts, during the surge and again for 10 s during the stand-down THEN the operator releases nothing it should not, records no false Warning and finishes the stand-down', async (t) => {
   // A private control plane: restarting the shared API server would disturb the other test files.
   const state = await mkdtemp(join(tmpdir(), 'kathelfer-apiserver-restart-'));
   const env = { ...process.env, KATHELFER_STATE: state };
@@ -91,28 +91,47 @@ test('GIVEN an incident WHEN kube-apiserver restarts THEN the operator resumes i
       child.stdin?.end(yaml);
       await new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl apply exited ${code}`)))));
     };
+    const reasons = async () => JSON.parse(await kubectl('get', 'events', '-o', 'json')) as { items: Array<{ reason: string; involvedObject: { name: string } }> };
     await kubectl('apply', '--server-side', '-k', join(repo, 'crds'));
     await kubectl('wait', '--for=condition=Established', 'crd/disasterevents.kathelfer.io', 'crd/surgeplans.kathelfer.io', '--timeout=60s');
     for (const name of services) {
       await kubectl('create', 'deployment', name, '--image=registry.invalid/' + name, '--replicas=1');
-      await apply(JSON.stringify(surgePlan(name)));
+      await apply(JSON.stringify(surgePlan(name, { scaleDown: { stabilizationWindowSeconds: 1, stepReplicas: 1, stepIntervalSeconds: 2 } })));
     }
-    const op = spawnOperator({ kubeconfig, identity: 'apiserver-restart', args: ['--leader-elect=false'] });
+    await kubectl('autoscale', 'deployment', 'matching', '--min=1', '--max=3', '--cpu=70%');
+    const op = spawnOperator({ kubeconfig, identity: 'apiserver-restart', args: ['--leader-elect=false', '--watch-timeout-seconds=5'] });
     processes.push(op);
     await apply(JSON.stringify(disasterEvent('flood', { severity: 3 })));
     await kubectl('wait', '--for=condition=Ready', 'disasterevent/flood', '--timeout=60s');
+    const hpaBefore = JSON.parse(await kubectl('get', 'hpa', 'matching', '-o', 'json')) as { metadata: { generation: number }; spec: { minReplicas: number } };
+    t.is(hpaBefore.spec.minReplicas, 4);
 
+    // 1. During the surge: the caches reconnect to a fresh API server, whose lists may come late.
     await cluster('restart-apiserver', '--down-for', '3');
-    await kubectl('patch', 'disasterevent', 'flood', '--type=merge', '-p', '{"spec":{"state":"Ended"}}');
-    for (const name of services) {
-      await kubectl('wait', '--for=jsonpath={.status.readyReplicas}=1', `deployment/${name}`, '--timeout=60s');
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    const hpaAfter = JSON.parse(await kubectl('get', 'hpa', 'matching', '-o', 'json')) as { metadata: { generation: number }; spec: { minReplicas: number } };
+    t.is(hpaAfter.metadata.generation, hpaBefore.metadata.generation, 'the HPA\'s spec was not written at all (no 4 → 1 → 4)');
+    for (const name of services.filter((s) => s !== 'matching')) {
+      t.is((await kubectl('get', 'deployment', name, '-o', 'jsonpath={.metadata.annotations.kathelfer\\.io/applied-floor}')).trim(), '4', `${name} still marked`);
     }
+    t.deepEqual((await reasons()).items.filter((e) => e.reason === 'PlanRemoved'), [], 'no false PlanRemoved');
+
+    // 2. During the stand-down, the API server away for 10 s.
+    await kubectl('patch', 'disasterevent', 'flood', '--type=merge', '-p', '{"spec":{"state":"Ended"}}');
+    await kubectl('wait', '--for=jsonpath={.spec.replicas}=3', 'deployment/registration', '--timeout=30s');
+    await cluster('restart-apiserver', '--down-for', '10');
+    for (const name of services.filter((s) => s !== 'matching')) {
+      await kubectl('wait', '--for=jsonpath={.spec.replicas}=1', `deployment/${name}`, '--timeout=90s');
+    }
+    await kubectl('wait', '--for=jsonpath={.spec.minReplicas}=1', 'hpa/matching', '--timeout=90s');
     const phase = await eventually('flood ended', async () => {
       const p = (await kubectl('get', 'disasterevent', 'flood', '-o', 'jsonpath={.status.phase}')).trim();
       return p === 'Ended' ? p : undefined;
-    });
+    }, { timeoutMs: 30_000 });
     t.is(phase, 'Ended');
-    t.is(op.child.exitCode, null, 'the operator survived the API server restart');
+    const all = (await reasons()).items;
+    t.deepEqual(all.filter((e) => ['PlanRemoved', 'NoSurgePlans', 'DriftCorrected'].includes(e.reason)).map((e) => `${e.reason} ${e.involvedObject.name}`), []);
+    t.is(op.child.exitCode, null, 'the operator survived the API server restarts');
     t.regex(op.output(), /watch failed; listing and watching again/);
   } finally {
     await cluster('purge').catch(() => undefined);
