@@ -204,6 +204,7 @@ export class SurgeOperator extends Operator {
     this.metrics.queueDepth.set(this.queue.length);
     const end = this.metrics.reconcileDuration.startTimer();
     const synced = this.synced();
+    for (const [kind, cache] of Object.entries(c) as Array<[string, { synced: () => boolean }]>) this.metrics.cacheSynced.set({ kind }, cache.synced() ? 1 : 0);
     const state: NamespaceState = {
       namespace,
       events: structuredClone([...c.events.list(namespace)]),
