@@ -63,13 +63,25 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    // A renewal that hangs (a silent connection) must not keep this replica leading past the
+    // Lease's expiry, when another replica may take over: give up before it, as client-go's
+    // renewDeadline does.
+    const renewDeadlineMs = Math.max(this.retryPeriod, this.leaseDuration * 1000 - this.retryPeriod);
+    let deadline: NodeJS.Timeout | undefined;
     try {
-      const won = await this.tryAcquireOrRenew();
+      const won = await Promise.race([
+        this.tryAcquireOrRenew(),
+        new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => reject(new Error(`no answer within the renew deadline of ${renewDeadlineMs} ms`)), renewDeadlineMs);
+        }),
+      ]);
       this.setLeading(won);
     } catch (error) {
       // Without a renewal we cannot know whether another replica has taken over: step down.
       this.options.logger.warn({ err: (error as Error).message }, 'leader election: could not reach the Lease');
       this.setLeading(false);
+    } finally {
+      clearTimeout(deadline);
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.retryPeriod);
   }
