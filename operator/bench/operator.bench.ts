@@ -8,8 +8,8 @@
  * 2. Scale: NAMESPACES namespaces × 3 SurgePlans, EVENTS DisasterEvents created at once: time until
  *    every floor is applied, and the operator's memory. The operator runs as deployed: the esbuild
  *    bundle with the NODE_OPTIONS of manifests/base/operator/deployment.yaml. Baseline: a bare
- *    client patching the scale of the same Deployments at once (baseline-patch.ts), before and after
- *    the operator's run.
+ *    client in this process patching the scale of the same Deployments at once, on a keep-alive
+ *    pool, before and after the operator's run.
  *
  * Environment: TRIALS (50), NAMESPACES (200), EVENTS (50).
  */
@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { bundle } from '@kathelfer/hack/build';
+import { usePooledConnections } from '../src/kube/kube-http.js';
 import { spawnOperator } from '../test/operator-process.js';
 import { create, createDeployment, disasterEvent, installCrds, kc, surgePlan } from '../test/support.js';
 
@@ -28,6 +29,10 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const kubeconfig = process.env.KUBECONFIG ?? '';
 const services = ['registration', 'tasks', 'matching'];
 const fastStandDown = { scaleDown: { stabilizationWindowSeconds: 0, stepReplicas: 100, stepIntervalSeconds: 0 } };
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const pooled = new k8s.KubeConfig();
+pooled.loadFromString(kc.exportConfig());
+const pooledApps = usePooledConnections(pooled).makeApiClient(k8s.AppsV1Api);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -35,19 +40,41 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * at once if it already does (the change may have been seen before the caller asked).
  */
 function deploymentWatch(path: string) {
-  const waiters: Array<{ test: (d: k8s.V1Deployment) => boolean; resolve: () => void }> = [];
+  const waiters: Array<{ test: (d: k8s.V1Deployment) => boolean; resolve: () => void; label?: string }> = [];
   const latest = new Map<string, k8s.V1Deployment>();
-  const controller = new k8s.Watch(kc).watch(path, {}, (_type: string, d: k8s.V1Deployment) => {
-    latest.set(`${d.metadata?.namespace}/${d.metadata?.name}`, d);
-    for (const w of [...waiters]) if (w.test(d)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
-  }, () => undefined);
+  let stopped = false;
+  let events = 0;
+  let controller: AbortController | undefined;
+  const report = setInterval(() => {
+    process.stderr.write(`watch ${path}: ${events} events, ${waiters.length} waiting\n`);
+    for (const w of waiters.slice(0, 3)) {
+      const l = latest.get(w.label ?? '');
+      process.stderr.write(`  waiting for ${w.label}: latest seen replicas ${l?.spec?.replicas} rv ${l?.metadata?.resourceVersion}\n`);
+    }
+  }, 10_000);
+  report.unref();
+  // client-node's Watch ends silently on any error; a watch that ended is opened again (its
+  // initial ADDED events bring every Deployment's current state, so nothing is missed).
+  const open = async (): Promise<void> => {
+    controller = await new k8s.Watch(kc).watch(path, {}, (_type: string, d: k8s.V1Deployment) => {
+      events += 1;
+      latest.set(`${d.metadata?.namespace}/${d.metadata?.name}`, d);
+      for (const w of [...waiters]) if (w.test(d)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    }, () => { if (!stopped) setTimeout(() => void open(), 100); });
+  };
+  const opened = open();
   return {
-    until: (test: (d: k8s.V1Deployment) => boolean) =>
+    until: (test: (d: k8s.V1Deployment) => boolean, label?: string) =>
       new Promise<void>((resolve) => {
         if ([...latest.values()].some(test)) resolve();
-        else waiters.push({ test, resolve });
+        else waiters.push({ test, resolve, label });
       }),
-    stop: async () => (await controller).abort(),
+    stop: async () => {
+      stopped = true;
+      clearInterval(report);
+      await opened;
+      controller?.abort();
+    },
   };
 }
 
@@ -93,7 +120,6 @@ async function latency(): Promise<{ operator: number[]; baseline: number[] }> {
   await sleep(3000); // operator caches synced
   const result = { operator: [] as number[], baseline: [] as number[] };
   const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
   try {
     for (let i = 0; i < trials; i++) {
       // operator: all three targets at the severity-3 floor (4)
@@ -125,20 +151,22 @@ async function latency(): Promise<{ operator: number[]; baseline: number[] }> {
   return result;
 }
 
-/** Runs baseline-patch.ts on the targets and resolves when the watch has seen all at `replicas` (s). */
+/**
+ * The baseline: patches the scale of every target to `replicas` at once from this process, on one
+ * keep-alive pool (the operator's own), and resolves when the watch has seen all of them (s).
+ */
 async function baselinePatch(targets: string[], replicas: number, watch: ReturnType<typeof deploymentWatch>): Promise<number> {
   const seen = targets.map((t) => {
     const [ns, name] = t.split('/');
-    return watch.until((d) => d.metadata?.namespace === ns && d.metadata?.name === name && d.spec?.replicas === replicas);
+    return watch.until((d) => d.metadata?.namespace === ns && d.metadata?.name === name && d.spec?.replicas === replicas, t);
   });
   const start = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./baseline-patch.ts', import.meta.url)), String(replicas), ...targets], {
-    env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  await Promise.all(targets.map(async (t) => {
+    const [namespace, name] = t.split('/') as [string, string];
+    await pooledApps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, mergePatch);
+  }));
   await Promise.all(seen);
-  const seconds = (performance.now() - start) / 1000;
-  await new Promise((resolve) => child.once('exit', resolve));
-  return seconds;
+  return (performance.now() - start) / 1000;
 }
 
 async function scale(): Promise<{ seconds: number; baseline: number[]; targets: number; rssBefore: number; rssAfter: number; peak: number; nodeOptions: string }> {

@@ -23,14 +23,16 @@ export function usePooledConnections(kc: k8s.KubeConfig, requestTimeoutMs = 30_0
     // A proxy URL needs client-node's proxy agents; leave those alone.
     if (cluster?.proxyUrl !== undefined) return original(cluster, agentOptions);
     if (pool === undefined) {
-      const options = { ...agentOptions, keepAlive: true, maxSockets: 32 };
+      // `timeout` makes Node set the socket's idle timer on every request and on every free socket
+      // (it resets any other value there); on expiry the socket only emits 'timeout', so destroying
+      // it, which fails the request, is ours to do.
+      const options = { ...agentOptions, keepAlive: true, maxSockets: 32, timeout: requestTimeoutMs };
       pool = cluster?.server.startsWith('http:') === true ? new HttpAgent(options) : new HttpsAgent(options);
       const agent = pool as unknown as { createConnection: (...args: unknown[]) => Socket };
       const create = agent.createConnection.bind(pool);
-      // The agent's own `timeout` only emits 'timeout'; destroying the socket is what fails the request.
       agent.createConnection = (...args: unknown[]) => {
         const socket = create(...args);
-        socket.setTimeout(requestTimeoutMs, () => socket.destroy(new Error(`no answer from the API server for ${requestTimeoutMs} ms`)));
+        socket.on('timeout', () => socket.destroy(new Error(`no answer from the API server for ${requestTimeoutMs} ms`)));
         return socket;
       };
     }

@@ -41,6 +41,8 @@ export interface ObjectCacheOptions<T extends k8s.KubernetesObject> {
    */
   watchTimeoutSeconds: number;
   livenessGraceSeconds: number;
+  /** Objects per page of a list (the API server's `limit`). @default 500 */
+  pageSize?: number;
   /** A list that has not completed in this time fails and is retried (ms). */
   listTimeoutMs: number;
   logger: Logger;
@@ -84,15 +86,16 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     let resourceVersion = '';
     let continueToken: string | undefined;
     do {
-      const query = new URLSearchParams({ limit: '500', ...(continueToken !== undefined ? { continue: continueToken } : {}) });
+      const query = new URLSearchParams({ limit: String(options.pageSize ?? 500), ...(continueToken !== undefined ? { continue: continueToken } : {}) });
       const res = await openStream(options.kubeConfig, `${path}?${query.toString()}`, AbortSignal.any([signal, AbortSignal.timeout(options.listTimeoutMs)]));
       let body = '';
       res.setEncoding('utf8');
       for await (const chunk of res) body += chunk as string;
-      const page = JSON.parse(body) as k8s.KubernetesListObject<T>;
+      // The raw list: its token is `metadata.continue` (client-node's typed model calls it `_continue`).
+      const page = JSON.parse(body) as { items: T[]; metadata?: { resourceVersion?: string; continue?: string } };
       for (const item of page.items) items.set(key(item), options.project(item));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-      continueToken = page.metadata?._continue || undefined;
+      continueToken = page.metadata?.continue || undefined;
     } while (continueToken !== undefined);
     // A write the operator observed while the list was under way may be newer than the listed copy.
     for (const [k, item] of items) {
