@@ -45,12 +45,17 @@ function deploymentWatch(path: string) {
   let stopped = false;
   let events = 0;
   let controller: AbortController | undefined;
+  // A wait that no event moves for 10 s is reported, with what the watch last saw of it.
+  let lastEvents = -1;
   const report = setInterval(() => {
-    process.stderr.write(`watch ${path}: ${events} events, ${waiters.length} waiting\n`);
-    for (const w of waiters.slice(0, 3)) {
-      const l = latest.get(w.label ?? '');
-      process.stderr.write(`  waiting for ${w.label}: latest seen replicas ${l?.spec?.replicas} rv ${l?.metadata?.resourceVersion}\n`);
+    if (waiters.length > 0 && events === lastEvents) {
+      process.stderr.write(`watch ${path}: no event for 10 s, still waiting for ${waiters.length}\n`);
+      for (const w of waiters.slice(0, 3)) {
+        const l = latest.get(w.label ?? '');
+        process.stderr.write(`  ${w.label ?? 'a Deployment'}: last seen at ${l?.spec?.replicas ?? '?'} replicas\n`);
+      }
     }
+    lastEvents = events;
   }, 10_000);
   report.unref();
   // client-node's Watch ends silently on any error; a watch that ended is opened again (its
@@ -197,7 +202,7 @@ async function scale(): Promise<{ seconds: number; baseline: number[]; targets: 
   const applied: number[] = [];
   const start = performance.now();
   const waits = surging.flatMap((ns) => services.map(async (s) => {
-    await watch.until((d) => d.metadata?.namespace === ns && d.metadata.name === s && d.spec?.replicas === 4);
+    await watch.until((d) => d.metadata?.namespace === ns && d.metadata.name === s && d.spec?.replicas === 4, `${ns}/${s}`);
     applied.push((performance.now() - start) / 1000);
   }));
   await inParallel(surging, 16, async (ns) => create(ns, disasterEvent('flood', { severity: 3 })));

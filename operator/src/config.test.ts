@@ -3,7 +3,7 @@ import { loadConfig } from './config.js';
 
 test('defaults work in a Pod: leader election on, metrics on 8080, all namespaces', (t) => {
   const c = loadConfig([], { POD_NAME: 'op-0', POD_NAMESPACE: 'kathelfer' });
-  t.like(c, { dryRun: false, leaderElection: true, leaseNamespace: 'kathelfer', identity: 'op-0', metricsPort: 8080, watchNamespaces: [], maxReplicas: 100, watchTimeoutSeconds: 60, requestTimeoutSeconds: 30 });
+  t.like(c, { concurrency: 16, dryRun: false, leaderElection: true, leaseNamespace: 'kathelfer', identity: 'op-0', metricsPort: 8080, watchNamespaces: [], maxReplicas: 100, watchTimeoutSeconds: 60, requestTimeoutSeconds: 30 });
 });
 
 test('flags win over environment variables', (t) => {

@@ -15,7 +15,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv) {
       'resync-seconds': { type: 'string', default: env.RESYNC_SECONDS ?? '60' },
       'log-level': { type: 'string', default: env.LOG_LEVEL ?? 'info' },
       namespaces: { type: 'string', default: env.WATCH_NAMESPACES ?? '' },
-      concurrency: { type: 'string', default: env.CONCURRENCY ?? '8' },
+      concurrency: { type: 'string', default: env.CONCURRENCY ?? '16' },
       'max-replicas': { type: 'string', default: env.MAX_REPLICAS ?? '100' },
       'watch-timeout-seconds': { type: 'string', default: env.WATCH_TIMEOUT_SECONDS ?? '60' },
       'request-timeout-seconds': { type: 'string', default: env.REQUEST_TIMEOUT_SECONDS ?? '30' },

@@ -27,7 +27,7 @@ export interface OperatorConfig {
   leaseName: string;
   identity: string;
   resyncSeconds: number;
-  /** Namespaces reconciled at once (each one is only ever worked on by one worker). @default 8 */
+  /** Namespaces reconciled at once (each one is only ever worked on by one worker). @default 16 */
   concurrency?: number;
   /** Namespaces to watch and manage; empty means all namespaces (cluster-wide RBAC needed). */
   watchNamespaces: string[];
@@ -45,10 +45,14 @@ export class SurgeOperator extends Operator {
   private readonly kc: k8s.KubeConfig;
   private readonly applier: Applier;
   private readonly queue: WorkQueue;
-  private readonly recorder = new BackgroundTasks(8);
+  /** Events are best effort: a few at a time, so they never take the API server from the patches. */
+  private readonly recorder = new BackgroundTasks(2);
   private readonly readyGauges = new Map<string, Set<string>>();
-  /** How long target changes are coalesced before their namespace is reconciled. */
-  private readonly coalesceMs = 250;
+  /**
+   * How long target changes are coalesced before their namespace is reconciled: during a surge
+   * every pod that turns ready changes its Deployment, and each reconcile may write statuses.
+   */
+  private readonly coalesceMs = 1000;
   private readonly elector: LeaderElector | undefined;
   private caches: Caches | undefined;
   private resync: NodeJS.Timeout | undefined;
@@ -78,7 +82,7 @@ export class SurgeOperator extends Operator {
         this.metrics.reconcileErrors.inc();
         this.log.error({ namespace, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
       },
-      config.concurrency ?? 8,
+      config.concurrency ?? 16,
     );
     this.elector = config.leaderElection
       ? new LeaderElector({
@@ -128,7 +132,7 @@ export class SurgeOperator extends Operator {
         // A surge makes every target change with each pod that turns ready; coalescing those for
         // a moment spares the API server a status write per pod. Incidents and plans act at once.
         if (kind === 'deployments' || kind === 'hpas') this.queue.addAt(namespace, new Date(Date.now() + this.coalesceMs));
-        else this.queue.add(namespace);
+        else this.queue.add(namespace, true);
         this.metrics.queueDepth.set(this.queue.length);
       },
       onSynced: (kind) => {

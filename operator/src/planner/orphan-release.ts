@@ -24,8 +24,10 @@ export function releaseOrphans(state: NamespaceState): { patches: TargetPatch[];
     const originalMin = count(ann[annotations.originalMinReplicas]);
     const originalMax = count(ann[annotations.originalMaxReplicas]);
     const appliedMax = count(ann[annotations.appliedMaxReplicas]);
+    // Only what the operator raised is given back, so a restore only ever lowers (an "original"
+    // above the current value can only come from an edited annotation).
     const newMin = originalMin !== undefined && min === Math.max(held, originalMin) ? originalMin : min;
-    const newMax = appliedMax !== undefined && max === appliedMax && originalMax !== undefined ? Math.max(originalMax, newMin) : max;
+    const newMax = appliedMax !== undefined && max === appliedMax && originalMax !== undefined && originalMax <= max ? Math.max(originalMax, newMin) : max;
     patches.push({
       kind: 'HorizontalPodAutoscaler',
       name: hpa.metadata?.name ?? '',

@@ -16,8 +16,9 @@ test('GIVEN three services on standby WHEN a severity-3 event is declared THEN e
     three.sort().map((name) => ({ kind: 'Deployment', name, annotations: { [annotations.appliedFloor]: '6', [annotations.surgePlan]: name }, replicas: 6 })),
   );
   t.deepEqual(result.kubeEvents.map((e) => `${e.reason} ${e.regarding.kind}`), [
-    'ScaledUp Deployment', 'ScaledUp DisasterEvent', 'ScaledUp Deployment', 'ScaledUp DisasterEvent', 'ScaledUp Deployment', 'ScaledUp DisasterEvent',
-  ], 'each scaling action is told on the target and on the incident');
+    'ScaledUp Deployment', 'ScaledUp Deployment', 'ScaledUp Deployment', 'ScaledUp DisasterEvent',
+  ], 'each scaling action is told on the target, and the incident gets one Event naming all three');
+  t.is(result.kubeEvents.at(-1)?.message, 'Raised matching from 1 to 6 replicas. Raised registration from 1 to 6 replicas. Raised tasks from 1 to 6 replicas.');
   t.is(result.eventStatuses.get('flood')?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
 });
 

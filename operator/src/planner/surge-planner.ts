@@ -6,10 +6,12 @@
  */
 import { eventStatus } from './event-status.js';
 import { activity } from './floor.js';
-import type { NamespacePlan, NamespaceState } from './model.js';
+import type { DisasterEvent } from '../api/types.generated.js';
+import type { KubeEvent, NamespacePlan, NamespaceState } from './model.js';
 import { releaseOrphans } from './orphan-release.js';
 import { ownersByTarget } from './ownership.js';
-import { planTarget } from './target-planner.js';
+import { planTarget, type TargetDecision } from './target-planner.js';
+import type { Note } from './target-rules.js';
 import { earliestWake } from './wake-up.js';
 
 const byName = <T extends { metadata?: { name?: string } }>(a: T, b: T) =>
@@ -30,6 +32,7 @@ export function planNamespace(state: NamespaceState): NamespacePlan {
     kubeEvents: [...decisions.flatMap((d) => d.kubeEvents), ...orphans.kubeEvents],
     wakeAt: undefined,
   };
+  plan.kubeEvents.push(...incidentEvents(decisions, events));
   const wakes = decisions.map((d) => d.wakeAt);
   for (const event of events) {
     const result = eventStatus(event, decisions, sorted);
@@ -42,4 +45,28 @@ export function planNamespace(state: NamespaceState): NamespacePlan {
   }
   plan.wakeAt = earliestWake(wakes, state.now);
   return plan;
+}
+
+/**
+ * What the targets tell the incidents that drive them, one Event per incident and reason (a surge
+ * of three services is one "ScaledUp" on the DisasterEvent naming all three, not three Events).
+ */
+function incidentEvents(decisions: TargetDecision[], events: DisasterEvent[]): KubeEvent[] {
+  const out: KubeEvent[] = [];
+  for (const event of events) {
+    const name = event.metadata?.name ?? '';
+    const notes = decisions.filter((d) => d.status.drivenBy?.includes(name)).flatMap((d) => d.incidentNotes);
+    const byReason = new Map<string, Note[]>();
+    for (const n of notes) byReason.set(`${n.type}/${n.reason}`, [...(byReason.get(`${n.type}/${n.reason}`) ?? []), n]);
+    for (const group of byReason.values()) {
+      const first = group[0] as Note;
+      out.push({
+        regarding: { apiVersion: 'kathelfer.io/v1alpha1', kind: 'DisasterEvent', name, uid: event.metadata?.uid },
+        type: first.type,
+        reason: first.reason,
+        message: group.map((n) => n.message).join(' '),
+      });
+    }
+  }
+  return out;
 }

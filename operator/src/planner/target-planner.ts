@@ -21,7 +21,10 @@ export interface TargetDecision {
   wanted: number;
   patches: TargetPatch[];
   status: SurgePlanStatus;
+  /** Events on the plan and its target. */
   kubeEvents: KubeEvent[];
+  /** What to tell the incidents driving the target (merged per incident by the namespace planner). */
+  incidentNotes: Note[];
   wakeAt: Date | undefined;
 }
 
@@ -45,7 +48,7 @@ export function planTarget(plan: SurgePlan, owner: SurgePlan, state: NamespaceSt
   const spec = planSpec(plan);
   const floor = targetFloor(spec, state.events, state.now, state.maxReplicas);
   const deployment = state.deployments.find((d) => d.metadata?.name === spec.target);
-  const base = { plan, spec, deployment, wanted: floor.floor, wakeAt: undefined };
+  const base = { plan, spec, deployment, wanted: floor.floor, wakeAt: undefined, incidentNotes: [] };
   const ownerName = owner.metadata?.name ?? '';
   if (ownerName !== (plan.metadata?.name ?? '')) return { ...base, ...claimed(plan, spec, ownerName, floor, state) };
   if (deployment === undefined) return { ...base, ...targetNotFound(plan, spec, floor, state) };
@@ -77,7 +80,8 @@ function managed(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa:
     notes.push({ type: 'Normal', reason: 'OwnerChanged', message: `HPA ${hpa.metadata?.name} now scales ${spec.target}: the operator holds its floor through the HPA's minReplicas and dropped its marks from the Deployment.` });
   }
 
-  const kubeEvents = notesToEvents(notes, deploymentRef(spec.target, deployment.metadata?.uid), floor.drivenBy, state);
+  const target = deploymentRef(spec.target, deployment.metadata?.uid);
+  const kubeEvents: KubeEvent[] = notes.map((n) => ({ regarding: target, type: n.type, reason: n.reason, message: n.message }));
   if (floor.uncapped !== undefined && condition(previous, 'Capped')?.status !== 'True') {
     kubeEvents.push({ regarding: planRef(plan), type: 'Warning', reason: 'FloorCapped', message: cappedMessage(spec, floor, state) });
   }
@@ -86,6 +90,7 @@ function managed(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa:
   const ready = deployment.status?.readyReplicas ?? 0;
   return {
     plan, spec, deployment, paused: false, claimedBy: undefined, held: outcome.held, wanted: floor.floor, patches, kubeEvents,
+    incidentNotes: notes.filter((n) => n.onIncidents === true),
     wakeAt: outcome.standingDown ? stepWake : undefined,
     status: {
       observedGeneration: plan.metadata?.generation ?? 0,
@@ -109,17 +114,6 @@ function managed(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa:
   };
 }
 
-/** Events on the Deployment; raises and corrections also on each incident that drives it. */
-function notesToEvents(notes: Note[], target: ObjectRef, drivenBy: string[], state: NamespaceState): KubeEvent[] {
-  const incidents = state.events.filter((e) => drivenBy.includes(e.metadata?.name ?? ''));
-  return notes.flatMap((n) => [
-    { regarding: target, type: n.type, reason: n.reason, message: n.message },
-    ...(n.onIncidents === true
-      ? incidents.map((e) => ({ regarding: { apiVersion: 'kathelfer.io/v1alpha1', kind: 'DisasterEvent', name: e.metadata?.name ?? '', uid: e.metadata?.uid }, type: n.type, reason: n.reason, message: n.message }))
-      : []),
-  ]);
-}
-
 function cappedMessage(spec: PlanSpec, floor: TargetFloor, state: NamespaceState): string {
   return `The incidents ask for ${floor.uncapped} replicas of ${spec.target}; the operator caps every floor at ${state.maxReplicas} (--max-replicas) and holds ${floor.floor}. Set maxReplicas on the SurgePlan, or raise --max-replicas if the cluster can carry more.`;
 }
@@ -130,7 +124,7 @@ function cappedCondition(spec: PlanSpec, floor: TargetFloor, state: NamespaceSta
     : { type: 'Capped', status: 'False', reason: 'WithinLimits', message: `The floor is within the operator's --max-replicas of ${state.maxReplicas}.` };
 }
 
-function claimed(plan: SurgePlan, spec: PlanSpec, owner: string, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt'> {
+function claimed(plan: SurgePlan, spec: PlanSpec, owner: string, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'> {
   const message = `SurgePlan ${owner} (the older plan) already governs Deployment ${spec.target}; this plan does nothing while it exists. Delete one of the two plans.`;
   const previous = plan.status;
   const kubeEvents: KubeEvent[] = condition(previous, 'Degraded')?.reason === 'TargetClaimed'
@@ -152,7 +146,7 @@ function claimed(plan: SurgePlan, spec: PlanSpec, owner: string, floor: TargetFl
   };
 }
 
-function targetNotFound(plan: SurgePlan, spec: PlanSpec, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt'> {
+function targetNotFound(plan: SurgePlan, spec: PlanSpec, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'> {
   const message = `Deployment ${spec.target} does not exist in namespace ${state.namespace}; nothing to scale until it does.`;
   const previous = plan.status;
   const kubeEvents: KubeEvent[] = condition(previous, 'Degraded')?.reason === 'TargetNotFound'
@@ -174,7 +168,7 @@ function targetNotFound(plan: SurgePlan, spec: PlanSpec, floor: TargetFloor, sta
   };
 }
 
-function paused(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa: V2HorizontalPodAutoscaler | undefined, held: number, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt'> {
+function paused(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa: V2HorizontalPodAutoscaler | undefined, held: number, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'> {
   const previous = plan.status;
   const message = `The annotation ${annotations.paused}=true is set: the operator leaves Deployment ${spec.target} alone (events ask for ${floor.floor} replicas${held > spec.standby ? `; it still holds the floor of ${held} it had raised` : ''}).`;
   const kubeEvents: KubeEvent[] = condition(previous, 'Paused')?.status === 'True'

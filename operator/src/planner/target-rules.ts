@@ -190,7 +190,8 @@ export function planHpa(input: TargetInput, hpa: V2HorizontalPodAutoscaler, depl
 
   if (release) {
     if (minIsOurs) newMin = originalMin;
-    if (appliedMax !== undefined && max === appliedMax && originalMax !== undefined) newMax = Math.max(originalMax, newMin);
+    // Only what the operator raised is given back: a restore only ever lowers.
+    if (appliedMax !== undefined && max === appliedMax && originalMax !== undefined && originalMax <= max) newMax = Math.max(originalMax, newMin);
     const kept: string[] = [];
     if (!minIsOurs && marked) {
       kept.push(originalMin === undefined

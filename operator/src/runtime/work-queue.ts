@@ -11,6 +11,8 @@ export class WorkQueue {
   private readonly order: string[] = [];
   private readonly active = new Set<string>();
   private readonly dirtyWhileActive = new Set<string>();
+  private readonly urgent = new Set<string>();
+  private readonly urgentWhileActive = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private running = 0;
@@ -23,16 +25,35 @@ export class WorkQueue {
     private readonly concurrency = 4,
   ) {}
 
-  add(item: string): void {
+  /**
+   * Queues the item. `urgent` puts it ahead of everything not urgent (a newly declared incident
+   * must not wait behind status updates of pods turning ready elsewhere).
+   */
+  add(item: string, urgent = false): void {
     if (this.closed) return;
     if (this.active.has(item)) {
       this.dirtyWhileActive.add(item);
+      if (urgent) this.urgentWhileActive.add(item);
       return;
     }
-    if (this.queued.has(item)) return;
+    if (this.queued.has(item)) {
+      if (urgent && !this.urgent.has(item)) {
+        this.order.splice(this.order.indexOf(item), 1);
+        this.insertUrgent(item);
+      }
+      return;
+    }
     this.queued.add(item);
-    this.order.push(item);
+    if (urgent) this.insertUrgent(item);
+    else this.order.push(item);
     this.pump();
+  }
+
+  /** After the other urgent items, before every item that is not. */
+  private insertUrgent(item: string): void {
+    this.urgent.add(item);
+    const at = this.order.findIndex((i) => !this.urgent.has(i));
+    this.order.splice(at === -1 ? this.order.length : at, 0, item);
   }
 
   /**
@@ -74,6 +95,7 @@ export class WorkQueue {
     while (this.running < this.concurrency && this.order.length > 0) {
       const item = this.order.shift() as string;
       this.queued.delete(item);
+      this.urgent.delete(item);
       this.active.add(item);
       this.running += 1;
       void this.run(item);
@@ -99,7 +121,7 @@ export class WorkQueue {
     } finally {
       this.active.delete(item);
       this.running -= 1;
-      if (this.dirtyWhileActive.delete(item)) this.add(item);
+      if (this.dirtyWhileActive.delete(item)) this.add(item, this.urgentWhileActive.delete(item));
       this.pump();
     }
   }
