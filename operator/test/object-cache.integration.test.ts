@@ -52,3 +52,21 @@ test('GIVEN the operator observed its own write WHEN an older version arrives fr
     await cache.stop();
   }
 });
+
+test('GIVEN an object deleted WHEN the answer to the operator\'s last write to it arrives afterwards THEN the cache does not bring it back', async (t) => {
+  const ns = await createNamespace('cache-deleted');
+  namespaces.push(ns);
+  await createDeployment(ns, 'web', 1);
+  const cache = cacheOf(ns, 500);
+  try {
+    await eventually('synced', () => Promise.resolve(cache.synced() ? true : undefined));
+    await scaleDeployment(ns, 'web', 2);
+    const written = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    await apps.deleteNamespacedDeployment({ name: 'web', namespace: ns });
+    await eventually('deletion seen', () => Promise.resolve(cache.list(ns).length === 0 ? true : undefined));
+    cache.observe(written);
+    t.deepEqual(cache.list(ns), []);
+  } finally {
+    await cache.stop();
+  }
+});

@@ -75,7 +75,13 @@ export class Applier {
     }
     const body: Record<string, unknown> = { ...desired };
     for (const key of Object.keys(current ?? {})) if (!(key in body)) body[key] = null;
-    return (await this.custom.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status: body } }, mergePatch)) as k8s.KubernetesObject;
+    try {
+      return (await this.custom.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status: body } }, mergePatch)) as k8s.KubernetesObject;
+    } catch (error) {
+      // Deleted since the cache was read (an incident deleted to stand down): nothing to report on.
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
   }
 
   /** Kubernetes Events are best effort, as client-go's recorder treats them: a lost Event never blocks scaling. */

@@ -18,7 +18,8 @@ export interface ObjectCache<T extends k8s.KubernetesObject> {
   /**
    * Puts an object the operator itself just wrote (the API server's answer) into the view, so the
    * next reconcile sees its own last write even before the watch delivers it. Older versions than
-   * the one held are ignored, here and from the watch.
+   * the one held are ignored, here and from the watch; an object no longer in the view (deleted)
+   * is not added back.
    */
   observe(object: T): void;
   stop(): Promise<void>;
@@ -76,7 +77,9 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     const k = key(object);
     const held = store.get(k);
     if (held !== undefined && !isNewer(object.metadata?.resourceVersion, held.metadata?.resourceVersion)) return false;
-    if (held === undefined && !fromWatch && !listedOnce) return false;
+    // The operator's own write only updates an object still in the view: a write whose answer
+    // arrives after the watch reported the object deleted must not bring it back.
+    if (held === undefined && !fromWatch) return false;
     store.set(k, options.project(object));
     return true;
   };
