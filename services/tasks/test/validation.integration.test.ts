@@ -71,7 +71,7 @@ test('bad queries, ids, headers and bodies are 4xx too — never a 5xx', async (
   t.is((await get('/v1/tasks?incidentId=flood-2026&area=01')).status, 422, 'an area of 2 digits');
   t.is((await get('/v1/tasks?incidentId=flood-2026&maxPriority=0')).status, 422);
   t.is((await get('/v1/tasks?incidentId=flood-2026&limit=100000')).status, 422);
-  t.is((await get('/v1/tasks?incidentId=flood-2026&cursor=garbage')).status, 422);
+  t.is((await get('/v1/tasks?incidentId=flood-2026&cursor=garbage')).status, 400, 'a cursor that does not decode');
   t.is((await get('/v1/tasks?incidentId=flood-2026&sort=title')).status, 422, 'an unknown query parameter');
   t.is((await get('/v1/tasks/not-a-uuid')).status, 422);
   t.is((await get('/v1/tasks/8d1f3c55-6a0e-4a7d-9d51-0c8b0b5c1d00')).status, 404);
