@@ -8,6 +8,7 @@ import { migrate, createSequelize } from '@kathelfer/common/db';
 import { databaseUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { QueryTypes } from 'sequelize';
 import { initial } from '../src/migrations/0001-initial.js';
+import { personNotPhone } from '../src/migrations/0002-person-not-phone.js';
 import { migrations } from '../src/migrations/index.js';
 import { postJson, startRegistration, validBody, type Running } from './support/registration.js';
 
@@ -84,7 +85,7 @@ test('migration 0002 on a table from 0001 brings names to NFC, keeps every row, 
       `INSERT INTO "${schema}".helpers (id, name, phone_e164, email, max_travel_km, availability, max_hours_per_day, adult_confirmed, consent_version, consent_purposes, consented_at)
        VALUES (gen_random_uuid(), 'Jo\u0308rg', '+493514123456', NULL, 10, '[]', 8, true, '2026-01', '{coordination}', now())`,
     );
-    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0002-person-not-phone']);
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, [initial, personNotPhone]), ['0002-person-not-phone']);
     const names = await sequelize.query<{ name: string }>(`SELECT name FROM "${schema}".helpers`, { type: QueryTypes.SELECT });
     t.deepEqual(names, [{ name: 'J\u00f6rg' }]);
     await sequelize.query(
@@ -98,6 +99,42 @@ test('migration 0002 on a table from 0001 brings names to NFC, keeps every row, 
       ),
     );
     t.is(duplicate?.parent?.constraint, 'helpers_phone_name_unique', 'the same name (case aside) on the same phone');
+  } finally {
+    await sequelize.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sequelize.close();
+  }
+});
+
+test('migration 0003 rewrites stored windows PostgreSQL cannot cast (+16:00, year 0), so the availableAt search works again', async (t) => {
+  const schema = uniqueName('regmig').replace(/-/g, '_');
+  const sequelize = createSequelize({ DATABASE_URL: databaseUrl(), DB_POOL_MAX: 2, DB_POOL_MIN: 0, DB_POOL_ACQUIRE_MS: 10_000, DB_POOL_IDLE_MS: 1_000 });
+  const insert = (name: string, availability: unknown) =>
+    sequelize.query(
+      `INSERT INTO "${schema}".helpers (id, name, phone_e164, max_travel_km, availability, max_hours_per_day, adult_confirmed, consent_version, consent_purposes, consented_at)
+       VALUES (gen_random_uuid(), $1, NULL, 10, $2::jsonb, 8, true, '2026-01', '{coordination}', now())`,
+      { bind: [name, JSON.stringify(availability)] },
+    );
+  const search = () =>
+    sequelize.query<{ name: string }>(
+      `SELECT name FROM "${schema}".helpers WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(availability) w
+         WHERE (w->>'from')::timestamptz <= $1::timestamptz AND (w->>'to')::timestamptz > $1::timestamptz) ORDER BY name`,
+      { bind: ['2026-11-30T12:00:00Z'], type: QueryTypes.SELECT },
+    );
+  try {
+    await migrate(sequelize, databaseUrl(), schema, [initial, personNotPhone]);
+    await insert('legacy', [
+      { from: '2026-12-01T00:00:00+16:00', to: '2026-12-01T08:00:00+16:00' },
+      { from: '0000-01-01T00:00:00Z', to: '0000-01-01T02:00:00Z' },
+    ]);
+    await insert('fine', [{ from: '2026-11-30T09:00:00+01:00', to: '2026-11-30T18:00:00+01:00' }]);
+    await t.throwsAsync(search(), { message: /time zone displacement out of range/ }, 'one legacy row breaks the search for everyone');
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0003-availability-postgres-can-compare']);
+    const rows = await sequelize.query<{ name: string; availability: unknown }>(`SELECT name, availability FROM "${schema}".helpers ORDER BY name`, { type: QueryTypes.SELECT });
+    t.deepEqual(rows, [
+      { name: 'fine', availability: [{ from: '2026-11-30T09:00:00+01:00', to: '2026-11-30T18:00:00+01:00' }] },
+      { name: 'legacy', availability: [{ from: '2026-11-30T08:00:00.000Z', to: '2026-11-30T16:00:00.000Z' }] },
+    ]);
+    t.deepEqual(await search(), [{ name: 'fine' }, { name: 'legacy' }]);
   } finally {
     await sequelize.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sequelize.close();
