@@ -65,7 +65,7 @@ const de = {
   submitting: 'Wird gesendet …',
   fixErrors: 'Bitte prüfen Sie die markierten Angaben.',
   networkError: 'Keine Verbindung. Bitte versuchen Sie es gleich noch einmal.',
-  alreadyRegistered: 'Diese Telefonnummer oder E-Mail-Adresse ist schon registriert. Nutzen Sie Ihren persönlichen Link.',
+  alreadyRegistered: 'Sie sind schon registriert (diese E-Mail-Adresse, oder diese Telefonnummer mit diesem Namen). Nutzen Sie Ihren persönlichen Link.',
   tooMany: 'Gerade kommen sehr viele Registrierungen von Ihrem Anschluss. Bitte versuchen Sie es in einer Minute noch einmal.',
   // confirmation
   doneTitle: 'Danke – Sie sind registriert',
@@ -257,7 +257,7 @@ const en: Record<Key, string> = {
   submitting: 'Sending …',
   fixErrors: 'Please check the marked fields.',
   networkError: 'No connection. Please try again in a moment.',
-  alreadyRegistered: 'This phone number or e-mail address is registered already. Use your personal link.',
+  alreadyRegistered: 'You are registered already (this e-mail address, or this phone number with this name). Use your personal link.',
   tooMany: 'Very many registrations are coming from your connection right now. Please try again in a minute.',
   doneTitle: 'Thank you – you are registered',
   linkWarning:

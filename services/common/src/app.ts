@@ -8,7 +8,7 @@ import { Lifecycle, operationalRoutes, type ReadinessCheck } from './health.js';
 import { requestContext, type Logger } from './logger.js';
 import { createMetrics, httpMetrics, type Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { defineRoute, mountRoutes, type AnyRoute } from './routes.js';
+import { defineRoute, methodNotAllowed, mountRoutes, type AnyRoute } from './routes.js';
 import { findWebDist, webPages } from './web.js';
 
 /** What the browser side needs of the configuration: allowed origins, API URLs, the built pages. */
@@ -90,7 +90,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   }
   const router = new Router();
   mountRoutes(router, routes, { bodyLimitBytes: options.bodyLimitBytes });
+  app.use(methodNotAllowed());
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return { app, lifecycle, metrics, routes };
 }

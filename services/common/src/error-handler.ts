@@ -1,13 +1,14 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import {
+  BadRequestError,
   ConflictError,
   DomainError,
   ServiceUnavailableError,
   ValidationError,
   type ProblemDocument,
 } from './errors.js';
-import { lostConnectionMessage, unavailableCodes } from './db-errors.js';
+import { isDataException, lostConnectionMessage, unavailableCodes } from './db-errors.js';
 import type { Logger } from './logger.js';
 import { fieldProblems } from './validation.js';
 
@@ -33,6 +34,7 @@ export function toDomainError(error: unknown): DomainError | undefined {
   if (error instanceof DomainError) return error;
   if (error instanceof ZodError) return new ValidationError(fieldProblems(error));
   if (sqlState(error) === '23505') return new ConflictError('This resource exists already.');
+  if (isDataException(sqlState(error))) return new BadRequestError('A value in the request is out of the range the service can store or compare.');
   if (isConnectionError(error)) return new ServiceUnavailableError();
   // Errors from koa's own ctx.throw / http-errors that are meant for the client (e.g. 405).
   const e = error as { status?: unknown; expose?: unknown; message?: unknown } | null;
@@ -60,7 +62,8 @@ export function errorHandler(logger: Logger): Middleware {
         log.error({ err: error }, 'unhandled error');
         problem = { type: 'about:blank', title: 'Internal Server Error', status: 500 };
       } else {
-        if (domain.status >= 500) log.warn({ err: error }, domain.title);
+        // A data exception means a schema let through a value the database refuses: worth fixing.
+        if (domain.status >= 500 || isDataException(sqlState(error))) log.warn({ err: error }, domain.title);
         for (const [name, value] of Object.entries(domain.headers)) ctx.set(name, value);
         problem = domain.toProblem(ctx.path);
       }

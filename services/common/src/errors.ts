@@ -45,9 +45,10 @@ export class DomainError extends Error {
   }
 }
 
+/** 400: the request cannot be read at all (not JSON, not UTF-8, a cursor that does not decode); `errors` names fields when known. */
 export class BadRequestError extends DomainError {
-  constructor(detail: string) {
-    super(400, 'bad-request', 'Bad request', detail);
+  constructor(detail: string, errors?: FieldProblem[]) {
+    super(400, 'bad-request', 'Bad request', detail, errors === undefined ? {} : { errors });
   }
 }
 
@@ -88,8 +89,15 @@ export class PayloadTooLargeError extends DomainError {
 }
 
 export class UnsupportedMediaTypeError extends DomainError {
-  constructor() {
-    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  constructor(detail = 'Send the body as application/json.') {
+    super(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  }
+}
+
+/** 405 with the `Allow` header (RFC 9110 §15.5.6): the path exists, the method does not. */
+export class MethodNotAllowedError extends DomainError {
+  constructor(method: string, allowed: readonly string[]) {
+    super(405, 'method-not-allowed', 'Method not allowed', `${method} is not allowed here; use ${allowed.join(', ')}.`, {}, { Allow: allowed.join(', ') });
   }
 }
 

@@ -6,7 +6,8 @@
 import type Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { z } from 'zod';
-import { jsonBody, parseWith } from './validation.js';
+import { BadRequestError, MethodNotAllowedError } from './errors.js';
+import { cleanText, jsonBody, parseWith } from './validation.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -59,17 +60,30 @@ export function defineRoute<
   return spec;
 }
 
+/** Whether the raw path and query string percent-decode to UTF-8 (decodeURIComponent throws otherwise). */
+function urlIsUtf8(path: string, querystring: string): boolean {
+  try {
+    decodeURIComponent(path);
+    decodeURIComponent(querystring.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Registers every route on `router`, validating params, query and body before the handler runs.
- * Bodies are read only for routes that take one, after their auth middleware.
+ * Registers every route on `router`, validating params, query and body before the handler runs:
+ * a URL that does not percent-decode to UTF-8 is a 400; params and query are normalised and checked
+ * as bodies are (`cleanText`). Bodies are read only for routes that take one, after their auth middleware.
  */
 export function mountRoutes(router: Router, routes: readonly AnyRoute[], options: { bodyLimitBytes: number }): void {
   const readBody = jsonBody({ limit: options.bodyLimitBytes });
   for (const route of routes) {
     const handle: Middleware = async function routeHandler(ctx) {
       const schemas = route as { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
-      const params: unknown = schemas.params ? parseWith(schemas.params, ctx.params, 'params') : undefined;
-      const query: unknown = schemas.query ? parseWith(schemas.query, ctx.query, 'query') : undefined;
+      if (!urlIsUtf8(ctx.path, ctx.querystring)) throw new BadRequestError('The URL is not percent-encoded UTF-8.');
+      const params: unknown = schemas.params ? parseWith(schemas.params, cleanText({ ...ctx.params }, 'params'), 'params') : undefined;
+      const query: unknown = schemas.query ? parseWith(schemas.query, cleanText({ ...ctx.query }, 'query'), 'query') : undefined;
       const body: unknown = schemas.body ? parseWith(schemas.body, ctx.request.body ?? {}, 'body') : undefined;
       const result = await route.handler({ params, query, body, ctx } as RouteInput<unknown, unknown, unknown>);
       for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
@@ -80,4 +94,24 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], options
       name: `${route.method} ${route.path}`,
     });
   }
+}
+
+/**
+ * Placed before `router.routes()` and `router.allowedMethods()`: turns the router's bare 405 and
+ * 501 (a method no route of the path declares, e.g. TRACE, PROPFIND, LOCK) into a 405 problem
+ * document with `Allow` (RFC 9110 §15.5.6) — never a 5xx an anonymous client can raise at will. An
+ * unknown method on a path without routes is a 404, as any method there is.
+ */
+export function methodNotAllowed(): Middleware {
+  return async function methodNotAllowedMiddleware(ctx, next) {
+    await next();
+    if ((ctx.status !== 405 && ctx.status !== 501) || ctx.body !== undefined) return;
+    const allowed = ctx.response.get('Allow').split(',').map((m) => m.trim()).filter((m) => m !== '');
+    ctx.remove('Allow');
+    if (allowed.length === 0) {
+      ctx.status = 404;
+      return;
+    }
+    throw new MethodNotAllowedError(ctx.method, allowed);
+  };
 }

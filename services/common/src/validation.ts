@@ -16,20 +16,35 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
   }));
 }
 
-/** Parses `value` with `schema`, throwing a 422 ValidationError that names every failing field. */
+/**
+ * Parses `value` with `schema`, throwing a 422 ValidationError that names every failing field, or
+ * a 400 BadRequestError when a value could not even be decoded (an issue with `params.malformed`,
+ * e.g. an opaque cursor that is not one of ours).
+ */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where?: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = fieldProblems(result.error);
-  throw new ValidationError(where === undefined ? problems : problems.map((p) => ({ ...p, field: `${where}.${p.field}` })));
+  const problems = fieldProblems(result.error).map((p) => (where === undefined ? p : { ...p, field: `${where}.${p.field}` }));
+  const malformed = result.error.issues.some((issue) => issue.code === 'custom' && (issue.params as { malformed?: unknown } | undefined)?.malformed === true);
+  if (malformed) throw new BadRequestError('A value could not be decoded.', problems);
+  throw new ValidationError(problems);
 }
 
+/** Deepest nesting a JSON body may have; the deepest of our schemas is 4, so this leaves room and bounds every walk. */
+export const maxJsonDepth = 32;
+
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const loneSurrogate = /\p{Cs}/u;
 
 /**
- * Reads JSON bodies strictly: a body on POST/PUT/PATCH must be `application/json` (415 otherwise),
- * at most `limit` bytes (413; checked while streaming, so a huge body is never buffered), and parse
- * (400). The parsed value lands on `ctx.request.body`.
+ * Reads JSON bodies strictly, the one way for every service (RFC 8259: JSON text is UTF-8):
+ * - a body on POST/PUT/PATCH must be `application/json` (415), with no charset but UTF-8 (415);
+ * - at most `limit` bytes (413; checked while streaming, so a huge body is never buffered);
+ * - bytes that are not UTF-8 (400), nesting deeper than `maxJsonDepth` (400), not JSON (400);
+ * - then every string is normalised to NFC, and strings PostgreSQL cannot store or that are not
+ *   Unicode text (U+0000, lone surrogates) are a 422 naming the field (see `cleanText`).
+ * The parsed value lands on `ctx.request.body`.
  */
 export function jsonBody(options: { limit: number }): Middleware {
   return async function jsonBodyMiddleware(ctx, next) {
@@ -38,41 +53,97 @@ export function jsonBody(options: { limit: number }): Middleware {
       const hasBody = (length !== undefined && length > 0) || ctx.get('transfer-encoding') !== '';
       if (hasBody) {
         if (ctx.request.is('application/json') === false) throw new UnsupportedMediaTypeError();
-        let text: string;
+        const charset = ctx.request.charset.toLowerCase();
+        if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') {
+          throw new UnsupportedMediaTypeError(`Send the body as application/json in UTF-8, not ${charset.slice(0, 40)}.`);
+        }
+        let bytes: Buffer;
         try {
-          text = await getRawBody(ctx.req, { limit: options.limit, length, encoding: 'utf8' });
+          bytes = await getRawBody(ctx.req, { limit: options.limit, length });
         } catch (error) {
           const type = (error as { type?: string }).type;
           if (type === 'entity.too.large') throw new PayloadTooLargeError(options.limit);
           throw new BadRequestError('The body could not be read.');
         }
+        let text: string;
+        try {
+          text = utf8.decode(bytes);
+        } catch {
+          throw new BadRequestError('The body is not valid UTF-8.');
+        }
+        if (jsonDepthExceeds(text, maxJsonDepth)) throw new BadRequestError(`The body nests deeper than ${maxJsonDepth} levels.`);
         let body: unknown;
         try {
           body = JSON.parse(text) as unknown;
         } catch {
           throw new BadRequestError('The body is not valid JSON.');
         }
-        // PostgreSQL cannot store U+0000 in text or jsonb: refuse it here, naming the field, rather
-        // than fail at the INSERT. Raw control characters are invalid JSON, so only the escape can
-        // bring one in, and the cheap text check keeps the walk off the usual path.
-        if (text.includes('\\u0000')) {
-          const fields = nulFields(body, 'body');
-          if (fields.length > 0) throw new ValidationError(fields.map((field) => ({ field, message: 'must not contain the NUL character (\\u0000)' })));
-        }
-        ctx.request.body = body;
+        ctx.request.body = cleanText(body, 'body');
       }
     }
     await next();
   };
 }
 
-function nulFields(value: unknown, path: string): string[] {
-  if (typeof value === 'string') return value.includes('\0') ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((item, index) => nulFields(item, `${path}.${index}`));
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => [...(key.includes('\0') ? [path] : []), ...nulFields(item, `${path}.${key}`)]);
+/**
+ * Whether JSON `text` nests arrays and objects deeper than `max`: a linear scan that skips string
+ * contents, so it is safe on any input; JSON.parse validates the rest.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
   }
-  return [];
+  return false;
+}
+
+/**
+ * Normalises every string of a parsed JSON value (or of a query or path parameter object) to
+ * Unicode NFC in place, so the same text typed on two keyboards is stored and compared alike;
+ * throws a 422 naming the fields that hold U+0000 (PostgreSQL cannot store it in text or jsonb) or
+ * a lone surrogate (not Unicode text; it would be stored as U+FFFD). Iterative: no recursion, so
+ * any nesting is safe. Object keys are checked but not rewritten (strict schemas refuse unknown
+ * keys anyway). Returns `value`.
+ */
+export function cleanText<T>(value: T, root: string): T {
+  const problems: FieldProblem[] = [];
+  // In a `u` regex a paired surrogate is one astral code point, so \p{Cs} finds only lone ones.
+  const check = (text: string, path: string) => {
+    if (text.includes('\0')) problems.push({ field: path, message: 'must not contain the NUL character (\\u0000)' });
+    else if (loneSurrogate.test(text)) problems.push({ field: path, message: 'must be Unicode text (a lone surrogate is not)' });
+  };
+  if (typeof value === 'string') {
+    check(value, root);
+    if (problems.length > 0) throw new ValidationError(problems);
+    return value.normalize('NFC') as T;
+  }
+  const stack: Array<{ node: unknown; path: string }> = [{ node: value, path: root }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: string };
+    if (node === null || typeof node !== 'object') continue;
+    const entries: Array<[string, unknown]> = Array.isArray(node) ? node.map((item, index) => [String(index), item]) : Object.entries(node);
+    for (const [key, item] of entries) {
+      const at = `${path}.${key}`;
+      if (!Array.isArray(node)) check(key, path);
+      if (typeof item === 'string') {
+        check(item, at);
+        const normal = item.normalize('NFC');
+        // defineProperty, not assignment: a JSON key "__proto__" is an own property, never the prototype.
+        if (normal !== item) Object.defineProperty(node, key, { value: normal, writable: true, enumerable: true, configurable: true });
+      } else if (item !== null && typeof item === 'object') stack.push({ node: item, path: at });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return value;
 }
 
 declare module 'koa' {

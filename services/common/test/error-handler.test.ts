@@ -23,3 +23,11 @@ test('zod errors are 422 naming the fields; domain errors keep their status; bug
   t.is(toDomainError(new TypeError('cannot read properties of undefined')), undefined);
   t.is(toDomainError(Object.assign(new Error('syntax error'), { name: 'SequelizeDatabaseError', parent: { code: '42601' } })), undefined);
 });
+
+test('PostgreSQL data exceptions (SQLSTATE class 22), also wrapped by Sequelize, are 400, not 500', (t) => {
+  for (const code of ['22009', '22008', '22P02', '22021', '22003']) {
+    const error = Object.assign(new Error('data exception'), { name: 'SequelizeDatabaseError', parent: { code } });
+    t.like(toDomainError(error)?.toProblem(), { status: 400, type: 'https://kathelfer.de/problems/bad-request' }, code);
+  }
+  t.is(toDomainError(Object.assign(new Error('check violation'), { code: '23514' })), undefined, 'class 23 other than 23505 stays a bug');
+});

@@ -3,9 +3,10 @@
  * `helperEventOf`). Unknown fields are dropped on parsing, so the read model keeps only what
  * matching needs: never a name or contact detail, location only as registration coarsened it.
  */
+import { timestamp } from '@kathelfer/common/fields';
 import { z } from 'zod';
 
-const window = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
+const window = z.object({ from: timestamp, to: timestamp });
 
 export const helperSnapshot = z.object({
   helperId: z.uuid(),

@@ -3,6 +3,7 @@
  * `task.cancelled` on the tasks stream). The task service is built elsewhere; this schema is what
  * matching relies on, and its tests publish exactly such events. A task is one shift at one site.
  */
+import { timestamp } from '@kathelfer/common/fields';
 import { z } from 'zod';
 
 /** A DisasterEvent's name, as in Kubernetes (DNS-1123 label). */
@@ -29,8 +30,8 @@ export const taskSnapshot = taskFields.extend({
   requiredSkills: z.array(code).max(50).refine(unique, 'skills must not repeat'),
   requiredResources: z.array(code).max(50).refine(unique, 'resources must not repeat'),
   headcount: z.number().int().min(0).max(10_000),
-  shiftStart: z.iso.datetime({ offset: true }),
-  shiftEnd: z.iso.datetime({ offset: true }),
+  shiftStart: timestamp,
+  shiftEnd: timestamp,
   /** 5 is the most urgent. */
   priority: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
 }).refine((t) => Date.parse(t.shiftEnd) > Date.parse(t.shiftStart), { message: 'shiftEnd must be after shiftStart', path: ['shiftEnd'] });

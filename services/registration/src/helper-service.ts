@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import type { Principal } from '@kathelfer/common/auth';
 import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { emailForDisplay } from './email.js';
 import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './idempotency.js';
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
@@ -90,7 +91,8 @@ export class HelperService {
         const replay = await this.replay(idempotencyKey, hash);
         if (replay) return replay;
       }
-      throw new ConflictError('A helper with this phone number or e-mail address is registered already.', {
+      // A person is their e-mail address, and their phone number with their name (migration 0002).
+      throw new ConflictError('A helper with this e-mail address, or with this phone number and name, is registered already.', {
         selfService: selfServicePath,
         hint: 'Use your self-service token to see or change your registration.',
       });
@@ -217,7 +219,7 @@ export class HelperService {
       const helper = await this.models.Helper.findOne({ where: { id: helperId, status: 'active' }, transaction });
       if (helper === null) throw new NotFoundError('No such helper, or their data was erased.');
       await this.models.ContactAccess.create({ helperId, subject: principal.subject, roles: principal.roles, reason, requestId }, { transaction });
-      return { helperId, name: helper.name ?? '', phone: helper.phoneE164, email: helper.email };
+      return { helperId, name: helper.name ?? '', phone: helper.phoneE164, email: helper.email === null ? null : emailForDisplay(helper.email) };
     });
   }
 
@@ -249,7 +251,7 @@ export class HelperService {
     return {
       ...profileOf(helper),
       name: helper.name ?? '',
-      contact: { phone: helper.phoneE164, email: helper.email },
+      contact: { phone: helper.phoneE164, email: helper.email === null ? null : emailForDisplay(helper.email) },
       consent: { version: helper.consentVersion, purposes: helper.consentPurposes, consentedAt: helper.consentedAt.toISOString() },
       registeredAt: helper.createdAt.toISOString(),
     };

@@ -62,7 +62,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       middleware: [options.rateLimit],
       responses: {
         201: { description: 'Registered; the token is shown only now', schema: registrationCreated },
-        409: { description: 'This phone number or e-mail address is registered already; use self-service' },
+        409: { description: 'This e-mail address, or this phone number with this name, is registered already; use self-service' },
         429: { description: 'Too many registrations from this address; see Retry-After' },
       },
       handler: async ({ body, ctx }) => {

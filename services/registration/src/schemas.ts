@@ -2,9 +2,11 @@
  * Request and response schemas of the registration API. They validate requests and generate the
  * OpenAPI document (see @kathelfer/common/routes), so this file is the API's single description.
  */
+import { timestamp, visibleText } from '@kathelfer/common/fields';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import { consentTextVersions } from './consent.js';
+import { canonicalEmail, canonicalEmailPattern } from './email.js';
 import { consentPurposes, resources, skills } from './vocabulary.js';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
@@ -24,8 +26,17 @@ export const phone = z
   })
   .meta({ description: 'Phone number; normalised to E.164 (numbers without country code are read as German)', examples: ['+4915112345678'] });
 
-/** Lower-cased, so the same address registers once however it is typed. */
-export const email = z.email().max(254).transform((value) => value.trim().toLowerCase());
+/**
+ * Normalised, then validated: trimmed (phone autofill adds spaces), the domain in ASCII form and
+ * lower-cased (see email.ts), so the same mailbox registers once however it is typed.
+ */
+export const email = z
+  .string()
+  .trim()
+  .max(1000)
+  .transform(canonicalEmail)
+  .pipe(z.string().max(254).regex(canonicalEmailPattern, 'not a valid e-mail address'))
+  .meta({ description: 'E-mail address; an internationalised domain is stored in its ASCII (xn--) form', examples: ['info@bäckerei-müller-beispiel.de'] });
 
 const contact = z
   .strictObject({ phone: phone.optional(), email: email.optional() })
@@ -45,7 +56,7 @@ const location = z
 
 const maxWindowMs = 14 * 24 * 3600 * 1000;
 export const availabilityWindow = z
-  .strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .strictObject({ from: timestamp, to: timestamp })
   .refine((w) => Date.parse(w.to) > Date.parse(w.from), { message: '"to" must be after "from"', path: ['to'] })
   .refine((w) => Date.parse(w.to) - Date.parse(w.from) <= maxWindowMs, { message: 'a window is at most 14 days', path: ['to'] });
 
@@ -73,7 +84,7 @@ const interpretingNeedsLanguages = (h: { skills?: string[]; languages?: string[]
 export const registrationBody = z
   .strictObject({
     incidentId: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name').optional(),
-    name: z.string().trim().min(1).max(200),
+    name: visibleText(200, { singleLine: true }),
     contact,
     location,
     maxTravelKm,
@@ -150,7 +161,7 @@ export const helperListQuery = z.strictObject({
     .optional()
     .meta({ description: 'latitude,longitude; with radiusKm' }),
   radiusKm: z.coerce.number().positive().max(500).default(25),
-  availableAt: z.iso.datetime({ offset: true }).optional(),
+  availableAt: timestamp.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -162,7 +173,9 @@ export const helperList = z.object({ items: z.array(helperProfile.extend({ regis
 export const helperIdParams = z.strictObject({ id: z.uuid() });
 
 export const contactQuery = z.strictObject({
-  reason: z.string().trim().min(3).max(500).meta({ description: 'Why the contact details are needed; logged' }),
+  reason: visibleText(500)
+    .refine((reason) => reason.length >= 3, { message: 'give a reason of at least 3 characters' })
+    .meta({ description: 'Why the contact details are needed; logged' }),
 });
 
 export const contactView = z.object({
@@ -173,4 +186,4 @@ export const contactView = z.object({
 });
 
 export const incidentParams = z.strictObject({ id: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/) });
-export const incidentBody = z.strictObject({ endedAt: z.iso.datetime({ offset: true }).nullable() });
+export const incidentBody = z.strictObject({ endedAt: timestamp.nullable() });

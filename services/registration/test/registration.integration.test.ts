@@ -89,7 +89,7 @@ test('the same person registering again, with the phone written differently, get
   const body = validBody();
   await register(body);
   const phone = (body.contact as { phone: string }).phone.replace('+49', '0');
-  const again = await postJson(`${svc.url}/v1/helpers`, validBody({ contact: { phone } }));
+  const again = await postJson(`${svc.url}/v1/helpers`, validBody({ name: ` ${String(body.name).toUpperCase()} `, contact: { phone } }));
   t.is(again.status, 409);
   t.like(await again.json(), { status: 409, selfService: '/v1/helpers/me' });
   const byEmail = await postJson(`${svc.url}/v1/helpers`, validBody({ contact: { email: (body.contact as { email: string }).email.toUpperCase() } }));

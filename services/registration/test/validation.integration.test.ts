@@ -1,4 +1,6 @@
 import test from 'ava';
+import { signToken } from '@kathelfer/common/testing/http';
+import { badRequests, expectProblems } from '@kathelfer/common/testing/bad-requests';
 import { postJson, startRegistration, validBody, type Running } from './support/registration.js';
 
 let svc: Running;
@@ -20,6 +22,13 @@ const cases: Case[] = [
   ['name missing', without('name'), 'body.name'],
   ['name empty', validBody({ name: '   ' }), 'body.name'],
   ['name too long', validBody({ name: 'x'.repeat(201) }), 'body.name'],
+  // Normalise, then validate (issue 13): a name must hold something visible.
+  ['name of zero-width spaces', validBody({ name: '\u200b\u200b' }), 'body.name'],
+  ['name of Hangul fillers', validBody({ name: '\u3164\u3164' }), 'body.name'],
+  ['name of a lone combining mark', validBody({ name: '\u0301' }), 'body.name'],
+  ['name of ideographic and no-break spaces', validBody({ name: '\u3000\u00a0' }), 'body.name'],
+  ['name of a word joiner and a soft hyphen', validBody({ name: '\u2060\u00ad' }), 'body.name'],
+  ['name with a lone surrogate', validBody({ name: 'Anna\ud800' }), 'body.name'],
   // PostgreSQL cannot store U+0000: refused with the field named, not a failed INSERT (a 500).
   ['name with a NUL character', validBody({ name: 'Anna\u0000Beispiel' }), 'body.name'],
   ['consent version with a NUL character', validBody({ consent: { version: '2026\u0000', purposes: ['coordination'] } }), 'body.consent.version'],
@@ -27,6 +36,10 @@ const cases: Case[] = [
   ['phone not a number', validBody({ contact: { phone: '12ab' } }), 'body.contact.phone'],
   ['phone too short to exist', validBody({ contact: { phone: '+49 12' } }), 'body.contact.phone'],
   ['e-mail malformed', validBody({ contact: { email: 'not-an-email' } }), 'body.contact.email'],
+  ['e-mail at a domain IDNA refuses', validBody({ contact: { email: 'a@xn--a.de' } }), 'body.contact.email'],
+  ['e-mail without a top-level domain', validBody({ contact: { email: 'a@localhost' } }), 'body.contact.email'],
+  ['availability with an offset PostgreSQL cannot hold (+16:00)', validBody({ availability: [{ from: '2026-12-01T00:00:00+16:00', to: '2026-12-01T08:00:00+16:00' }] }), 'body.availability.0.from'],
+  ['availability in year 0', validBody({ availability: [{ from: '0000-12-01T00:00:00Z', to: '0000-12-01T08:00:00Z' }] }), 'body.availability.0.from'],
   ['unknown contact channel', validBody({ contact: { email: 'a@example.org', fax: '123' } }), 'body.contact'],
   ['no location', validBody({ location: {} }), 'body.location'],
   ['postal code of 4 digits', validBody({ location: { postalCode: '1067' } }), 'body.location.postalCode'],
@@ -94,4 +107,25 @@ test('bad queries and bad self-service changes are 4xx as well', async (t) => {
   t.is(withdrawn.status, 200, 'an opt-in can be withdrawn');
   t.like(await withdrawn.json(), { consent: { version: '2026-01', purposes: ['coordination'] } });
   t.is((await fetch(`${svc.url}/v1/helpers/not-a-uuid/contact?reason=test`)).status, 401, 'auth comes before validation');
+});
+
+test('bodies, charsets, bytes and methods the parser must survive get a 4xx problem document, never a 5xx', async (t) => {
+  await expectProblems(
+    t,
+    svc.url,
+    badRequests({ bodyRoute: { method: 'POST', path: '/v1/helpers' }, validBody: validBody(), textField: 'name', getPath: '/v1/helpers' }),
+    { authorization: `Bearer ${await signToken(['coordinator'])}` },
+  );
+});
+
+test('a time zone offset PostgreSQL cannot hold is a 422, not a 500 (GET /v1/helpers?availableAt=…+16:00)', async (t) => {
+  const headers = { authorization: `Bearer ${await signToken(['coordinator'])}` };
+  const at = (value: string) => fetch(`${svc.url}/v1/helpers?availableAt=${encodeURIComponent(value)}`, { headers });
+  const refused = await at('2026-12-01T00:00:00+16:00');
+  t.is(refused.status, 422);
+  t.like(await refused.json(), { errors: [{ field: 'query.availableAt' }] });
+  t.is((await at('2026-12-01T00:00:00-23:59')).status, 422);
+  t.is((await at('0000-06-01T00:00:00Z')).status, 422, 'year 0');
+  t.is((await at('2026-12-01T00:00:00+15:59')).status, 200, 'the largest offset PostgreSQL holds');
+  t.is((await at('9999-12-31T23:59:59Z')).status, 200);
 });

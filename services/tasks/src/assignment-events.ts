@@ -5,6 +5,7 @@
  * outbox row was written). helperId is the pseudonymous id from registration, never a name.
  */
 import type { BusEvent } from '@kathelfer/common/bus';
+import { timestamp } from '@kathelfer/common/fields';
 import { z } from 'zod';
 
 /** An assignment that is accepted counts towards its task's fill; every other state does not. */
@@ -18,9 +19,9 @@ export const assignmentEvent = z
     assignmentId: z.uuid(),
     taskId: z.uuid(),
     helperId: z.string().min(1).max(100),
-    shiftStart: z.iso.datetime({ offset: true }),
-    shiftEnd: z.iso.datetime({ offset: true }),
-    occurredAt: z.iso.datetime({ offset: true }),
+    shiftStart: timestamp,
+    shiftEnd: timestamp,
+    occurredAt: timestamp,
   })
   .refine((e) => Date.parse(e.shiftEnd) > Date.parse(e.shiftStart), { message: 'shiftEnd must be after shiftStart', path: ['shiftEnd'] });
 

@@ -2,14 +2,16 @@
  * Request and response schemas of the task API. They validate requests and generate the OpenAPI
  * document (see @kathelfer/common/routes), so this file is the API's single description.
  */
+import { cursor, earliestInstantMs, latestInstantMs, timestamp as pgTimestamp, visibleText } from '@kathelfer/common/fields';
 import { resources, skills } from '@kathelfer/common/vocabulary';
 import { z } from 'zod';
 import { taskStatuses } from './lifecycle.js';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
 const incidentId = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name (a DNS label)');
-const text = (max: number) => z.string().trim().min(1).max(max);
-const timestamp = z.iso.datetime({ offset: true });
+/** Text a person reads, with at least one visible character. */
+const text = (max: number) => visibleText(max);
+const timestamp = pgTimestamp;
 const version = z.number().int().positive().meta({ description: 'The version you read; a stale one gets 409 with the current version' });
 
 const address = z.strictObject({
@@ -173,12 +175,15 @@ export const taskBrief = z.object({
 
 export const taskList = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
 
+/** The keyset of the open-task list: priority, shift start (ms since the epoch, a time PostgreSQL holds), id. */
+export const taskCursor = z.tuple([z.number().int().min(1).max(5), z.number().int().min(earliestInstantMs).max(latestInstantMs), z.uuid()]);
+
 export const taskListQuery = z.strictObject({
   incidentId,
   area: z.string().regex(/^\d{3}$/, 'a postal area: the first 3 digits of the postal code').optional(),
   maxPriority: z.coerce.number().int().min(1).max(5).default(5).meta({ description: 'only tasks of this priority or more urgent (1 is the most urgent)' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^[1-5]\.\d+\.[0-9a-f-]{36}$/, 'a cursor from a previous page').optional(),
+  cursor: cursor(taskCursor).optional(),
 });
 export type TaskListQuery = z.output<typeof taskListQuery>;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@kathelfer/common/auth';
+import { encodeCursor } from '@kathelfer/common/fields';
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
 import { appendEvent } from '@kathelfer/common/outbox';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
@@ -229,8 +230,8 @@ export class TaskService {
       where.push(`postal_area = $${bind.length}`);
     }
     if (query.cursor !== undefined) {
-      const [priority, start, id] = query.cursor.split('.');
-      bind.push(Number(priority), new Date(Number(start)), id);
+      const [priority, start, id] = query.cursor;
+      bind.push(priority, new Date(start), id);
       where.push(`(priority, shift_start, id) > ($${bind.length - 2}, $${bind.length - 1}, $${bind.length}::uuid)`);
     }
     bind.push(query.limit + 1);
@@ -241,7 +242,7 @@ export class TaskService {
     );
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { items: page, nextCursor: rows.length > query.limit && last ? `${last.priority}.${last.shiftStart.getTime()}.${last.id}` : null };
+    return { items: page, nextCursor: rows.length > query.limit && last ? encodeCursor([last.priority, last.shiftStart.getTime(), last.id]) : null };
   }
 
   /** Appends the task's event; `site` saves a read when the caller holds the task's site already. */

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { badRequests, expectProblems } from '@kathelfer/common/testing/bad-requests';
 import { call, coordinator, ok, siteBody, startTasks, taskBody, type Running, type SiteView, type TaskView } from './support/tasks.js';
 
 let svc: Running;
@@ -37,6 +38,10 @@ const cases: Case[] = [
   ['shift ends before it starts', 'POST', tasks, () => taskBody(site.id, { shiftStart: '2026-11-27T12:00:00Z', shiftEnd: t0 }), 'body.shiftEnd'],
   ['shift longer than 24 h', 'POST', tasks, () => taskBody(site.id, { shiftStart: t0, shiftEnd: '2026-11-29T08:00:00Z' }), 'body.shiftEnd'],
   ['shift without time zone', 'POST', tasks, () => taskBody(site.id, { shiftStart: '2026-11-27T08:00:00' }), 'body.shiftStart'],
+  ['shift with an offset PostgreSQL cannot hold (+16:00)', 'POST', tasks, () => taskBody(site.id, { shiftStart: '2026-12-01T00:00:00+16:00', shiftEnd: '2026-12-01T04:00:00+16:00' }), 'body.shiftStart'],
+  ['shift in year 0', 'POST', tasks, () => taskBody(site.id, { shiftStart: '0000-12-01T00:00:00Z', shiftEnd: '0000-12-01T04:00:00Z' }), 'body.shiftStart'],
+  ['task title of zero-width spaces', 'POST', tasks, () => taskBody(site.id, { title: '\u200b\u200b' }), 'body.title'],
+  ['site name of a lone combining mark', 'POST', sites, siteBody({ name: '\u0301' }), 'body.name'],
   ['incident not a DNS label', 'POST', tasks, () => taskBody(site.id, { incidentId: 'Flut 2026!' }), 'body.incidentId'],
   ['unknown task field', 'POST', tasks, () => taskBody(site.id, { filledCount: 99 }), 'body'],
   ['task body an array', 'POST', tasks, () => [taskBody(site.id)], 'body'],
@@ -71,7 +76,7 @@ test('bad queries, ids, headers and bodies are 4xx too — never a 5xx', async (
   t.is((await get('/v1/tasks?incidentId=flood-2026&area=01')).status, 422, 'an area of 2 digits');
   t.is((await get('/v1/tasks?incidentId=flood-2026&maxPriority=0')).status, 422);
   t.is((await get('/v1/tasks?incidentId=flood-2026&limit=100000')).status, 422);
-  t.is((await get('/v1/tasks?incidentId=flood-2026&cursor=garbage')).status, 422);
+  t.is((await get('/v1/tasks?incidentId=flood-2026&cursor=garbage')).status, 400, 'a cursor that does not decode');
   t.is((await get('/v1/tasks?incidentId=flood-2026&sort=title')).status, 422, 'an unknown query parameter');
   t.is((await get('/v1/tasks/not-a-uuid')).status, 422);
   t.is((await get('/v1/tasks/8d1f3c55-6a0e-4a7d-9d51-0c8b0b5c1d00')).status, 404);
@@ -85,4 +90,27 @@ test('bad queries, ids, headers and bodies are 4xx too — never a 5xx', async (
   t.is((await raw(JSON.stringify(taskBody(site.id, { briefing: 'x'.repeat(100_000) })))).status, 413);
   t.is((await call(`${svc.url}/v1/tasks`, token, 'DELETE')).status, 405);
   t.is((await get('/v1/nothing-here')).status, 404);
+});
+
+test('an opaque cursor is validated whole: one that does not decode is a 400, never a 500 (cursor=1.0.000…)', async (t) => {
+  const get = (cursor: string) => call(`${svc.url}/v1/tasks?incidentId=flood-2026&cursor=${encodeURIComponent(cursor)}`, token);
+  const zeros = await get('1.0.000000000000000000000000000000000000');
+  t.is(zeros.status, 400);
+  t.like(await zeros.json(), { type: 'https://kathelfer.de/problems/bad-request', errors: [{ field: 'query.cursor' }] });
+  const encode = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
+  t.is((await get(encode([1, 0, '00000000-0000-0000-0000-00000000000']))).status, 400, 'an id one digit short');
+  t.is((await get(encode([1, 9e99, '8d1f3c55-6a0e-4a7d-9d51-0c8b0b5c1d00']))).status, 400, 'a time no timestamp holds');
+  t.is((await get(encode([0, 0, '8d1f3c55-6a0e-4a7d-9d51-0c8b0b5c1d00']))).status, 400, 'priority 0');
+  t.is((await get(encode({ priority: 1 }))).status, 400, 'not a tuple');
+  t.is((await get('%%%')).status, 400, 'not base64url');
+  t.is((await get(encode([1, 0, '8d1f3c55-6a0e-4a7d-9d51-0c8b0b5c1d00']))).status, 200, 'a well-formed cursor');
+});
+
+test('bodies, charsets, bytes and methods the parser must survive get a 4xx problem document, never a 5xx', async (t) => {
+  await expectProblems(
+    t,
+    svc.url,
+    badRequests({ bodyRoute: { method: 'POST', path: '/v1/tasks' }, validBody: taskBody(site.id), textField: 'title', getPath: '/v1/tasks' }),
+    { authorization: `Bearer ${token}` },
+  );
 });

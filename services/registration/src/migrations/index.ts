@@ -1,5 +1,7 @@
 import type { Migration } from '@kathelfer/common/db';
 import { initial } from './0001-initial.js';
+import { personNotPhone } from './0002-person-not-phone.js';
+import { availabilityPostgresCanCompare } from './0003-availability-postgres-can-compare.js';
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const migrations: Migration[] = [initial];
+export const migrations: Migration[] = [initial, personNotPhone, availabilityPostgresCanCompare];
