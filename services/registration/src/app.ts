@@ -29,7 +29,7 @@ export interface Registration extends ServiceApp {
 /** Builds the registration service; it neither listens nor touches the database until start(). */
 export function createRegistration(config: RegistrationConfig, logger: Logger = createLogger({ name: 'registration', level: config.LOG_LEVEL })): Registration {
   // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
-  const runtime = createServiceRuntime(config, { logger, migrations, defineModels, redis: 'degradable' });
+  const runtime = createServiceRuntime(config, { logger, migrations, defineModels, redis: 'degradable', erasureType: 'helper.erased' });
   const { sequelize, redis, models, relay } = runtime;
   const service = new HelperService(sequelize, config.DB_SCHEMA, models, runtime.kick);
   const routes = registrationRoutes({
