@@ -134,21 +134,20 @@ export class OutboxRelay {
     const { redis, streamPrefix, erasureType } = this.options;
     const ttlSeconds = Math.ceil((this.options.retentionMs ?? defaultIndexTtlMs) / 1000) + 3600;
     const index = redis.multi();
-    const erased: Array<{ helperId: string; entry: string }> = [];
+    const erased: string[] = [];
     rows.forEach((row, i) => {
       const helperId = helperIdOf(row.payload);
       const entryId = entryIds[i];
       if (helperId === undefined || entryId === undefined) return;
-      const entry = `${row.stream}\t${entryId}`;
       if (row.type === erasureType) {
-        erased.push({ helperId, entry });
+        erased.push(helperId);
         return;
       }
-      index.sAdd(helperEntriesKey(streamPrefix, helperId), entry);
+      index.sAdd(helperEntriesKey(streamPrefix, helperId), `${row.stream}\t${entryId}`);
       index.expire(helperEntriesKey(streamPrefix, helperId), ttlSeconds);
     });
     await index.exec();
-    for (const { helperId } of erased) await forgetHelperEntries(redis, streamPrefix, helperId);
+    for (const helperId of erased) await forgetHelperEntries(redis, streamPrefix, helperId);
   }
 
   /** Runs until stop(); kick() after a commit publishes soon instead of at the next poll. */
@@ -221,15 +220,10 @@ function helperIdOf(payload: string): string | undefined {
 
 /**
  * The Redis set of `stream<TAB>entryId` of one helper's published events, filled by every
- * service's relay (and dead-lettering consumers), kept as long as the streams keep entries.
+ * service's relay, kept as long as the streams keep entries.
  */
 export function helperEntriesKey(streamPrefix: string, helperId: string): string {
   return `${streamPrefix}helper-entries:${helperId}`;
-}
-
-/** Adds a published entry of a helper's event to the index erasure reads (see helperEntriesKey). */
-export async function indexHelperEntry(redis: RedisClient, streamPrefix: string, helperId: string, stream: string, entryId: string, ttlSeconds = defaultIndexTtlMs / 1000): Promise<void> {
-  await redis.multi().sAdd(helperEntriesKey(streamPrefix, helperId), `${stream}\t${entryId}`).expire(helperEntriesKey(streamPrefix, helperId), ttlSeconds).exec();
 }
 
 /**
