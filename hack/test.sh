@@ -13,10 +13,12 @@ say() { echo "[$(date +%H:%M:%S)] test: $*" >&2; }
 trap 'say "finished in $(( $(date +%s) - started ))s"' EXIT
 
 bash hack/ensure-deps.sh
-# The browser tests need the built pages (each service serves them) and Chromium.
+# The browser tests need the built pages (each service serves them) and Chromium; the
+# registration rate-limit tests need nginx in front of the service.
 say "building the web pages if stale"
 npx tsx web/build.ts --if-stale
 bash hack/chromium.sh ensure
+bash hack/nginx.sh ensure
 say "type-checking"
 bash hack/typecheck.sh
 say "linting"

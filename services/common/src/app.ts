@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { z } from 'zod';
+import { clientAddress, type TrustedProxies } from './client-address.js';
 import type { BaseConfig } from './config.js';
 import { cors } from './cors.js';
 import { errorHandler } from './error-handler.js';
@@ -24,7 +25,8 @@ export interface ServiceAppOptions {
   /** Reported by /readyz without failing it (see operationalRoutes). */
   degradable?: Record<string, ReadinessCheck>;
   bodyLimitBytes: number;
-  trustProxy?: boolean;
+  /** Proxies whose X-Forwarded-For names the client (`ctx.ip`); undefined: none. */
+  trustedProxies?: TrustedProxies;
   lifecycle?: Lifecycle;
   metrics?: Metrics;
   /** CORS and the web pages; without it, same-origin only and no pages. */
@@ -47,7 +49,8 @@ export interface ServiceApp {
 export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const lifecycle = options.lifecycle ?? new Lifecycle();
   const metrics = options.metrics ?? createMetrics(options.name);
-  const app = new Koa({ proxy: options.trustProxy ?? false });
+  // Koa's own `proxy` would believe X-Forwarded-For from any peer; clientAddress believes only the trusted proxies.
+  const app = new Koa({ proxy: false });
 
   const routes: AnyRoute[] = [...options.routes, ...operationalRoutes({ lifecycle, metrics, checks: options.readiness, degradable: options.degradable })];
   let document: unknown;
@@ -69,6 +72,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const browser = options.browser;
   if (browser !== undefined && browser.CORS_ALLOWED_ORIGINS.length > 0) app.use(cors({ origins: browser.CORS_ALLOWED_ORIGINS }));
   app.use(errorHandler(options.logger));
+  app.use(clientAddress(options.trustedProxies));
   app.use(requestContext(options.logger));
   app.use(httpMetrics(metrics));
   app.use(async function baseHeaders(ctx, next) {

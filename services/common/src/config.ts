@@ -4,6 +4,7 @@
  * request that needs it.
  */
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-address.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -41,7 +42,22 @@ export const baseConfigSchema = z.object({
   OUTBOX_POLL_MS: integer(500),
   /** How long events stay on the Redis streams; a consumer further behind than this misses events. */
   EVENT_STREAM_RETENTION_HOURS: integer(168),
-  TRUST_PROXY: z.stringbool().default(false),
+  /**
+   * Who may tell the client's address in X-Forwarded-For: empty (nobody: the socket's peer is the
+   * client), a hop count (`1`: the Ingress controller), or comma-separated addresses/CIDRs of the
+   * proxies in front. See client-address.ts.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `a hop count or comma-separated addresses/CIDRs (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    }),
   /**
    * Where browsers reach each service's API, for the web pages every service serves. Unset: the
    * page's own origin (one host name with path routing in an Ingress).

@@ -76,6 +76,12 @@ export class OutboxRelay {
       coalesceMs?: number;
       /** Stream entries older than this are trimmed as new ones are added (MINID), so the bus keeps no history beyond it. */
       retentionMs?: number;
+      /**
+       * The event type that erases a helper (`helper.erased`, registration only). When one is
+       * published, every entry published before it with that `helperId`, on any stream that
+       * shares the prefix, is deleted (see forgetHelperEntries).
+       */
+      erasureType?: string;
       logger: Logger;
     },
   ) {}
@@ -109,13 +115,39 @@ export class OutboxRelay {
         };
         multi.xAdd(`${streamPrefix}${row.stream}`, '*', entry, trim);
       }
-      await multi.exec();
+      const entryIds = (await multi.exec()) as unknown as string[];
+      await this.indexAndErase(rows, entryIds);
       await sequelize.query(`UPDATE "${schema}".outbox SET sent_at = now() WHERE id = ANY($1::uuid[])`, {
         bind: [rows.map((r) => r.id)],
         transaction,
       });
       return rows.length;
     });
+  }
+
+  /**
+   * Records which entries each helper's events became, then carries out the erasures among them.
+   * Runs before the rows are marked sent: if it fails, the batch is published again (consumers
+   * drop the duplicates by id) and indexed then.
+   */
+  private async indexAndErase(rows: readonly PendingRow[], entryIds: readonly string[]): Promise<void> {
+    const { redis, streamPrefix, erasureType } = this.options;
+    const ttlSeconds = Math.ceil((this.options.retentionMs ?? defaultIndexTtlMs) / 1000) + 3600;
+    const index = redis.multi();
+    const erased: string[] = [];
+    rows.forEach((row, i) => {
+      const helperId = helperIdOf(row.payload);
+      const entryId = entryIds[i];
+      if (helperId === undefined || entryId === undefined) return;
+      if (row.type === erasureType) {
+        erased.push(helperId);
+        return;
+      }
+      index.sAdd(helperEntriesKey(streamPrefix, helperId), `${row.stream}\t${entryId}`);
+      index.expire(helperEntriesKey(streamPrefix, helperId), ttlSeconds);
+    });
+    await index.exec();
+    for (const helperId of erased) await forgetHelperEntries(redis, streamPrefix, helperId);
   }
 
   /** Runs until stop(); kick() after a commit publishes soon instead of at the next poll. */
@@ -174,4 +206,43 @@ export class OutboxRelay {
       return rows[0]?.n ?? 0;
     });
   }
+}
+
+/** Without a stream retention, the helper index keeps entries a week (the consumers' dedup window). */
+const defaultIndexTtlMs = 7 * 24 * 3600 * 1000;
+
+/** The `helperId` of an event payload (JSON text), if it has one. */
+function helperIdOf(payload: string): string | undefined {
+  if (!payload.includes('"helperId"')) return undefined;
+  const value = (JSON.parse(payload) as { helperId?: unknown }).helperId;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The Redis set of `stream<TAB>entryId` of one helper's published events, filled by every
+ * service's relay, kept as long as the streams keep entries.
+ */
+export function helperEntriesKey(streamPrefix: string, helperId: string): string {
+  return `${streamPrefix}helper-entries:${helperId}`;
+}
+
+/**
+ * Deletes every indexed stream entry of a helper (XDEL) and the index itself; returns how many
+ * entries were deleted. Consumers that had not read them yet never will, which is what an
+ * erasure asks for; entries already read are gone from the bus's history. `stream` in the index
+ * is the full stream key without `streamPrefix`.
+ */
+export async function forgetHelperEntries(redis: RedisClient, streamPrefix: string, helperId: string): Promise<number> {
+  const key = helperEntriesKey(streamPrefix, helperId);
+  const members = await redis.sMembers(key);
+  const byStream = new Map<string, string[]>();
+  for (const member of members) {
+    const [stream, entryId] = member.split('\t');
+    if (stream === undefined || entryId === undefined) continue;
+    byStream.set(stream, [...(byStream.get(stream) ?? []), entryId]);
+  }
+  let deleted = 0;
+  for (const [stream, ids] of byStream) deleted += await redis.xDel(`${streamPrefix}${stream}`, ids);
+  await redis.del(key);
+  return deleted;
 }

@@ -60,6 +60,8 @@ export function createServiceRuntime<M>(
     defineModels: (sequelize: Sequelize, schema: string) => M;
     /** Registration goes on without Redis (the rate limit fails open, events wait in the outbox). */
     redis?: 'required' | 'degradable';
+    /** The event type whose publication erases a helper's earlier stream entries (OutboxRelay `erasureType`). */
+    erasureType?: string;
   },
 ): ServiceRuntime<M> {
   const { logger } = options;
@@ -74,6 +76,7 @@ export function createServiceRuntime<M>(
     streamPrefix,
     pollMs: config.OUTBOX_POLL_MS,
     retentionMs: config.EVENT_STREAM_RETENTION_HOURS * 3600 * 1000,
+    erasureType: options.erasureType,
     logger,
   });
   const database: ReadinessCheck = async () => {

@@ -13,7 +13,7 @@ test('GIVEN every required variable THEN defaults fill the rest and numbers are 
   const config = loadConfig(baseConfigSchema, valid);
   t.is(config.PORT, 8080);
   t.is(config.DB_POOL_MAX, 10);
-  t.is(config.TRUST_PROXY, false);
+  t.is(config.TRUSTED_PROXIES, undefined, 'no X-Forwarded-For is believed unless proxies are named');
 });
 
 test('a missing variable is named in the error', (t) => {
@@ -41,4 +41,11 @@ test('services extend the base schema with their own variables', (t) => {
   const error = t.throws(() => loadConfig(schema, { ...valid, RETENTION_DAYS: '-3' }), { instanceOf: ConfigError });
   t.regex(error.message, /RETENTION_DAYS/);
   t.is(loadConfig(schema, { ...valid, RETENTION_DAYS: '30' }).RETENTION_DAYS, 30);
+});
+
+test('TRUSTED_PROXIES takes a hop count or addresses and CIDRs, and names a bad entry', (t) => {
+  t.deepEqual(loadConfig(baseConfigSchema, { ...valid, TRUSTED_PROXIES: '1' }).TRUSTED_PROXIES, { hops: 1 });
+  t.deepEqual(loadConfig(baseConfigSchema, { ...valid, TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8' }).TRUSTED_PROXIES, { addresses: ['10.0.0.0/8', 'fd00::/8'] });
+  const error = t.throws(() => loadConfig(baseConfigSchema, { ...valid, TRUSTED_PROXIES: '10.0.0.0/33' }), { instanceOf: ConfigError });
+  t.regex(error.message, /TRUSTED_PROXIES: a hop count or comma-separated addresses\/CIDRs/);
 });

@@ -84,7 +84,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     logger,
     routes: matchingRoutes({ assignments, rounds, verify: createTokenVerifier(config) }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustedProxies: config.TRUSTED_PROXIES,
     browser: config,
     ...runtime.readiness,
   });

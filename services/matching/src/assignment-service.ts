@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@kathelfer/common/errors';
 import { hashToken } from '@kathelfer/common/opaque-token';
-import { Op, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { endLiveAssignments, recordAssignmentEvents } from './assignment-events.js';
 import { markChanged } from './event-state.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
@@ -63,6 +63,10 @@ export class AssignmentService {
   async answer(assignmentId: string, helperId: string, answer: 'accept' | 'decline'): Promise<AssignmentView> {
     const target = answer === 'accept' ? 'accepted' : 'declined';
     const result = await this.sequelize.transaction(async (transaction) => {
+      // An acceptance takes the locks its limits need first, always in the order helper → tasks of
+      // the site → assignment (the order erasure and task events take them too), so two accepts
+      // that would together break a limit are decided one after the other.
+      if (answer === 'accept') await this.lockForAccept(assignmentId, helperId, transaction);
       const row = await this.models.Assignment.findByPk(assignmentId, { transaction, lock: transaction.LOCK.UPDATE });
       if (row === null) throw new NotFoundError('No such assignment.');
       if (row.helperId !== helperId) throw new ForbiddenError('This proposal was made to another helper.');
@@ -76,6 +80,7 @@ export class AssignmentService {
       }
       if (row.status !== 'proposed') throw new ConflictError(`This assignment is ${row.status}; it cannot be ${target} any more.`, { assignmentStatus: row.status });
       if (row.expiresAt.getTime() <= Date.now()) throw new ConflictError('This proposal has expired.', { assignmentStatus: 'expired' });
+      if (answer === 'accept') await this.checkAcceptLimits(row, transaction);
       await row.update({ status: target, decidedAt: new Date() }, { transaction });
       await recordAssignmentEvents(this.models, transaction, answer === 'accept' ? 'assignment.accepted' : 'assignment.declined', [row.get({ plain: true })]);
       if (answer === 'decline') await markChanged(this.sequelize, this.schema, transaction, [row.eventId]);
@@ -83,6 +88,65 @@ export class AssignmentService {
     });
     if (result.changed) this.onCommit(answer === 'decline' ? [result.row.eventId] : []);
     return viewOf(result.row);
+  }
+
+  /**
+   * Locks, inside `transaction`, the helper and every task of the proposal's site in this
+   * DisasterEvent (by id, so concurrent accepts never deadlock). Reads the assignment unlocked
+   * first only to find its task: an assignment never moves to another task.
+   */
+  private async lockForAccept(assignmentId: string, helperId: string, transaction: Transaction): Promise<void> {
+    const s = `"${this.schema}"`;
+    await this.sequelize.query(`SELECT 1 FROM ${s}.helpers WHERE id = $1 FOR UPDATE`, { bind: [helperId], transaction, type: QueryTypes.SELECT });
+    await this.sequelize.query(
+      `SELECT t.id FROM ${s}.tasks t
+         JOIN ${s}.tasks mine ON mine.site_id = t.site_id AND mine.event_id = t.event_id
+         JOIN ${s}.assignments a ON a.task_id = mine.id
+        WHERE a.id = $1 ORDER BY t.id FOR UPDATE OF t`,
+      { bind: [assignmentId], transaction, type: QueryTypes.SELECT },
+    );
+  }
+
+  /**
+   * The "at most N" rules an acceptance must keep, checked under the locks of lockForAccept: the
+   * task's current headcount, its site's capacity at every instant of the shift (helpers of all the
+   * site's tasks present at once), and one place at a time for the helper. Throws a 409
+   * ConflictError naming the limit; the source of each limit is the task service's latest task
+   * event, so a lowered headcount counts from the moment matching has applied it.
+   */
+  private async checkAcceptLimits(a: AssignmentAttributes, transaction: Transaction): Promise<void> {
+    const s = `"${this.schema}"`;
+    const [limits] = await this.sequelize.query<{ headcount: number; status: string; site_capacity: number | null; accepted: number; site_peak: number; overlapping: number }>(
+      `WITH me AS (SELECT t.headcount, t.status, t.site_id, t.event_id, t.site_capacity FROM ${s}.tasks t WHERE t.id = $1),
+            present AS (
+              SELECT a.shift_start, a.shift_end FROM ${s}.assignments a JOIN ${s}.tasks t ON t.id = a.task_id, me
+               WHERE t.site_id = me.site_id AND t.event_id = me.event_id AND a.status = 'accepted' AND a.shift_start < $3 AND a.shift_end > $2)
+       SELECT me.headcount, me.status, me.site_capacity,
+              (SELECT count(*)::int FROM ${s}.assignments WHERE task_id = $1 AND status = 'accepted') AS accepted,
+              -- occupancy only rises at a shift start, so the peak over the shift is at one of these instants
+              (SELECT coalesce(max((SELECT count(*) FROM present p WHERE p.shift_start <= i.at AND p.shift_end > i.at)), 0)::int
+                 FROM (SELECT $2::timestamptz AS at UNION SELECT shift_start FROM present WHERE shift_start > $2) i) AS site_peak,
+              (SELECT count(*)::int FROM ${s}.assignments WHERE helper_id = $4 AND status = 'accepted' AND id <> $5
+                 AND shift_start < $3 AND shift_end > $2) AS overlapping
+         FROM me`,
+      { bind: [a.taskId, a.shiftStart, a.shiftEnd, a.helperId, a.id], transaction, type: QueryTypes.SELECT },
+    );
+    if (limits === undefined || limits.status !== 'open') {
+      throw new ConflictError('The task was cancelled; this proposal cannot be accepted any more.', { limit: 'task-cancelled' });
+    }
+    if (limits.accepted >= limits.headcount) {
+      throw new ConflictError(`The task needs ${limits.headcount} helpers and has them already.`, { limit: 'headcount', headcount: limits.headcount, accepted: limits.accepted });
+    }
+    if (limits.site_capacity !== null && limits.site_peak >= limits.site_capacity) {
+      throw new ConflictError(`The site holds ${limits.site_capacity} helpers at once and is full during this shift.`, {
+        limit: 'site-capacity',
+        capacity: limits.site_capacity,
+        present: limits.site_peak,
+      });
+    }
+    if (limits.overlapping > 0) {
+      throw new ConflictError('You have accepted another shift at the same time.', { limit: 'helper-overlap' });
+    }
   }
 
   /** A coordinator withdraws a proposal or releases an accepted helper; the pair is not proposed again. */

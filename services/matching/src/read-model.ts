@@ -138,9 +138,27 @@ export class ReadModel {
           type: QueryTypes.SELECT,
         },
       );
+      if (rows.length > 0 && t.type === 'task.updated') await this.releaseBeyondHeadcount(t.taskId, t.headcount, transaction);
       // An update can make proposals unfit; the round withdraws those, so it must run.
       return { changed: rows.length > 0 ? [t.event] : [], urgent: t.type === 'task.updated' };
     });
+  }
+
+  /**
+   * The task service accepts a lower headcount while its fill count says there is room; helpers who
+   * accepted here before that update arrived may exceed it. Under the task row lock the upsert
+   * took (accepts take it too), the most recent acceptances beyond the new headcount are cancelled
+   * with reason `headcount-lowered`, so accepted ≤ headcount holds once the update is applied.
+   */
+  private async releaseBeyondHeadcount(taskId: string, headcount: number, transaction: Transaction): Promise<void> {
+    const excess = await this.sequelize.query<{ id: string }>(
+      `SELECT id FROM "${this.schema}".assignments WHERE task_id = $1 AND status = 'accepted'
+        ORDER BY decided_at, id OFFSET $2 FOR UPDATE`,
+      { bind: [taskId, headcount], transaction, type: QueryTypes.SELECT },
+    );
+    if (excess.length === 0) return;
+    await endLiveAssignments(this.models, transaction, { ids: excess.map((r) => r.id) }, 'cancelled', 'headcount-lowered');
+    this.logger.warn({ taskId, headcount, released: excess.length }, 'released acceptances beyond a lowered headcount');
   }
 
   /** Applies `work` unless this event id was applied before; marks what it changed for re-planning. */

@@ -2,7 +2,6 @@ import { createServiceApp, type ServiceApp } from '@kathelfer/common/app';
 import { createTokenVerifier } from '@kathelfer/common/auth';
 import { createLogger, type Logger } from '@kathelfer/common/logger';
 import type { OutboxRelay } from '@kathelfer/common/outbox';
-import { rateLimit } from '@kathelfer/common/rate-limit';
 import type { RedisClient } from '@kathelfer/common/redis';
 import { createServiceRuntime } from '@kathelfer/common/runtime';
 import type { Sequelize } from 'sequelize';
@@ -10,6 +9,7 @@ import type { RegistrationConfig } from './config.js';
 import { HelperService } from './helper-service.js';
 import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
+import { registrationLimits } from './limits.js';
 import { registrationRoutes } from './routes.js';
 
 export interface Registration extends ServiceApp {
@@ -29,19 +29,13 @@ export interface Registration extends ServiceApp {
 /** Builds the registration service; it neither listens nor touches the database until start(). */
 export function createRegistration(config: RegistrationConfig, logger: Logger = createLogger({ name: 'registration', level: config.LOG_LEVEL })): Registration {
   // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
-  const runtime = createServiceRuntime(config, { logger, migrations, defineModels, redis: 'degradable' });
+  const runtime = createServiceRuntime(config, { logger, migrations, defineModels, redis: 'degradable', erasureType: 'helper.erased' });
   const { sequelize, redis, models, relay } = runtime;
   const service = new HelperService(sequelize, config.DB_SCHEMA, models, runtime.kick);
   const routes = registrationRoutes({
     service,
     verify: createTokenVerifier(config),
-    rateLimit: rateLimit({
-      redis,
-      prefix: `${config.REDIS_PREFIX}ratelimit:registration:`,
-      limit: config.RATE_LIMIT_REGISTRATIONS,
-      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-      logger,
-    }),
+    limits: registrationLimits(redis, config),
   });
   const serviceApp = createServiceApp({
     name: 'registration',
@@ -50,7 +44,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     logger,
     routes,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustedProxies: config.TRUSTED_PROXIES,
     browser: config,
     ...runtime.readiness,
   });

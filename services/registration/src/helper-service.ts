@@ -189,10 +189,12 @@ export class HelperService {
     if (query.language !== undefined) where.push(`languages @> ARRAY[${param(query.language)}]::text[]`);
     if (query.postalArea !== undefined) where.push(`postal_code LIKE ${param(`${query.postalArea}%`)}`);
     if (query.near !== undefined) {
+      // The coarse location: what the list shows and matching plans with (the postal-code centroid
+      // for a helper who gave no coordinates), so the search finds whoever the list places nearby.
       const [lat, lon] = query.near.split(',').map(Number);
       where.push(
-        `latitude IS NOT NULL AND 2 * 6371 * asin(sqrt(power(sin(radians(latitude - ${param(lat)}) / 2), 2)
-           + cos(radians(${param(lat)})) * cos(radians(latitude)) * power(sin(radians(longitude - ${param(lon)}) / 2), 2))) <= ${param(query.radiusKm)}`,
+        `coarse_latitude IS NOT NULL AND 2 * 6371 * asin(sqrt(power(sin(radians(coarse_latitude - ${param(lat)}) / 2), 2)
+           + cos(radians(${param(lat)})) * cos(radians(coarse_latitude)) * power(sin(radians(coarse_longitude - ${param(lon)}) / 2), 2))) <= ${param(query.radiusKm)}`,
       );
     }
     if (query.availableAt !== undefined) {

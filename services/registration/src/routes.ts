@@ -5,6 +5,7 @@ import { parseWith } from '@kathelfer/common/validation';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { selfServicePath, type HelperService } from './helper-service.js';
+import type { RegistrationLimits } from './limits.js';
 import type { HelperRow } from './models/helper.model.js';
 import {
   contactQuery,
@@ -47,7 +48,7 @@ const noStore = { 'Cache-Control': 'no-store' };
 
 const idempotencyHeader = z.object({ 'Idempotency-Key': z.string().min(8).max(200) });
 
-export function registrationRoutes(options: { service: HelperService; verify: TokenVerifier; rateLimit: Middleware }): AnyRoute[] {
+export function registrationRoutes(options: { service: HelperService; verify: TokenVerifier; limits: RegistrationLimits }): AnyRoute[] {
   const { service, verify } = options;
   const coordinator = requireRole(verify, 'coordinator', 'admin');
   const self = requireHelper(service);
@@ -59,15 +60,16 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       tags: ['helpers'],
       body: registrationBody,
       headers: { 'Idempotency-Key': { description: 'Makes a retried request return the first response' } },
-      middleware: [options.rateLimit],
+      middleware: [options.limits.address],
       responses: {
         201: { description: 'Registered; the token is shown only now', schema: registrationCreated },
         409: { description: 'This e-mail address, or this phone number with this name, is registered already; use self-service' },
-        429: { description: 'Too many registrations from this address; see Retry-After' },
+        429: { description: 'Too many attempts from this address or for this phone number or e-mail address, or too many refused ones; see Retry-After' },
       },
       handler: async ({ body, ctx }) => {
         const header = ctx.get('idempotency-key');
         const key = header === '' ? undefined : parseWith(idempotencyHeader, { 'Idempotency-Key': header }, 'header')['Idempotency-Key'];
+        await options.limits.person(body.contact);
         const result = await service.register(body, key);
         // The body holds the self-service token: no cache may keep it.
         return { status: result.status, body: result.body, headers: { Location: selfServicePath, 'Cache-Control': 'no-store' } };

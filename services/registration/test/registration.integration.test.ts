@@ -236,7 +236,7 @@ test('registrations over the per-IP limit get 429 with Retry-After, shared throu
     t.true(Number(retryAfter) >= 1 && Number(retryAfter) <= 60);
     // Every counter expires with its window: a limit never outlives it, and Redis keeps no litter.
     const { redis, config } = limited.registration;
-    const keys = await redis.keys(`${config.REDIS_PREFIX}ratelimit:registration:*`);
+    const keys = await redis.keys(`${config.REDIS_PREFIX}ratelimit:registration:address:*`);
     t.true(keys.length >= 1);
     for (const key of keys) {
       const ttl = await redis.ttl(key);

@@ -50,7 +50,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     logger,
     routes: taskRoutes({ tasks, attendance, helperTokens, verify: createTokenVerifier(config) }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustedProxies: config.TRUSTED_PROXIES,
     browser: config,
     ...runtime.readiness,
   });

@@ -17,6 +17,8 @@ export interface Running {
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return serviceTestEnv('reg', {
     RATE_LIMIT_REGISTRATIONS: '100000',
+    RATE_LIMIT_PER_PERSON: '100000',
+    RATE_LIMIT_FAILURES: '100000000',
     ...overrides,
   });
 }
