@@ -131,7 +131,7 @@ const EJECT_WORK = 10_000_000;
  * One ejection move for an open slot of `s`: a candidate helper leaves every shift that clashes
  * with `s` and takes `s`, may pick up further open shifts that its old schedule blocked, and the
  * shifts it left are refilled (directly or by an augmenting chain). Kept only when it raises
- * (priority-weighted fill, filled headcount) lexicographically, otherwise rolled back. This is what
+ * (tiers or weighted fill, filled headcount) lexicographically, otherwise rolled back. This is what
  * the augmenting search cannot express: a helper whose one long midday shift blocks a morning and
  * an evening shift, or an urgent slot that is worth more than two less urgent ones.
  */
@@ -145,14 +145,9 @@ export function eject(state: State, index: CandidateIndex, s: number, openOrder:
     if (sched.includes(s)) continue;
     const blockers = sched.filter((t) => state.clash(s, t));
     if (blockers.some((t) => state.isFixed(h, t))) continue;
+    const before = state.snapshot();
     const mark = state.mark();
-    let dW = c.sPrio[s]!;
-    let dN = 1;
-    for (const b of blockers) {
-      state.remove(h, b);
-      dW -= c.sPrio[b]!;
-      dN -= 1;
-    }
+    for (const b of blockers) state.remove(h, b);
     // Hours per day may still block: give up the least urgent shifts sharing a day with s.
     const days = new Set(c.sDays[s]!.map(([d]) => d));
     while (!state.canTake(h, s)) {
@@ -163,8 +158,6 @@ export function eject(state: State, index: CandidateIndex, s: number, openOrder:
       if (b === undefined) break;
       state.remove(h, b);
       blockers.push(b);
-      dW -= c.sPrio[b]!;
-      dN -= 1;
     }
     if (blockers.length === 0 || !state.canTake(h, s)) {
       state.rollback(mark);
@@ -175,20 +168,15 @@ export function eject(state: State, index: CandidateIndex, s: number, openOrder:
     for (const t of openOrder) {
       if (t !== s && state.open(t) > 0 && staticPairDistance(c, h, t) >= 0 && state.canTake(h, t) && state.siteRoom(t)) {
         state.add(h, t);
-        dW += c.sPrio[t]!;
-        dN += 1;
       }
     }
     for (const b of blockers) {
       if (state.open(b) <= 0 || !state.siteRoom(b)) continue;
       const h2 = bestDirect(state, index, b);
       if (h2 >= 0) state.add(h2, b);
-      if (h2 >= 0 || augment(state, index, b, EJECT_REFILL_BUDGET)) {
-        dW += c.sPrio[b]!;
-        dN += 1;
-      }
+      else augment(state, index, b, EJECT_REFILL_BUDGET);
     }
-    if (dW > 0 || (dW === 0 && dN > 0)) return true;
+    if (state.improvesOn(before, false)) return true;
     state.rollback(mark);
   }
   return false;
@@ -212,22 +200,16 @@ function fillOne(state: State, index: CandidateIndex, t: number, budget: number)
  */
 export function ejectAtSite(state: State, index: CandidateIndex, s: number, openOrder: readonly number[]): boolean {
   const c = state.c;
-  const rivals = c.sSiteOverlap[s]!.filter((u) => u !== s);
   const atSite = openOrder.filter((t) => c.sSite[t] === c.sSite[s]);
-  for (const u of rivals) {
+  for (const u of usefulRivals(state, s, openOrder)) {
     const movable = state.crew[u]!.filter((h) => !state.isFixed(h, u));
-    const hu = movable[movable.length - 1];
-    if (hu === undefined) continue;
+    const hu = movable[movable.length - 1]!;
+    const before = state.snapshot();
     const mark = state.mark();
     state.remove(hu, u);
-    let dW = -c.sPrio[u]!;
-    let dN = -1;
     for (const t of [s, ...atSite]) {
       if (t === u) continue;
-      while (fillOne(state, index, t, EJECT_REFILL_BUDGET)) {
-        dW += c.sPrio[t]!;
-        dN += 1;
-      }
+      while (fillOne(state, index, t, EJECT_REFILL_BUDGET));
     }
     // The helper who made room may be needed elsewhere (another site, another time): without this,
     // a swap that moves them to a lower-priority shift and lets a helper with no other choice take
@@ -236,15 +218,64 @@ export function ejectAtSite(state: State, index: CandidateIndex, s: number, open
       if (t === u || state.open(t) <= 0 || !state.siteRoom(t)) continue;
       if (staticPairDistance(c, hu, t) >= 0 && state.canTake(hu, t)) {
         state.add(hu, t);
-        dW += c.sPrio[t]!;
-        dN += 1;
         break;
       }
     }
-    if (dW > 0 || (dW === 0 && dN > 0)) return true;
+    if (state.improvesOn(before, false)) return true;
     state.rollback(mark);
   }
   return false;
+}
+
+/** The helper a site ejection would move off `u`: its last movable one, or −1. */
+function lastMovable(state: State, u: number): number {
+  const crew = state.crew[u]!;
+  for (let i = crew.length - 1; i >= 0; i--) if (!state.isFixed(crew[i]!, u)) return crew[i]!;
+  return -1;
+}
+
+/**
+ * The overlapping shifts at `s`'s full site whose giving up one helper can improve the plan — a
+ * necessary condition, checked before the expensive tentative move. Handing a place from u to s
+ * gains only if (1) s is more urgent than u; (2) the place u frees also serves another open shift
+ * at the site that does not overlap s (one long shift blocks two short ones); or (3) u's helper
+ * can then fill an open slot elsewhere. A binding shared limit with equals competing for it (all
+ * shifts at one time and priority) offers none of these, and this is what keeps such a site from
+ * costing every open slot a full round of tentative moves over every rival, which was 25 s at
+ * 100 helpers.
+ */
+export function usefulRivals(state: State, s: number, openOrder: readonly number[]): number[] {
+  const c = state.c;
+  const overlaps = (a: number, b: number) => c.sStart[a]! < c.sEnd[b]! && c.sStart[b]! < c.sEnd[a]!;
+  const out: number[] = [];
+  for (const u of c.sSiteOverlap[s]!) {
+    if (u === s) continue;
+    const hu = lastMovable(state, u);
+    if (hu < 0) continue;
+    state.work += 1;
+    if (c.sPrio[u]! < c.sPrio[s]!) {
+      out.push(u);
+      continue;
+    }
+    let useful = false;
+    for (const t of openOrder) {
+      if (t === s || t === u || state.open(t) <= 0) continue;
+      state.work += 1;
+      const sameSite = c.sSite[t] === c.sSite[s];
+      if (sameSite && overlaps(t, u) && !overlaps(t, s)) useful = true;
+      else if (
+        !(sameSite && overlaps(t, s)) &&
+        (sameSite || state.siteRoom(t)) &&
+        staticPairDistance(c, hu, t) >= 0 &&
+        state.canTake(hu, t, u)
+      ) {
+        useful = true;
+      }
+      if (useful) break;
+    }
+    if (useful) out.push(u);
+  }
+  return out;
 }
 
 /** Ejection passes over the shifts with open slots until nothing improves (at most `passes`). */
@@ -261,6 +292,7 @@ export function ejectAll(
     let improved = 0;
     const open = order.filter((s) => state.open(s) > 0);
     for (const s of open) {
+      if (state.c.shouldStop()) return total + improved;
       while (state.open(s) > 0 && state.work < stop) {
         const moved = state.siteRoom(s) ? eject(state, index, s, open) : ejectAtSite(state, index, s, open);
         if (!moved) break;
@@ -333,6 +365,81 @@ function exchange(state: State, list: CandidateList, h: number, s: number, dh: n
       state.add(h, s);
       state.add(h2, s2);
     }
+  }
+  return false;
+}
+
+/**
+ * Makes the plan keep the strict-priority promise: no open slot of a shift s is left while some
+ * helper could take it by giving up only assignments less urgent than s — their own, and at a full
+ * site those of other helpers on overlapping shifts there. Each such trade gains one slot of s's
+ * tier and loses only lower ones, so it is a strict improvement; the slots it frees are refilled.
+ * Shifts are visited most urgent first: a trade at priority p changes only assignments below p
+ * and adds one at p, so it never makes a more urgent slot tradeable again, and one pass suffices.
+ * Every candidate of an open slot is tried (its list is complete: the direct fill extended it).
+ */
+export function secureUrgent(state: State, index: CandidateIndex, order: readonly number[]): number {
+  const c = state.c;
+  let trades = 0;
+  for (const s of order) {
+    const p = c.sPrio[s]!;
+    while (state.open(s) > 0) {
+      if (!tradeInto(state, index, s, p, order)) break;
+      trades++;
+    }
+  }
+  return trades;
+}
+
+function tradeInto(state: State, index: CandidateIndex, s: number, p: number, order: readonly number[]): boolean {
+  const c = state.c;
+  const list = index.all(s);
+  const lowerAtSite = () =>
+    c.sSiteOverlap[s]!.filter((u) => c.sPrio[u]! < p && state.crew[u]!.some((h) => !state.isFixed(h, u)));
+  if (!state.siteRoom(s) && lowerAtSite().length === 0) return false;
+  for (let i = 0; i < list.helpers.length; i++) {
+    const h = list.helpers[i]!;
+    const sched = state.sched[h]!;
+    if (sched.includes(s)) continue;
+    const lower = sched.filter((t) => c.sPrio[t]! < p && !state.isFixed(h, t));
+    state.work += 1;
+    if (lower.length === 0 && !state.canTake(h, s)) continue;
+    const mark = state.mark();
+    const freed: number[] = [];
+    for (const t of lower) {
+      if (state.clash(s, t)) {
+        state.remove(h, t);
+        freed.push(t);
+      }
+    }
+    // Hours per day may still block: give up the least urgent lower shifts sharing a day with s.
+    const days = new Set(c.sDays[s]!.map(([d]) => d));
+    const sameDay = lower
+      .filter((t) => !freed.includes(t) && c.sDays[t]!.some(([d]) => days.has(d)))
+      .sort((a, b) => c.sPrio[a]! - c.sPrio[b]! || a - b);
+    for (const t of sameDay) {
+      if (state.canTake(h, s)) break;
+      state.remove(h, t);
+      freed.push(t);
+    }
+    if (!state.canTake(h, s)) {
+      state.rollback(mark);
+      continue;
+    }
+    while (!state.siteRoom(s)) {
+      const u = lowerAtSite().sort((a, b) => c.sPrio[a]! - c.sPrio[b]! || a - b)[0];
+      if (u === undefined) break;
+      state.remove(lastMovable(state, u), u);
+      freed.push(u);
+    }
+    if (!state.siteRoom(s)) {
+      state.rollback(mark);
+      return false;
+    }
+    state.add(h, s);
+    fillShifts(state, index, order.filter((t) => freed.includes(t)), { augment: true, searchBudget: EJECT_REFILL_BUDGET });
+    state.commit();
+    return true;
   }
   return false;
 }

@@ -34,7 +34,7 @@ import { CandidateIndex } from './candidate-index.js';
 import { compile, pairDistanceKm, type Compiled } from './compile.js';
 import { ruinAndRecreate } from './local-search.js';
 import type { Assignment, HelperLoad, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
-import { ejectAll, fillShifts, improve } from './moves.js';
+import { ejectAll, fillShifts, improve, secureUrgent } from './moves.js';
 import { fairnessCost } from './objective.js';
 import { State } from './state.js';
 import { HOUR_MS } from './time.js';
@@ -96,7 +96,9 @@ export function toPlan(
   // The input is stored id-sorted: the next replan's sort then meets an almost sorted array,
   // which the engine's merge sort finishes in near-linear time.
   const sortedInput: PlanInput = { ...input, helpers: c.helpers, shifts: c.shifts, sites: c.sites };
-  return { input: sortedInput, options, assignments, unfilled, ...scoreState(c, state) };
+  // A plan is plain data: the stop signal belongs to one call, not to the plan.
+  const { shouldStop: _, ...plainOptions } = options;
+  return { input: sortedInput, options: plainOptions, assignments, unfilled, ...scoreState(c, state) };
 }
 
 /** The plan's score and loads straight from the state: O(assignments), no maps over all helpers. */
@@ -106,8 +108,10 @@ function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
   let travelKm = 0;
   let demand = 0;
   let priorityWeightedDemand = 0;
+  const filledByPriority = [0, 0, 0, 0, 0];
   for (let s = 0; s < c.shifts.length; s++) {
     const prio = c.sPrio[s]!;
+    filledByPriority[prio - 1]! += state.crew[s]!.length;
     demand += c.sHead[s]!;
     priorityWeightedDemand += c.sHead[s]! * prio;
     for (const h of state.crew[s]!) {
@@ -132,6 +136,7 @@ function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
   return {
     score: {
       priorityWeightedFill,
+      filledByPriority,
       filled,
       travelKm,
       fairnessCost: fairness,
@@ -161,7 +166,7 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
   const iterations = options.searchIterations ?? DEFAULT_SEARCH_ITERATIONS;
   ruinAndRecreate(state, index, order, iterations, 'fill');
   ruinAndRecreate(state, index, order, Math.ceil(iterations / 2), 'travel');
-  for (let pass = 0; pass < 3 && improve(state, index, order) > 0; pass++) {
+  for (let pass = 0; pass < 3 && !c.shouldStop() && improve(state, index, order) > 0; pass++) {
     fillShifts(
       state,
       index,
@@ -169,5 +174,6 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
       { augment: true },
     );
   }
+  if (c.strict) secureUrgent(state, index, order);
   return toPlan(c, state, input, options, (h, s) => state.isFixed(h, s));
 }
