@@ -26,7 +26,7 @@ test('GIVEN a round that plans for minutes WHEN it runs THEN /healthz answers, e
     close: () => matching.close(),
   });
   const url = `http://127.0.0.1:${serving.port}`;
-  const redis = createClient({ url: redisUrl() });
+  const redis: ReturnType<typeof createClient> = createClient({ url: redisUrl() });
   await redis.connect();
   const stream = (name: string) => `${config.REDIS_PREFIX}events:${name}`;
   const inReadModel = (helperId: string) =>

@@ -15,7 +15,7 @@ import type { State } from './state.js';
 
 const NEIGHBOURS = 12;
 /** Work (edges scanned) the whole search may spend, like EJECT_WORK in planner.ts. */
-const LNS_WORK = 10_000_000;
+const LNS_WORK = 3_000_000;
 const SEED = 0x6b617468;
 
 /**

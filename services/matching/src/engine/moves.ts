@@ -63,8 +63,13 @@ function deadSet(state: State): Set<number> {
  * helper into the last) so that `root` gains one helper and every other shift on the chain keeps its
  * headcount. Applies the chain and returns true when found.
  */
-export function augment(state: State, index: CandidateIndex, root: number, budget = SEARCH_BUDGET): boolean {
-  const dead = deadSet(state);
+export function augment(
+  state: State,
+  index: CandidateIndex,
+  root: number,
+  budget = SEARCH_BUDGET,
+  dead: Set<number> = deadSet(state),
+): boolean {
   if (dead.has(root)) return false;
   const parent = new Map<number, number>([[root, -1]]);
   const mover = new Map<number, number>();
@@ -106,13 +111,23 @@ export function augment(state: State, index: CandidateIndex, root: number, budge
   return false;
 }
 
-/** Fills the open slots of `order`'s shifts, one shift at a time, in that order. */
+/**
+ * Fills the open slots of `order`'s shifts, one shift at a time, in that order. The shifts a failed
+ * augmenting search explored stay dead for the rest of the call, whatever is filled meanwhile:
+ * without the time rules that is exact — they and their candidates form a set whose helpers are
+ * all busy inside it (Hall's condition fails), and neither a direct fill nor an augmenting path
+ * elsewhere can ever enter it (the argument of Kuhn's algorithm). With the time rules it is a
+ * heuristic that ejection and the local search make up for. It is what makes the fill of a
+ * contested instance cost about one search over the candidate edges instead of one per open slot:
+ * at 10,000 × 4,000 in a dense city, 6 of 16 s went to searches that had failed before.
+ */
 export function fillShifts(state: State, index: CandidateIndex, order: readonly number[], opts: FillOptions): void {
+  const dead = new Set<number>();
   for (const s of order) {
     while (state.open(s) > 0 && state.siteRoom(s)) {
       const h = bestDirect(state, index, s);
       if (h >= 0) state.add(h, s);
-      else if (!(opts.augment && augment(state, index, s, opts.searchBudget))) break;
+      else if (!(opts.augment && augment(state, index, s, opts.searchBudget, dead))) break;
     }
   }
 }
@@ -124,8 +139,10 @@ const EJECT_REFILL_BUDGET = 3_000;
  * Work (edges scanned) all ejection passes of one plan may spend, about a second on this
  * machine: where helpers are very scarce every open slot fails expensively, and the gain per
  * second falls off long before the open slots run out. Counted, not timed, to stay deterministic.
+ * 3 million rather than 10: on the dense city at 3,000 × 1,000 the last 7 million (with the local
+ * search's) bought 4 tier-4 slots of 5,033 for 1.8 s.
  */
-const EJECT_WORK = 10_000_000;
+const EJECT_WORK = 3_000_000;
 
 /**
  * One ejection move for an open slot of `s`: a candidate helper leaves every shift that clashes
@@ -135,7 +152,13 @@ const EJECT_WORK = 10_000_000;
  * the augmenting search cannot express: a helper whose one long midday shift blocks a morning and
  * an evening shift, or an urgent slot that is worth more than two less urgent ones.
  */
-export function eject(state: State, index: CandidateIndex, s: number, openOrder: readonly number[]): boolean {
+export function eject(
+  state: State,
+  index: CandidateIndex,
+  s: number,
+  openOrder: readonly number[],
+  pass: EjectionPass = ejectionPass(index, openOrder),
+): boolean {
   const c = state.c;
   const list = index.get(s);
   const tries = Math.min(list.helpers.length, EJECT_TRIES);
@@ -164,22 +187,59 @@ export function eject(state: State, index: CandidateIndex, s: number, openOrder:
       continue;
     }
     state.add(h, s);
-    state.work += openOrder.length;
-    for (const t of openOrder) {
-      if (t !== s && state.open(t) > 0 && staticPairDistance(c, h, t) >= 0 && state.canTake(h, t) && state.siteRoom(t)) {
-        state.add(h, t);
+    const reachable = pass.openOf.get(h) ?? [];
+    state.work += reachable.length + pass.unindexed.length;
+    for (const list of [reachable, pass.unindexed]) {
+      for (const t of list) {
+        if (t !== s && state.open(t) > 0 && staticPairDistance(c, h, t) >= 0 && state.canTake(h, t) && state.siteRoom(t)) {
+          state.add(h, t);
+        }
       }
     }
     for (const b of blockers) {
-      if (state.open(b) <= 0 || !state.siteRoom(b)) continue;
+      if (state.open(b) <= 0 || !state.siteRoom(b) || pass.dead.has(b)) continue;
       const h2 = bestDirect(state, index, b);
       if (h2 >= 0) state.add(h2, b);
-      else augment(state, index, b, EJECT_REFILL_BUDGET);
+      else if (!augment(state, index, b, EJECT_REFILL_BUDGET, pass.dead)) pass.dead.add(b);
     }
     if (state.improvesOn(before, false)) return true;
     state.rollback(mark);
   }
   return false;
+}
+
+/**
+ * What one ejection pass shares between its moves. `openOf`: the open shifts each helper is a
+ * candidate of, from their candidate lists (complete for open shifts: the direct fill extended
+ * them), so a helper who made room looks only at the shifts it can work instead of at every open
+ * shift — that scan made each ejection cost O(open shifts), quadratic in total. `unindexed`: open
+ * shifts whose list is truncated, checked for everybody. `dead`: shifts whose refill failed, by
+ * direct fill and by augmenting search; like fillShifts' marks they are kept for the pass, a
+ * heuristic across tentative moves, which in a contested city spares the same hopeless refill
+ * being tried for every candidate of every open slot (10 of 18 s at 10,000 × 4,000).
+ */
+export interface EjectionPass {
+  openOf: Map<number, number[]>;
+  unindexed: number[];
+  dead: Set<number>;
+}
+
+export function ejectionPass(index: CandidateIndex, open: readonly number[]): EjectionPass {
+  const openOf = new Map<number, number[]>();
+  const unindexed: number[] = [];
+  for (const t of open) {
+    const list = index.get(t);
+    if (!list.complete) {
+      unindexed.push(t);
+      continue;
+    }
+    for (const h of list.helpers) {
+      const mine = openOf.get(h);
+      if (mine) mine.push(t);
+      else openOf.set(h, [t]);
+    }
+  }
+  return { openOf, unindexed, dead: new Set() };
 }
 
 /** Fills `t` by one helper, directly or by an augmenting chain; returns whether it worked. */
@@ -291,10 +351,11 @@ export function ejectAll(
   for (let pass = 0; pass < passes; pass++) {
     let improved = 0;
     const open = order.filter((s) => state.open(s) > 0);
+    const shared = ejectionPass(index, open);
     for (const s of open) {
       if (state.c.shouldStop()) return total + improved;
       while (state.open(s) > 0 && state.work < stop) {
-        const moved = state.siteRoom(s) ? eject(state, index, s, open) : ejectAtSite(state, index, s, open);
+        const moved = state.siteRoom(s) ? eject(state, index, s, open, shared) : ejectAtSite(state, index, s, open);
         if (!moved) break;
         improved++;
       }
