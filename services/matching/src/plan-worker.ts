@@ -5,7 +5,8 @@
  * it the engine's improvement phases stop and the best plan so far comes back (every phase keeps
  * only improvements, so that plan is complete and meets every rule). Should even the construction
  * outlast the deadline by `graceMs`, the worker is terminated and the round fails with
- * PlanTimeoutError; `close` terminates running workers at shutdown.
+ * PlanTimeoutError; `close` terminates the workers at shutdown. Workers are kept for the next
+ * rounds (at most two idle), since starting one costs more than planning a small round.
  *
  * The worker runs this very module (its URL, or the bundle's in production, where server.ts only
  * starts the service on the main thread), recognised by its `workerData.role`.
@@ -27,7 +28,7 @@ export const isPlanWorker = !isMainThread && (workerData as { role?: unknown } |
 
 if (isPlanWorker && parentPort) {
   const port = parentPort;
-  port.once('message', (job: Job) => {
+  port.on('message', (job: Job) => {
     port.postMessage(plan(job.input, { ...job.options, shouldStop: () => Date.now() >= job.deadline }));
   });
 }
@@ -51,7 +52,7 @@ export interface WorkerPlanner {
   plan(input: PlanInput, options: Omit<PlanOptions, 'shouldStop'>): Promise<Plan>;
   /** Workers running right now. */
   readonly running: number;
-  /** Terminates running workers; their rounds fail. */
+  /** Terminates the workers; rounds still planning fail. */
   close(): Promise<void>;
 }
 
@@ -67,24 +68,43 @@ function bootstrap(script: URL): string {
   return `import(${tsx}).then((tsx) => { tsx.register(); return import(${target}); });`;
 }
 
+/** Idle workers kept for the next round: starting one (loading the engine) costs more than a small round. */
+const MAX_IDLE = 2;
+
 export function createWorkerPlanner(opts: WorkerPlannerOptions): WorkerPlanner {
-  const workers = new Set<Worker>();
+  const busy = new Set<Worker>();
+  const idle: Worker[] = [];
   const script = opts.script ?? new URL(import.meta.url);
+  const spawn = () => {
+    const worker = new Worker(bootstrap(script), { eval: true, workerData: { role: ROLE } });
+    worker.unref();
+    // An idle worker that dies is simply forgotten.
+    worker.on('exit', () => {
+      const i = idle.indexOf(worker);
+      if (i >= 0) idle.splice(i, 1);
+    });
+    return worker;
+  };
   return {
     get running() {
-      return workers.size;
+      return busy.size;
     },
     plan(input, options) {
       return new Promise<Plan>((resolve, reject) => {
-        const worker = new Worker(bootstrap(script), { eval: true, workerData: { role: ROLE } });
-        workers.add(worker);
+        const worker = idle.pop() ?? spawn();
+        busy.add(worker);
         let settled = false;
+        const onMessage = (result: Plan) => finish(null, result);
+        const onError = (error: Error) => finish(error);
+        const onExit = (code: number) => finish(new PlanTimeoutError(`planning worker exited with code ${code}`));
         const finish = (error: Error | null, result?: Plan) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          workers.delete(worker);
-          void worker.terminate();
+          busy.delete(worker);
+          worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+          if (error === null && idle.length < MAX_IDLE) idle.push(worker);
+          else void worker.terminate();
           if (error) reject(error);
           else resolve(result!);
         };
@@ -92,14 +112,12 @@ export function createWorkerPlanner(opts: WorkerPlannerOptions): WorkerPlanner {
           () => finish(new PlanTimeoutError(`planning took longer than ${opts.deadlineMs + opts.graceMs} ms`)),
           opts.deadlineMs + opts.graceMs,
         );
-        worker.once('message', (result: Plan) => finish(null, result));
-        worker.once('error', (error) => finish(error));
-        worker.once('exit', (code) => finish(new PlanTimeoutError(`planning worker exited with code ${code}`)));
+        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
         worker.postMessage({ input, options, deadline: Date.now() + opts.deadlineMs } satisfies Job);
       });
     },
     async close() {
-      await Promise.all([...workers].map((w) => w.terminate()));
+      await Promise.all([...busy, ...idle.splice(0)].map((w) => w.terminate()));
     },
   };
 }
