@@ -52,9 +52,7 @@ export class RoundService {
     private readonly logger: Logger,
     private readonly onEvents: () => void,
     private readonly onRound: (stats: RoundStats) => void = () => undefined,
-    private readonly planner: RoundPlanner = async () => {
-      throw new Error('no planner configured');
-    },
+    private readonly planner: RoundPlanner = () => Promise.reject(new Error('no planner configured')),
   ) {}
 
   /** Runs a round; RoundBusyError if the lock is not ours within `waitMs`. */

@@ -47,7 +47,7 @@ test('GIVEN a round that plans for minutes WHEN it runs THEN /healthz answers, e
       (r) => r.status,
       () => 'connection closed' as const,
     ).finally(() => (roundSettled = true));
-    await eventually('the round to be planning', async () => (matching.planner.running > 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 20 });
+    await eventually('the round to be planning', () => Promise.resolve(matching.planner.running > 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 20 });
 
     // THEN the process answers its liveness probe, again and again
     for (let i = 0; i < 5; i++) t.is((await fetch(`${url}/healthz`)).status, 200);

@@ -4,7 +4,6 @@ import { isFeasible } from './feasibility.js';
 import type { Helper, PlanInput, Shift } from './model.js';
 import { plan } from './planner.js';
 
-const H = 3_600_000;
 /** Epoch ms of `hour`:`minute` Berlin time on `day` days after 14 July 2026 (summer time, UTC+2). */
 const summer = (day: number, hour: number, minute = 0) => Date.UTC(2026, 6, 14 + day, hour - 2, minute);
 

@@ -98,7 +98,7 @@ test('on 40 small random instances the planner equals the tier-by-tier optimum i
     const gap = worstTierGap(planned, optimum);
     if (planned.every((n, p) => n >= optimum[p]!)) equal += 1;
     worst = Math.max(worst, gap);
-    t.true(gap <= 0.02, `instance ${i} (${input.helpers.length} × ${input.shifts.length}): ${planned} vs optimum ${optimum}`);
+    t.true(gap <= 0.02, `instance ${i} (${input.helpers.length} × ${input.shifts.length}): ${planned.join(',')} vs optimum ${optimum.join(',')}`);
   }
   t.log(`equal to the optimum on ${equal} of ${SMALL.length}; worst gap ${(worst * 100).toFixed(2)} %`);
   t.true(equal / SMALL.length >= 0.95, `equal on ${equal} of ${SMALL.length}`);
