@@ -148,11 +148,11 @@ if (sections.has('quality')) {
   const limit = Number(args['mip-time-limit']);
   console.log('## Quality against the HiGHS optimum\n');
   console.log(
-    'HiGHS solves two objectives exactly, in stages. **Weighted** is the engine\'s own: (1) max Σ priority × filled — a ' +
-      'weighted sum over tiers, not a tier-by-tier order —, then (2) max filled with (1) fixed; the targets are judged ' +
-      'against it. Its optimum may give up one tier-5 slot for two tier-3 slots, so a tier gap against it can be ' +
-      'negative. **Tier-lexicographic** fills tier 5 first, then 4, … 1, each at its optimum given the tiers before: ' +
-      'the most urgent work regardless of cost, shown for comparison (its tier-5 gap is never negative). The travel ' +
+    'HiGHS solves two objectives exactly, in stages. **Tier-lexicographic** is the engine\'s own (its default strict ' +
+      'priority): tier 5 first, then 4, … 1, each at its optimum given the tiers before; the targets are judged against ' +
+      'it when it is solved (`--lexicographic`). **Weighted** — (1) max Σ priority × filled, then (2) max filled — is ' +
+      'the engine\'s `priority: \'weighted\'` mode, shown for comparison: its optimum may give up one tier-5 slot for two ' +
+      'tier-3 slots, so tier gaps against it can be negative. The travel ' +
       `stage is skipped. Time limit ${limit} s per stage; "below the LP bound" applies when a stage hits it.\n`,
   );
   for (const size of sizes(args['quality-sizes'])) {
@@ -199,9 +199,10 @@ if (sections.has('quality')) {
           : []),
       ],
     );
+    const ref = fills.lex ?? fills.exact;
     console.log(
-      `targets (engine vs the weighted optimum): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, fills.exact) <= 0.01)}; ` +
-        `total fill gap ≤ 3 %: ${met(gap(fills.engine.total, fills.exact.total) <= 0.03)}; ` +
+      `targets (engine vs the ${fills.lex ? 'tier-lexicographic' : 'weighted'} optimum): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, ref) <= 0.01)}; ` +
+        `total fill gap ≤ 3 %: ${met(gap(fills.engine.total, ref.total) <= 0.03)}; ` +
         `≥ 100× faster than the exact solve: ${met(speedup >= 100)}${proven ? '' : ' (optimum not proven: gaps are against the best found)'}\n`,
     );
   }
