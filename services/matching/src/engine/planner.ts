@@ -1,8 +1,10 @@
 /**
- * The planner, in four phases built from the moves in moves.ts: (1) a priority-ordered greedy fill
+ * The planner, in five phases built from the moves in moves.ts: (1) a priority-ordered greedy fill
  * with augmenting paths, (2) ejection moves, (3) ruin-and-recreate local search (local-search.ts),
  * first for fill, then for travel and fairness, (4) a travel/fairness improvement pass (swaps with
- * idle helpers and exchanges between assigned ones) with refills.
+ * idle helpers and exchanges between assigned ones) with refills, (5) in the default strict
+ * priority mode, `secureUrgent`: no open slot stays open while a helper could take it by giving up
+ * only less urgent assignments.
  *
  * Why this algorithm. Without the time rules the problem is a bipartite b-matching in which only
  * the shift side carries weight (its priority). The sets of shift slots that can be filled together
@@ -13,8 +15,9 @@
  * that needs it, searched breadth-first with a bounded budget. The time rules (overlap, rest, hours
  * per day) and site capacity break the matroid: a helper may serve two short shifts instead of one
  * long one, and a full site needs room made. Phases 2 and 3 repair exactly that, and accept a change
- * only when (priority-weighted fill, filled headcount, travel + fairness) improves
- * lexicographically, so they can never make the plan worse. The MIP oracle measures what is still
+ * only when (filled slots tier by tier from priority 5 down — or the priority-weighted fill in the
+ * weighted mode —, filled headcount, travel + fairness) improves lexicographically, so they can
+ * never make the plan worse. The MIP oracle measures what is still
  * lost (`npm run bench:matching`): nothing on one-shift-a-day instances, under 1% on average where
  * short rest periods and tight sites bind. Among equally good fills a slot goes to the helper with
  * the lowest travel + marginal fairness cost, and phase 4 swaps in cheaper idle helpers; it keeps
