@@ -42,6 +42,8 @@ const de = {
   removeWindow: 'Zeitraum entfernen',
   window: 'Zeitraum',
   maxHoursPerDay: 'Höchstens so viele Stunden am Tag',
+  maxHoursPerDayHint:
+    'Alle Schichten eines Kalendertags zusammen. Eine Nachtschicht zählt ganz zu beiden Tagen: 22–4 Uhr sind 6 Stunden am ersten und 6 am zweiten Tag. Keine Schicht ist länger.',
   adult: 'Ich bin mindestens 18 Jahre alt.',
   consentLegend: 'Ihre Daten und Ihre Einwilligung',
   consentWhatTitle: 'Was wir speichern',
@@ -236,6 +238,8 @@ const en: Record<Key, string> = {
   removeWindow: 'Remove period',
   window: 'Period',
   maxHoursPerDay: 'At most this many hours a day',
+  maxHoursPerDayHint:
+    'All shifts of a calendar day together. A night shift counts in full to both days: 22:00–04:00 is 6 hours on the first and 6 on the second day. No shift is longer.',
   adult: 'I am 18 or older.',
   consentLegend: 'Your data and your consent',
   consentWhatTitle: 'What we store',

@@ -214,7 +214,7 @@ function profileForm(p: Profile): HTMLElement {
     availability.element,
     skillSet,
     resourceSet,
-    field({ label: 'maxHoursPerDay', input: maxHours, errorFor: 'maxHoursPerDay' }),
+    field({ label: 'maxHoursPerDay', input: maxHours, errorFor: 'maxHoursPerDay', hint: 'maxHoursPerDayHint' }),
     field({ label: 'maxTravelKm', input: maxTravel, errorFor: 'maxTravelKm' }),
     h('button', { type: 'submit', class: 'primary', i18n: 'save' }),
     saved,

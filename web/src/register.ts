@@ -151,7 +151,7 @@ function render(): void {
     field({ label: 'languages', input: languages, errorFor: 'languages', hint: 'languagesHint' }),
     resourceSet,
     availability.element,
-    field({ label: 'maxHoursPerDay', input: maxHours, errorFor: 'maxHoursPerDay' }),
+    field({ label: 'maxHoursPerDay', input: maxHours, errorFor: 'maxHoursPerDay', hint: 'maxHoursPerDayHint' }),
     h('div', { class: 'choice' }, adult, h('label', { for: adult.id, i18n: 'adult' })),
     h('p', { class: 'error', 'data-error-for': 'adultConfirmed', 'data-input': adult.id }),
     consent,

@@ -1,12 +1,16 @@
 /**
- * `npm run bench:matching [-- --only quality|scale|incremental] [flags below]`
+ * `npm run bench:matching [-- --only quality|scale|incremental|dense] [flags below]`
  *
  * The matching engine on the Saale 2013 flood scenario (src/scenario/saale-2013.ts), sized by
- * helpers × slots (a slot is one unit of a shift's headcount). Three sections, Markdown tables:
+ * helpers × slots (a slot is one unit of a shift's headcount), and on a dense city
+ * (src/scenario/urban-flood.ts), sized by helpers × shifts. Four sections, Markdown tables:
  * - quality: engine and a priority-greedy baseline against the HiGHS optimum, per priority tier;
  * - scale: large instances, against the LP relaxation bound where HiGHS solves it within a limit,
  *   otherwise against the greedy baseline (the table says which);
- * - incremental: re-plan after one new helper and after one decline, against a full re-plan.
+ * - incremental: re-plan after one new helper and after one decline, against a full re-plan;
+ * - dense: feasible pairs, time growth from 1,000 to 50,000 helpers with its log-log slope, per-tier
+ *   fill against the tier-by-tier HiGHS optimum where it is proven, the fill cost of strict
+ *   priority (against the weighted mode), and an incremental re-plan.
  * Targets are printed, never asserted: timings depend on the machine and its load.
  */
 /* eslint-disable no-console -- a benchmark reports on stdout */
@@ -26,6 +30,7 @@ import {
   type PlanInput,
 } from '../src/engine/index.js';
 import { saaleFlood } from '../src/scenario/saale-2013.js';
+import { urbanFlood } from '../src/scenario/urban-flood.js';
 import {
   TIERS,
   candidatePairs,
@@ -62,6 +67,14 @@ const { values: args } = parseArgs({
     'lp-time-limit': { type: 'string', default: '300' },
     /** Above this many candidate pairs the LP text alone would take gigabytes; compare with greedy. */
     'lp-max-pairs': { type: 'string', default: '2000000' },
+    /** Dense city (src/scenario/urban-flood.ts), sized helpers × shifts. */
+    'dense-sizes': { type: 'string', default: '1000x300,3000x1000,10000x4000,50000x10000' },
+    /** Dense sizes also solved by HiGHS, tier by tier (the engine's strict objective). */
+    'dense-mip-sizes': { type: 'string', default: '300x100,1000x300' },
+    'dense-mip-time-limit': { type: 'string', default: '120' },
+    /** Dense sizes also planned in the weighted priority mode, for the fill cost of strict priority. */
+    'dense-weighted-max-helpers': { type: 'string', default: '10000' },
+    'dense-incremental-size': { type: 'string', default: '10000x4000' },
   },
 });
 const SEED = Number(args.seed);
@@ -72,7 +85,7 @@ const sizes = (s: string) =>
     if (!(h! >= 0 && n! > 0)) throw new Error(`size ${x}: expected HELPERSxSLOTS`);
     return { helpers: h!, slots: n! };
   });
-const sections = new Set(args.only ? args.only.split(',') : ['quality', 'scale', 'incremental']);
+const sections = new Set(args.only ? args.only.split(',') : ['quality', 'scale', 'incremental', 'dense']);
 
 const tierCells = (f: Fill, d: Fill) => TIERS.map((t) => `${f.tier[t]} / ${d.tier[t]}`);
 const tierHeader = TIERS.map((t) => `tier ${t} filled / demand`);
@@ -85,9 +98,16 @@ function worstTierGap(f: Fill, ref: Fill): number {
 }
 
 /** The engine or the baseline on a size, in a fresh process (bench/run-planner.ts says why). */
-function isolated(algo: 'plan' | 'greedy', size: { helpers: number; slots: number }, seed = SEED): PlannerRun & Measured<null> {
+function isolated(
+  algo: 'plan' | 'greedy',
+  size: { helpers: number; slots: number },
+  seed = SEED,
+  extra: { scenario?: 'saale' | 'dense'; priority?: 'strict' | 'weighted' } = {},
+): PlannerRun & Measured<null> {
   const script = fileURLToPath(new URL('./run-planner.ts', import.meta.url));
   const argv = ['--algo', algo, '--helpers', String(size.helpers), '--slots', String(size.slots), '--seed', String(seed), '--repeat', String(REPEAT)];
+  if (extra.scenario) argv.push('--scenario', extra.scenario);
+  if (extra.priority) argv.push('--priority', extra.priority);
   const out = execFileSync(process.execPath, [...process.execArgv, script, ...argv], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const run = JSON.parse(out.trim().split('\n').at(-1)!) as PlannerRun;
   if (!run.feasible) throw new Error(`${algo} returned an infeasible plan at ${size.helpers} × ${size.slots}`);
@@ -113,7 +133,7 @@ function assertFeasible(input: PlanInput, p: Plan, what: string): void {
 
 const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-console.log('# Matching engine benchmark: Saale flood, June 2013, around Halle (Saale)\n');
+console.log('# Matching engine benchmark: Saale flood (June 2013, around Halle) and a dense city\n');
 console.log(
   `node ${process.version}, ${os.cpus().length} cores (the engine and HiGHS each use one), load average ` +
     `${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at start; seed ${SEED}; wall and cpu are medians of ${REPEAT} ` +
@@ -128,11 +148,11 @@ if (sections.has('quality')) {
   const limit = Number(args['mip-time-limit']);
   console.log('## Quality against the HiGHS optimum\n');
   console.log(
-    'HiGHS solves two objectives exactly, in stages. **Weighted** is the engine\'s own: (1) max Σ priority × filled — a ' +
-      'weighted sum over tiers, not a tier-by-tier order —, then (2) max filled with (1) fixed; the targets are judged ' +
-      'against it. Its optimum may give up one tier-5 slot for two tier-3 slots, so a tier gap against it can be ' +
-      'negative. **Tier-lexicographic** fills tier 5 first, then 4, … 1, each at its optimum given the tiers before: ' +
-      'the most urgent work regardless of cost, shown for comparison (its tier-5 gap is never negative). The travel ' +
+    'HiGHS solves two objectives exactly, in stages. **Tier-lexicographic** is the engine\'s own (its default strict ' +
+      'priority): tier 5 first, then 4, … 1, each at its optimum given the tiers before; the targets are judged against ' +
+      'it when it is solved (`--lexicographic`). **Weighted** — (1) max Σ priority × filled, then (2) max filled — is ' +
+      'the engine\'s `priority: \'weighted\'` mode, shown for comparison: its optimum may give up one tier-5 slot for two ' +
+      'tier-3 slots, so tier gaps against it can be negative. The travel ' +
       `stage is skipped. Time limit ${limit} s per stage; "below the LP bound" applies when a stage hits it.\n`,
   );
   for (const size of sizes(args['quality-sizes'])) {
@@ -179,9 +199,10 @@ if (sections.has('quality')) {
           : []),
       ],
     );
+    const ref = fills.lex ?? fills.exact;
     console.log(
-      `targets (engine vs the weighted optimum): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, fills.exact) <= 0.01)}; ` +
-        `total fill gap ≤ 3 %: ${met(gap(fills.engine.total, fills.exact.total) <= 0.03)}; ` +
+      `targets (engine vs the ${fills.lex ? 'tier-lexicographic' : 'weighted'} optimum): worst tier gap ≤ 1 %: ${met(worstTierGap(fills.engine, ref) <= 0.01)}; ` +
+        `total fill gap ≤ 3 %: ${met(gap(fills.engine.total, ref.total) <= 0.03)}; ` +
         `≥ 100× faster than the exact solve: ${met(speedup >= 100)}${proven ? '' : ' (optimum not proven: gaps are against the best found)'}\n`,
     );
   }
@@ -308,4 +329,98 @@ if (sections.has('incremental')) {
     `target < 50 ms: ${met(worst < 50)} (worst warm median ${ms(worst)} ms wall, ${ms(worstCpu)} ms cpu of all threads)` +
       `${newcomer ? '' : '; no generated newcomer fitted an open shift'}\n`,
   );
+}
+
+// ---------------------------------------------------------------- dense
+if (sections.has('dense')) {
+  const limit = Number(args['dense-mip-time-limit']);
+  const denseSeed = SEED;
+  const dense = (size: { helpers: number; slots: number }) => urbanFlood({ helpers: size.helpers, shifts: size.slots, seed: denseSeed });
+  console.log('## Dense city (src/scenario/urban-flood.ts): helpers × shifts\n');
+  console.log(
+    'Most helpers within reach of most sites, broad availability, 85 % of shifts without a skill, demand 1.5–3× ' +
+      'what the helpers can work (parameters in the generator\'s module comment). Sizes are helpers × **shifts** ' +
+      '(not slots). Engine in the default strict priority mode; cpu ms is the single-threaded planner\'s process.\n',
+  );
+  const rows: (string | number)[][] = [];
+  const growth: { helpers: number; cpu: number }[] = [];
+  for (const size of sizes(args['dense-sizes'])) {
+    const input = dense(size);
+    const demandD = demandOf(input);
+    const pairs = candidatePairs(input);
+    const engine = isolated('plan', size, denseSeed, { scenario: 'dense' });
+    const greedy = isolated('greedy', size, denseSeed, { scenario: 'dense' });
+    const weighted = size.helpers <= Number(args['dense-weighted-max-helpers']) ? isolated('plan', size, denseSeed, { scenario: 'dense', priority: 'weighted' }) : null;
+    growth.push({ helpers: size.helpers, cpu: engine.cpuMs });
+    const prev = growth.at(-2);
+    const slope = prev ? (Math.log(engine.cpuMs / prev.cpu) / Math.log(size.helpers / prev.helpers)).toFixed(2) : '—';
+    rows.push([
+      `${size.helpers} × ${size.slots}`,
+      pairs,
+      demandD.total,
+      ms(engine.cpuMs),
+      ms(engine.wallMs),
+      slope,
+      ms(greedy.cpuMs),
+      ...tierCells(engine.fill, demandD),
+      `${engine.fill.total} / ${greedy.fill.total}`,
+      weighted ? `${weighted.fill.total} (${pct(gap(engine.fill.total, weighted.fill.total))}); tier 5: ${weighted.fill.tier[5]}` : '—',
+    ]);
+  }
+  table(
+    ['size', 'feasible pairs', 'slots', 'engine cpu ms', 'engine wall ms', 'log-log slope of cpu vs helpers (from the size above)', 'greedy cpu ms (baseline)', ...tierHeader, 'filled: engine / greedy', 'weighted mode filled (strict\'s fill cost); its tier 5'],
+    rows,
+  );
+  const first = growth[0];
+  const last = growth.at(-1);
+  if (first && last && last.helpers > first.helpers) {
+    console.log(`cpu growth ${first.helpers} → ${last.helpers} helpers: log-log slope ${(Math.log(last.cpu / first.cpu) / Math.log(last.helpers / first.helpers)).toFixed(2)} (1 = linear).`);
+  }
+  for (const row of growth) {
+    const target = row.helpers === 10_000 ? 5_000 : row.helpers === 50_000 ? 30_000 : null;
+    if (target) console.log(`target ${row.helpers} helpers < ${target / 1000} s cpu: ${met(row.cpu < target)} (${ms(row.cpu)} ms)`);
+  }
+  console.log('');
+
+  const mipRows: (string | number)[][] = [];
+  for (const size of sizes(args['dense-mip-sizes'])) {
+    const input = dense(size);
+    const engine = isolated('plan', size, denseSeed, { scenario: 'dense' });
+    const exact = await measure(() => solveExact(input, { stages: 2, objective: 'tiers', timeLimitSeconds: limit }));
+    const opt = fillOf(input, exact.out.assignments);
+    const speedup = exact.cpuMs / Math.max(engine.cpuMs, 1e-3);
+    mipRows.push([
+      `${size.helpers} × ${size.slots}`,
+      `${exact.out.status.join(', ')}${exact.out.optimal ? ' (proven)' : ' (NOT proven)'}`,
+      ms(exact.cpuMs),
+      ms(engine.cpuMs),
+      `${speedup.toFixed(1)}×`,
+      ...TIERS.map((t) => `${engine.fill.tier[t]} / ${opt.tier[t]}`),
+      pct(worstTierGap(engine.fill, opt)),
+      pct(gap(engine.fill.total, opt.total)),
+    ]);
+  }
+  if (mipRows.length > 0) {
+    console.log(`### Against the tier-by-tier optimum (HiGHS, ${limit} s per stage)\n`);
+    table(
+      ['size', 'HiGHS', 'HiGHS cpu ms', 'engine cpu ms', 'speed-up', ...TIERS.map((t) => `tier ${t} engine / optimum`), 'worst tier gap (≥ 50 filled)', 'total gap'],
+      mipRows,
+    );
+    console.log('targets: worst tier gap ≤ 1 %, total ≤ 3 %, ≥ 100× faster than the exact solve (the issue states it at 3,000 × 1,000).\n');
+  }
+
+  const [inc] = sizes(args['dense-incremental-size']);
+  if (inc) {
+    const input = dense(inc);
+    const base = plan(input);
+    const decline = base.assignments.find((a) => a.status === 'proposed')!;
+    const delta: PlanDelta = { declines: [{ helperId: decline.helperId, shiftId: decline.shiftId }] };
+    for (let i = 0; i < 10; i++) replan(base, delta);
+    const warm = await repeated(() => replan(base, delta), 10);
+    assertFeasible(warm.out.input, warm.out, 'the dense re-plan');
+    console.log(
+      `Incremental re-plan after one decline at ${inc.helpers} × ${inc.slots}: warm median ${ms(warm.wallMs)} ms wall, ${ms(warm.cpuMs)} ms cpu; ` +
+        `target < 50 ms: ${met(warm.wallMs < 50)}.\n`,
+    );
+  }
 }

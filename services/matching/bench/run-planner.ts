@@ -4,10 +4,12 @@
  * the same process would reuse it and look free. Prints one JSON line (`PlannerRun`).
  *
  * node --expose-gc --import=tsx bench/run-planner.ts --algo plan|greedy --helpers N --slots S --seed X --repeat R
+ *   [--scenario saale|dense] [--priority strict|weighted]   (dense: --slots is the number of shifts)
  */
 import { parseArgs } from 'node:util';
 import { greedyByPriority, isFeasible, plan } from '../src/engine/index.js';
 import { saaleFlood } from '../src/scenario/saale-2013.js';
+import { urbanFlood } from '../src/scenario/urban-flood.js';
 import { fillOf, measure, median, type Fill } from './measure.js';
 
 export interface PlannerRun {
@@ -28,10 +30,16 @@ const { values } = parseArgs({
     slots: { type: 'string' },
     seed: { type: 'string', default: '2013' },
     repeat: { type: 'string', default: '1' },
+    scenario: { type: 'string', default: 'saale' },
+    priority: { type: 'string', default: 'strict' },
   },
 });
-const input = saaleFlood({ helpers: Number(values.helpers), slots: Number(values.slots), seed: Number(values.seed) });
-const run = values.algo === 'greedy' ? () => greedyByPriority(input) : () => plan(input);
+const input =
+  values.scenario === 'dense'
+    ? urbanFlood({ helpers: Number(values.helpers), shifts: Number(values.slots), seed: Number(values.seed) })
+    : saaleFlood({ helpers: Number(values.helpers), slots: Number(values.slots), seed: Number(values.seed) });
+const priority = values.priority === 'weighted' ? 'weighted' : 'strict';
+const run = values.algo === 'greedy' ? () => greedyByPriority(input) : () => plan(input, { priority });
 const first = await measure(run);
 const wall = [first.wallMs];
 const cpu = [first.cpuMs];

@@ -15,6 +15,7 @@ import { ReadModel, type Applied } from './read-model.js';
 import { RoundLock } from './round-lock.js';
 import { roundFailureCounter, roundMetrics } from './round-metrics.js';
 import { RoundScheduler } from './round-scheduler.js';
+import { createWorkerPlanner, type WorkerPlanner } from './plan-worker.js';
 import { RoundBusyError, RoundService, StaleRoundError } from './rounds.js';
 import { matchingRoutes } from './routes.js';
 
@@ -26,6 +27,8 @@ export interface Matching extends ServiceApp {
   models: Models;
   readModel: ReadModel;
   rounds: RoundService;
+  /** The worker threads rounds plan in. */
+  planner: WorkerPlanner;
   assignments: AssignmentService;
   scheduler: RoundScheduler;
   relay: OutboxRelay;
@@ -37,9 +40,23 @@ export interface Matching extends ServiceApp {
   close(): Promise<void>;
 }
 
+export interface MatchingDeps {
+  /** The module planning workers run (plan-worker.ts by default); tests pass a deliberately slow one. */
+  planWorker?: URL;
+}
+
 /** Builds the matching service; it neither listens nor touches the database until start(). */
-export function createMatching(config: MatchingConfig, logger: Logger = createLogger({ name: 'matching', level: config.LOG_LEVEL })): Matching {
+export function createMatching(
+  config: MatchingConfig,
+  logger: Logger = createLogger({ name: 'matching', level: config.LOG_LEVEL }),
+  deps: MatchingDeps = {},
+): Matching {
   const runtime = createServiceRuntime(config, { logger, migrations, defineModels });
+  const planner = createWorkerPlanner({
+    deadlineMs: config.ROUND_PLAN_DEADLINE_MS,
+    graceMs: config.ROUND_PLAN_GRACE_MS,
+    ...(deps.planWorker ? { script: deps.planWorker } : {}),
+  });
   const { sequelize, redis, models, relay, streamPrefix } = runtime;
   const rounds = new RoundService(
     sequelize,
@@ -55,6 +72,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     logger,
     () => relay.kick(),
     (stats) => observeRound(stats),
+    (input, options) => planner.plan(input, options),
   );
   // Background rounds do not wait for a busy lock: the scheduler retries them.
   const scheduler = new RoundScheduler(
@@ -130,6 +148,7 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     models,
     readModel,
     rounds,
+    planner,
     assignments,
     scheduler,
     relay,
@@ -150,6 +169,8 @@ export function createMatching(config: MatchingConfig, logger: Logger = createLo
     },
     async close() {
       clearInterval(sweepTimer);
+      // A round still planning fails now instead of holding shutdown up to its deadline.
+      await planner.close();
       await sweeping;
       // Rounds the consumers asked for finish before the relay that publishes their events stops.
       await runtime.stopConsumers();

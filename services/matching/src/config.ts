@@ -30,6 +30,13 @@ export const matchingConfigSchema = baseConfigSchema.extend({
    * erasures and cancellations always do: they open slots that someone already counted on.
    */
   PLAN_ON_NEW_DATA: z.stringbool().default(true),
+  /**
+   * A round's planning runs in a worker thread; after this long its improvement phases stop and the
+   * best plan so far is used.
+   */
+  ROUND_PLAN_DEADLINE_MS: positive(15_000),
+  /** Past the deadline by this much, the worker is terminated and the round fails (retried later). */
+  ROUND_PLAN_GRACE_MS: positive(15_000),
   REST_HOURS: z.coerce.number().nonnegative().default(11),
   SEARCH_ITERATIONS: z.coerce.number().int().nonnegative().default(1000),
 });

@@ -15,7 +15,11 @@ export const helperSnapshot = z.object({
   resources: z.array(z.string()),
   area: z.object({ latitude: z.number().min(-90).max(90).nullable(), longitude: z.number().min(-180).max(180).nullable() }),
   maxTravelKm: z.number().nonnegative(),
-  maxHoursPerDay: z.number().nonnegative(),
+  /**
+   * Hours of shifts per Europe/Berlin calendar day, all shifts touching the day counted whole: a
+   * 22:00–04:00 shift is 6 h on both days, so no single shift is longer (engine/time.ts).
+   */
+  maxHoursPerDay: z.number().nonnegative().describe('hours of shifts per Berlin calendar day; a shift counts whole to every day it touches'),
   availability: z.array(window),
   paused: z.boolean(),
   /** SHA-256 of the helper's self-service token; null once erased. */

@@ -9,7 +9,7 @@ import { ConflictError } from '@kathelfer/common/errors';
 import type { Logger } from '@kathelfer/common/logger';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { endLiveAssignments, recordAssignmentEvents } from './assignment-events.js';
-import { distanceKm, plan } from './engine/index.js';
+import { distanceKm, type Plan, type PlanInput, type PlanOptions } from './engine/index.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
 import type { Models } from './models/index.js';
 import { planningInput } from './planning-input.js';
@@ -39,6 +39,9 @@ export interface RoundOptions {
   lockWaitMs: number;
 }
 
+/** Plans one round's input; the service runs it in a worker thread (plan-worker.ts). */
+export type RoundPlanner = (input: PlanInput, options: Omit<PlanOptions, 'shouldStop'>) => Promise<Plan>;
+
 export class RoundService {
   constructor(
     private readonly sequelize: Sequelize,
@@ -49,6 +52,7 @@ export class RoundService {
     private readonly logger: Logger,
     private readonly onEvents: () => void,
     private readonly onRound: (stats: RoundStats) => void = () => undefined,
+    private readonly planner: RoundPlanner = () => Promise.reject(new Error('no planner configured')),
   ) {}
 
   /** Runs a round; RoundBusyError if the lock is not ours within `waitMs`. */
@@ -84,7 +88,8 @@ export class RoundService {
     ]);
     const { input, withdraw } = planningInput({ helpers, tasks, assignments });
     const planStarted = performance.now();
-    const result = plan(input, { now, restHours: this.options.restHours, searchIterations: this.options.searchIterations });
+    // Off the event loop, with a deadline: health checks, SIGTERM and event intake go on meanwhile.
+    const result = await this.planner(input, { now, restHours: this.options.restHours, searchIterations: this.options.searchIterations });
     const planMs = performance.now() - planStarted;
 
     const helperById = new Map(input.helpers.map((h) => [h.id, h]));
@@ -160,7 +165,7 @@ export class RoundService {
   }
 
   private stats(
-    result: ReturnType<typeof plan>,
+    result: Plan,
     now: number,
     r: { roundId: string; eventId: string; trigger: string; token: number; proposed: number; withdrawn: number; planMs: number; started: number },
   ): RoundStats {

@@ -13,7 +13,7 @@ import {
   type Shift,
   type Site,
 } from './model.js';
-import { HOUR_MS, splitByBerlinDay } from './time.js';
+import { HOUR_MS, berlinDaysTouched } from './time.js';
 
 export const DEFAULT_REST_HOURS = 11;
 export const DEFAULT_FAIRNESS_KM_PER_SHIFT = 10;
@@ -50,10 +50,22 @@ export interface Compiled {
   sHead: Int32Array;
   sPrio: Int32Array;
   sSite: Int32Array;
-  /** Working time per Berlin day: [day, ms] pairs. */
+  /** The Berlin days a shift touches, each with the shift's whole length: [day, ms] pairs (time.ts). */
   sDays: [number, number][][];
   /** Shifts at the same site whose time overlaps, the shift itself included. */
   sSiteOverlap: number[][];
+  /**
+   * Distinct shift start times of every capacity-limited site, numbered together: shift s covers
+   * the site's start points sPtLo[s] ≤ i < sPtHi[s] (those inside [start, end)). Unlimited sites
+   * have none, so their shifts cover an empty range.
+   */
+  sitePointCount: number;
+  sPtLo: Int32Array;
+  sPtHi: Int32Array;
+  /** Priority mode `strict` (tier-lexicographic) rather than `weighted`. */
+  strict: boolean;
+  /** The caller's stop signal (`PlanOptions.shouldStop`), never by default. */
+  shouldStop: () => boolean;
   /** Shifts that may get new proposals (they start at or after `now`). */
   sOpen: Uint8Array;
   siteIds: string[];
@@ -234,6 +246,30 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     siteShifts[sSite[s]!]!.filter((t) => sStart[t]! < sEnd[s]! && sStart[s]! < sEnd[t]!),
   );
   const now = options.now ?? -Infinity;
+  const sPtLo = new Int32Array(S);
+  const sPtHi = new Int32Array(S);
+  let sitePointCount = 0;
+  siteShifts.forEach((list, site) => {
+    if (siteCap[site] === Infinity) return;
+    const points = [...new Set(list.map((s) => sStart[s]!))].sort((a, b) => a - b);
+    const first = (t: number) => {
+      let lo = 0;
+      let hi = points.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (points[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    for (const s of list) {
+      sPtLo[s] = sitePointCount + first(sStart[s]!);
+      sPtHi[s] = sitePointCount + first(sEnd[s]!);
+    }
+    sitePointCount += points.length;
+  });
+  const mode = options.priority ?? 'strict';
+  if (mode !== 'strict' && mode !== 'weighted') throw new MatchingInputError(`priority must be strict or weighted`);
 
   const excluded = new Set<number>();
   for (const e of input.exclusions ?? []) {
@@ -268,8 +304,13 @@ export function compile(input: PlanInput, options: PlanOptions = {}): Compiled {
     sHead: Int32Array.from(shifts, (s) => s.headcount),
     sPrio: Int32Array.from(shifts, (s) => s.priority),
     sSite,
-    sDays: shifts.map((s) => splitByBerlinDay(s.start, s.end)),
+    sDays: shifts.map((s) => berlinDaysTouched(s.start, s.end)),
     sSiteOverlap,
+    sitePointCount,
+    sPtLo,
+    sPtHi,
+    strict: mode === 'strict',
+    shouldStop: options.shouldStop ?? (() => false),
     sOpen: Uint8Array.from(shifts, (s) => (s.start >= now ? 1 : 0)),
     siteIds: siteIdList,
     siteCap,

@@ -7,7 +7,30 @@
 import { DEFAULT_REST_HOURS, mergeWindows, windowsContain } from './compile.js';
 import { distanceKm } from './geo.js';
 import type { Assignment, Helper, PlanInput, PlanOptions, Shift, Violation } from './model.js';
-import { HOUR_MS, splitByBerlinDay } from './time.js';
+import { HOUR_MS } from './time.js';
+
+const berlinDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Berlin',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/**
+ * The Europe/Berlin calendar dates (YYYY-MM-DD) that [start, end) touches, from the time-zone
+ * database rather than time.ts's own summer-time arithmetic, so the two implementations check
+ * each other.
+ */
+function berlinDates(start: number, end: number): string[] {
+  const first = berlinDate.format(start);
+  const last = berlinDate.format(end - 1);
+  const out = [first];
+  for (let d = Date.parse(`${first}T12:00:00Z`); out[out.length - 1] !== last; ) {
+    d += 86_400_000;
+    out.push(new Date(d).toISOString().slice(0, 10));
+  }
+  return out;
+}
 
 export interface FeasibilityReport {
   feasible: boolean;
@@ -31,11 +54,9 @@ export function pairViolations(helper: Helper, shift: Shift): Violation[] {
   if (!windowsContain(mergeWindows(helper.availability), shift.start, shift.end)) {
     out.push({ rule: 'availability', ...at, message: 'not available for the whole shift' });
   }
-  for (const [, ms] of splitByBerlinDay(shift.start, shift.end)) {
-    if (ms > helper.maxHoursPerDay * HOUR_MS) {
-      out.push({ rule: 'max-hours', ...at, message: `shift alone exceeds ${helper.maxHoursPerDay} h a day` });
-      break;
-    }
+  // A shift counts whole to every day it touches, so one longer than the daily maximum never fits.
+  if (shift.end - shift.start > helper.maxHoursPerDay * HOUR_MS) {
+    out.push({ rule: 'max-hours', ...at, message: `shift alone exceeds ${helper.maxHoursPerDay} h a day` });
   }
   return out;
 }
@@ -90,16 +111,16 @@ export function isFeasible(
         }
       }
     }
-    const perDay = new Map<number, number>();
+    const perDay = new Map<string, number>();
     for (const s of sorted) {
-      for (const [day, ms] of splitByBerlinDay(s.start, s.end)) perDay.set(day, (perDay.get(day) ?? 0) + ms);
+      for (const day of berlinDates(s.start, s.end)) perDay.set(day, (perDay.get(day) ?? 0) + (s.end - s.start));
     }
     for (const [day, ms] of perDay) {
       if (ms > helper.maxHoursPerDay * HOUR_MS) {
         violations.push({
           rule: 'max-hours',
           helperId,
-          message: `${ms / HOUR_MS} h on Berlin day ${day} > ${helper.maxHoursPerDay} h`,
+          message: `${ms / HOUR_MS} h of shifts touching ${day} (Berlin) > ${helper.maxHoursPerDay} h`,
         });
       }
     }

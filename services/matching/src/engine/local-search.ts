@@ -9,21 +9,14 @@
  * plan stays a pure function of its input.
  */
 import type { CandidateIndex } from './candidate-index.js';
-import { ejectAll, fillShifts, improve } from './moves.js';
+import { ejectAll, fillShifts, improve, usefulRivals } from './moves.js';
 import { rng } from './random.js';
 import type { State } from './state.js';
 
 const NEIGHBOURS = 12;
 /** Work (edges scanned) the whole search may spend, like EJECT_WORK in planner.ts. */
-const LNS_WORK = 10_000_000;
+const LNS_WORK = 3_000_000;
 const SEED = 0x6b617468;
-const EPS = 1e-6;
-
-function better(w: number, n: number, sec: number, w0: number, n0: number, sec0: number): boolean {
-  if (w !== w0) return w > w0;
-  if (n !== n0) return n > n0;
-  return sec < sec0 - EPS;
-}
 
 /**
  * `fill` roots the neighbourhoods at open shifts and stops when none is left; `travel` roots them
@@ -45,7 +38,7 @@ export function ruinAndRecreate(
   const rank = new Map(order.map((s, i) => [s, i]));
   let accepted = 0;
   const stop = state.work + LNS_WORK;
-  for (let it = 0; it < iterations && state.work < stop; it++) {
+  for (let it = 0; it < iterations && state.work < stop && !c.shouldStop(); it++) {
     const pool = mode === 'fill' ? order.filter((s) => state.open(s) > 0) : order;
     if (pool.length === 0) break;
     const root = pool[Math.floor(random() * pool.length)]!;
@@ -54,10 +47,15 @@ export function ruinAndRecreate(
     for (let i = 0; i < list.helpers.length && i < NEIGHBOURS; i++) {
       for (const t of state.sched[list.helpers[i]!]!) if (rank.has(t)) hood.add(t);
     }
-    // A full site is part of the neighbourhood: its overlapping shifts compete for the room.
-    if (!state.siteRoom(root)) for (const t of c.sSiteOverlap[root]!) if (rank.has(t)) hood.add(t);
+    // A full site is part of the neighbourhood, but only through the overlapping shifts whose
+    // place can be worth more elsewhere (usefulRivals); a root at a site full of equals is skipped.
+    if (!state.siteRoom(root)) {
+      const rivals = usefulRivals(state, root, pool).filter((t) => rank.has(t));
+      if (mode === 'fill' && rivals.length === 0) continue;
+      for (const t of rivals.slice(0, NEIGHBOURS)) hood.add(t);
+    }
     if (hood.size < 2) continue;
-    const [w0, n0, sec0] = [state.weighted, state.filled, state.secondary];
+    const before = state.snapshot();
     const mark = state.mark();
     for (const t of hood) {
       for (const h of [...state.crew[t]!]) if (!state.isFixed(h, t)) state.remove(h, t);
@@ -67,7 +65,7 @@ export function ruinAndRecreate(
     fillShifts(state, index, refill, { augment: true, searchBudget: 3_000 });
     ejectAll(state, index, refill, 1, LNS_WORK);
     if (mode === 'travel') improve(state, index, refill);
-    if (better(state.weighted, state.filled, state.secondary, w0, n0, sec0)) {
+    if (state.improvesOn(before, true)) {
       accepted++;
       state.commit();
     } else {

@@ -36,11 +36,12 @@ export interface ExactOptions extends PlanOptions {
    */
   stages?: 0 | 1 | 2 | 3;
   /**
-   * 'weighted' solves the planner's own objective (Σ priority × filled, then filled). 'tiers'
-   * solves a different one, for comparison: filled slots of priority 5 first, then 4, … then 1,
+   * 'weighted' solves Σ priority × filled, then filled (the engine's `priority: 'weighted'`). 'tiers':
+   * filled slots of priority 5 first, then 4, … then 1,
    * each stage keeping the tiers before it at their optimum — the most urgent work regardless of
-   * how much less urgent work it costs. With 'tiers', stages 1 and 2 both mean the five tier stages.
-   * @default 'weighted'
+   * how much less urgent work it costs — the engine's objective in its default `strict` priority
+   * mode. With 'tiers', stages 1 and 2 both mean the five tier stages.
+   * @default 'tiers', or 'weighted' when `priority` is 'weighted'
    */
   objective?: 'weighted' | 'tiers';
 }
@@ -219,14 +220,15 @@ export async function solveExact(input: PlanInput, options: ExactOptions = {}): 
       .map((p) => edges.filter((e) => c.sPrio[e.s] === p).map((e) => ({ coef: 1, v: e.v })))
       .filter((terms) => terms.length > 0)
       .map((terms): [string, Term[], Term[]] => ['Maximize', terms, terms]);
+    const objective = options.objective ?? (options.priority === 'weighted' ? 'weighted' : 'tiers');
     const fill: [string, Term[], Term[]][] =
-      options.objective === 'tiers'
+      objective === 'tiers'
         ? tiers
         : [
             ['Maximize', weighted, weighted],
             ['Maximize', count, count],
           ];
-    const fillStages = options.objective === 'tiers' ? (stages > 0 ? fill.length : 0) : Math.min(stages, 2);
+    const fillStages = objective === 'tiers' ? (stages > 0 ? fill.length : 0) : Math.min(stages, 2);
     const plans = [...fill.slice(0, fillStages), ...(stages === 3 ? [['Minimize', travel, []] as [string, Term[], Term[]]] : [])];
     expectedStages = plans.length;
     for (let k = 0; k < plans.length; k++) {

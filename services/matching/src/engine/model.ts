@@ -23,7 +23,12 @@ export interface Helper {
   maxTravelKm: number;
   /** When the helper can work; a shift must lie inside the union of these windows. */
   availability: readonly TimeWindow[];
-  /** Hours of assigned shifts per calendar day (Europe/Berlin) the helper accepts at most. */
+  /**
+   * Hours of work per Europe/Berlin calendar day the helper accepts at most. A shift counts with
+   * its whole length (elapsed hours, so a 22:00–04:00 shift is 7 h in the October night) to every
+   * calendar day it touches: a 22:00–04:00 shift is 6 h on both days. So no single shift is longer
+   * than this, and a night shift can't be split to stay under it. See time.ts for why.
+   */
   maxHoursPerDay: number;
 }
 
@@ -93,7 +98,23 @@ export interface PlanOptions {
    * @default 1000
    */
   searchIterations?: number;
+  /**
+   * How priorities rank plans. `strict`: lexicographic over tiers — one more slot of priority p
+   * outweighs any number of slots below p (a coordinator's "most urgent" means exactly that).
+   * `weighted`: the sum of the filled slots' priorities, which may give one priority-5 slot for
+   * two priority-3 slots. @default 'strict'
+   */
+  priority?: PriorityMode;
+  /**
+   * Stops the improvement phases once it returns true, polled between moves; the plan is the
+   * best found so far (every phase keeps only improvements). Construction always finishes. For the
+   * service's deadline; a plan with it is no longer a pure function of its input.
+   * @default never
+   */
+  shouldStop?: () => boolean;
 }
+
+export type PriorityMode = 'strict' | 'weighted';
 
 export interface HelperLoad {
   shifts: number;
@@ -101,11 +122,14 @@ export interface HelperLoad {
 }
 
 /**
- * The objective values, in lexicographic order: `priorityWeightedFill` (max), `filled` (max),
- * `secondaryCost` = `travelKm` + `fairnessCost` (min).
+ * The objective values. In `strict` priority mode the order is `filledByPriority` from priority 5
+ * down to 1 (max), `filled` (max), `secondaryCost` = `travelKm` + `fairnessCost` (min); in
+ * `weighted` mode `priorityWeightedFill` (max) replaces the tiers.
  */
 export interface Score {
   priorityWeightedFill: number;
+  /** Filled slots per priority, index 0 for priority 1 … index 4 for priority 5. */
+  filledByPriority: number[];
   filled: number;
   travelKm: number;
   /** Σ over helpers of fairnessKmPerShift × k(k−1)/2 for a helper with k shifts. */

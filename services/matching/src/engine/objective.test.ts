@@ -5,6 +5,7 @@ import { floodScenario } from '../scenario/flood.js';
 
 const base: Score = {
   priorityWeightedFill: 10,
+  filledByPriority: [0, 1, 1, 1, 1],
   filled: 4,
   travelKm: 20,
   fairnessCost: 0,
@@ -15,12 +16,24 @@ const base: Score = {
   maxShiftsPerHelper: 1,
 };
 
-test('scores compare lexicographically: weighted fill, then filled, then travel + fairness', (t) => {
-  t.true(compareScores({ ...base, priorityWeightedFill: 11, filled: 1, secondaryCost: 999 }, base) < 0);
+test('strict scores compare tier by tier from priority 5 down, then filled, then travel + fairness', (t) => {
+  // One more priority-5 slot beats three more priority-3 slots, whatever the weighted sum says.
+  const urgent = { ...base, filledByPriority: [0, 1, 1, 1, 2], priorityWeightedFill: 15 };
+  const many = { ...base, filledByPriority: [0, 1, 4, 1, 1], priorityWeightedFill: 19, filled: 7 };
+  t.true(compareScores(urgent, many) < 0);
+  t.true(compareScores(many, urgent, 1e-6, 'weighted') < 0);
   t.true(compareScores({ ...base, filled: 5, secondaryCost: 999 }, base) < 0);
   t.true(compareScores({ ...base, secondaryCost: 19 }, base) < 0);
-  t.true(compareScores({ ...base, secondaryCost: 21 }, base) > 0);
   t.is(compareScores(base, { ...base }), 0);
+});
+
+test('weighted scores compare lexicographically: weighted fill, then filled, then travel + fairness', (t) => {
+  const cmp = (a: Score, b: Score) => compareScores(a, b, 1e-6, 'weighted');
+  t.true(cmp({ ...base, priorityWeightedFill: 11, filled: 1, secondaryCost: 999 }, base) < 0);
+  t.true(cmp({ ...base, filled: 5, secondaryCost: 999 }, base) < 0);
+  t.true(cmp({ ...base, secondaryCost: 19 }, base) < 0);
+  t.true(cmp({ ...base, secondaryCost: 21 }, base) > 0);
+  t.is(cmp(base, { ...base }), 0);
 });
 
 test('the fairness cost grows with the square of a helper’s shifts', (t) => {

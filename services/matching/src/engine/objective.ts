@@ -1,5 +1,6 @@
 /**
- * The lexicographic objective: priority-weighted filled headcount (max), filled headcount (max),
+ * The lexicographic objective: filled slots tier by tier from priority 5 down (max; or, in the
+ * `weighted` mode, priority-weighted filled headcount), filled headcount (max),
  * then travel plus a fairness cost (min). The fairness cost fairnessKmPerShift × k(k−1)/2 for a
  * helper with k shifts is convex, so the marginal cost of one more shift grows with the load a
  * helper already carries; that spreads work without a separate objective level, and it stays linear
@@ -7,7 +8,7 @@
  */
 import { DEFAULT_FAIRNESS_KM_PER_SHIFT } from './compile.js';
 import { distanceKm } from './geo.js';
-import type { Assignment, HelperLoad, PlanInput, PlanOptions, Score } from './model.js';
+import type { Assignment, HelperLoad, PlanInput, PlanOptions, PriorityMode, Score } from './model.js';
 import { HOUR_MS } from './time.js';
 
 export function fairnessCost(shiftsPerHelper: Iterable<number>, kmPerShift: number): number {
@@ -37,11 +38,13 @@ export function score(input: PlanInput, assignments: readonly Assignment[], opti
   let priorityWeightedFill = 0;
   let filled = 0;
   let travelKm = 0;
+  const filledByPriority = [0, 0, 0, 0, 0];
   for (const a of assignments) {
     const h = helpers.get(a.helperId);
     const s = shifts.get(a.shiftId);
     if (!h || !s) continue;
     priorityWeightedFill += s.priority;
+    filledByPriority[s.priority - 1]! += 1;
     filled += 1;
     travelKm += distanceKm(h.location, s.location);
   }
@@ -56,6 +59,7 @@ export function score(input: PlanInput, assignments: readonly Assignment[], opti
   }
   return {
     priorityWeightedFill,
+    filledByPriority,
     filled,
     travelKm,
     fairnessCost: fairness,
@@ -67,9 +71,19 @@ export function score(input: PlanInput, assignments: readonly Assignment[], opti
   };
 }
 
-/** Negative when `a` is better than `b` in the lexicographic order, positive when worse. */
-export function compareScores(a: Score, b: Score, epsilonKm = 1e-6): number {
-  if (a.priorityWeightedFill !== b.priorityWeightedFill) return b.priorityWeightedFill - a.priorityWeightedFill;
+/**
+ * Negative when `a` is better than `b` in the lexicographic order of `mode` (see `Score`), positive
+ * when worse, 0 when equal up to `epsilonKm` of secondary cost.
+ */
+export function compareScores(a: Score, b: Score, epsilonKm = 1e-6, mode: PriorityMode = 'strict'): number {
+  if (mode === 'strict') {
+    for (let p = 4; p >= 0; p--) {
+      const d = b.filledByPriority[p]! - a.filledByPriority[p]!;
+      if (d !== 0) return d;
+    }
+  } else if (a.priorityWeightedFill !== b.priorityWeightedFill) {
+    return b.priorityWeightedFill - a.priorityWeightedFill;
+  }
   if (a.filled !== b.filled) return b.filled - a.filled;
   const d = a.secondaryCost - b.secondaryCost;
   return Math.abs(d) <= epsilonKm ? 0 : d;

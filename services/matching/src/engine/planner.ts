@@ -1,8 +1,10 @@
 /**
- * The planner, in four phases built from the moves in moves.ts: (1) a priority-ordered greedy fill
+ * The planner, in five phases built from the moves in moves.ts: (1) a priority-ordered greedy fill
  * with augmenting paths, (2) ejection moves, (3) ruin-and-recreate local search (local-search.ts),
  * first for fill, then for travel and fairness, (4) a travel/fairness improvement pass (swaps with
- * idle helpers and exchanges between assigned ones) with refills.
+ * idle helpers and exchanges between assigned ones) with refills, (5) in the default strict
+ * priority mode, `secureUrgent`: no open slot stays open while a helper could take it by giving up
+ * only less urgent assignments.
  *
  * Why this algorithm. Without the time rules the problem is a bipartite b-matching in which only
  * the shift side carries weight (its priority). The sets of shift slots that can be filled together
@@ -13,8 +15,9 @@
  * that needs it, searched breadth-first with a bounded budget. The time rules (overlap, rest, hours
  * per day) and site capacity break the matroid: a helper may serve two short shifts instead of one
  * long one, and a full site needs room made. Phases 2 and 3 repair exactly that, and accept a change
- * only when (priority-weighted fill, filled headcount, travel + fairness) improves
- * lexicographically, so they can never make the plan worse. The MIP oracle measures what is still
+ * only when (filled slots tier by tier from priority 5 down — or the priority-weighted fill in the
+ * weighted mode —, filled headcount, travel + fairness) improves lexicographically, so they can
+ * never make the plan worse. The MIP oracle measures what is still
  * lost (`npm run bench:matching`): nothing on one-shift-a-day instances, under 1% on average where
  * short rest periods and tight sites bind. Among equally good fills a slot goes to the helper with
  * the lowest travel + marginal fairness cost, and phase 4 swaps in cheaper idle helpers; it keeps
@@ -34,7 +37,7 @@ import { CandidateIndex } from './candidate-index.js';
 import { compile, pairDistanceKm, type Compiled } from './compile.js';
 import { ruinAndRecreate } from './local-search.js';
 import type { Assignment, HelperLoad, Plan, PlanInput, PlanOptions, UnfilledShift } from './model.js';
-import { ejectAll, fillShifts, improve } from './moves.js';
+import { ejectAll, fillShifts, improve, secureUrgent } from './moves.js';
 import { fairnessCost } from './objective.js';
 import { State } from './state.js';
 import { HOUR_MS } from './time.js';
@@ -96,7 +99,9 @@ export function toPlan(
   // The input is stored id-sorted: the next replan's sort then meets an almost sorted array,
   // which the engine's merge sort finishes in near-linear time.
   const sortedInput: PlanInput = { ...input, helpers: c.helpers, shifts: c.shifts, sites: c.sites };
-  return { input: sortedInput, options, assignments, unfilled, ...scoreState(c, state) };
+  // A plan is plain data: the stop signal belongs to one call, not to the plan.
+  const { shouldStop: _, ...plainOptions } = options;
+  return { input: sortedInput, options: plainOptions, assignments, unfilled, ...scoreState(c, state) };
 }
 
 /** The plan's score and loads straight from the state: O(assignments), no maps over all helpers. */
@@ -106,8 +111,10 @@ function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
   let travelKm = 0;
   let demand = 0;
   let priorityWeightedDemand = 0;
+  const filledByPriority = [0, 0, 0, 0, 0];
   for (let s = 0; s < c.shifts.length; s++) {
     const prio = c.sPrio[s]!;
+    filledByPriority[prio - 1]! += state.crew[s]!.length;
     demand += c.sHead[s]!;
     priorityWeightedDemand += c.sHead[s]! * prio;
     for (const h of state.crew[s]!) {
@@ -132,6 +139,7 @@ function scoreState(c: Compiled, state: State): Pick<Plan, 'score' | 'load'> {
   return {
     score: {
       priorityWeightedFill,
+      filledByPriority,
       filled,
       travelKm,
       fairnessCost: fairness,
@@ -161,7 +169,7 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
   const iterations = options.searchIterations ?? DEFAULT_SEARCH_ITERATIONS;
   ruinAndRecreate(state, index, order, iterations, 'fill');
   ruinAndRecreate(state, index, order, Math.ceil(iterations / 2), 'travel');
-  for (let pass = 0; pass < 3 && improve(state, index, order) > 0; pass++) {
+  for (let pass = 0; pass < 3 && !c.shouldStop() && improve(state, index, order) > 0; pass++) {
     fillShifts(
       state,
       index,
@@ -169,5 +177,6 @@ export function plan(input: PlanInput, options: PlanOptions = {}): Plan {
       { augment: true },
     );
   }
+  if (c.strict) secureUrgent(state, index, order);
   return toPlan(c, state, input, options, (h, s) => state.isFixed(h, s));
 }

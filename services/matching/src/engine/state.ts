@@ -5,6 +5,13 @@
  */
 import { pairDistanceKm, type Compiled } from './compile.js';
 
+export interface Objective {
+  tiers: Int32Array;
+  weighted: number;
+  filled: number;
+  secondary: number;
+}
+
 export class State {
   /** Shift indices per helper, in the order assigned. */
   readonly sched: number[][];
@@ -15,6 +22,7 @@ export class State {
   /** Undo log of (helper, shift, +1 add / −1 remove), so a tentative move can be rolled back. */
   private readonly journal: number[] = [];
   /** Running objective totals, kept by add/remove so local search can compare in O(1). */
+  readonly tiers = new Int32Array(5);
   weighted = 0;
   filled = 0;
   secondary = 0;
@@ -24,11 +32,34 @@ export class State {
   version = 0;
   /** Working ms per helper over all days, for a fast "fits every day" answer. */
   private readonly workMs: Float64Array;
+  /** Helpers present at each site start point (see `Compiled.sitePoint`), kept by add/remove. */
+  private readonly occupancy: Int32Array;
 
   constructor(readonly c: Compiled) {
     this.sched = c.helpers.map(() => []);
     this.crew = c.shifts.map(() => []);
     this.workMs = new Float64Array(c.helpers.length);
+    this.occupancy = new Int32Array(c.sitePointCount);
+  }
+
+  /** The objective now, to compare with after a tentative move (`improvesOn`). */
+  snapshot(): Objective {
+    return { tiers: Int32Array.from(this.tiers), weighted: this.weighted, filled: this.filled, secondary: this.secondary };
+  }
+
+  /**
+   * Whether the current state is lexicographically better than `before`: tiers from priority 5
+   * down (strict mode) or the weighted fill, then filled headcount, then — if `withSecondary` —
+   * travel + fairness.
+   */
+  improvesOn(before: Objective, withSecondary: boolean): boolean {
+    if (this.c.strict) {
+      for (let p = 4; p >= 0; p--) if (this.tiers[p] !== before.tiers[p]) return this.tiers[p]! > before.tiers[p]!;
+    } else if (this.weighted !== before.weighted) {
+      return this.weighted > before.weighted;
+    }
+    if (this.filled !== before.filled) return this.filled > before.filled;
+    return withSecondary && this.secondary < before.secondary - 1e-6;
   }
 
   key(h: number, s: number): number {
@@ -37,6 +68,8 @@ export class State {
 
   add(h: number, s: number, fixed = false): void {
     this.weighted += this.c.sPrio[s]!;
+    this.tiers[this.c.sPrio[s]! - 1]! += 1;
+    for (let i = this.c.sPtLo[s]!, hi = this.c.sPtHi[s]!; i < hi; i++) this.occupancy[i]! += 1;
     this.filled += 1;
     this.secondary += pairDistanceKm(this.c, h, s) + this.c.fairnessKm * this.sched[h]!.length;
     this.sched[h]!.push(s);
@@ -51,6 +84,8 @@ export class State {
     const sched = this.sched[h]!;
     sched.splice(sched.indexOf(s), 1);
     this.weighted -= this.c.sPrio[s]!;
+    this.tiers[this.c.sPrio[s]! - 1]! -= 1;
+    for (let i = this.c.sPtLo[s]!, hi = this.c.sPtHi[s]!; i < hi; i++) this.occupancy[i]! -= 1;
     this.filled -= 1;
     this.secondary -= pairDistanceKm(this.c, h, s) + this.c.fairnessKm * sched.length;
     const crew = this.crew[s]!;
@@ -153,20 +188,24 @@ export class State {
     return -1;
   }
 
-  /** Whether one more helper on `s` keeps its site within capacity at every moment. */
+  /**
+   * Whether one more helper on `s` keeps its site within capacity at every moment. Occupancy only
+   * rises at a shift start, so the site's start points inside `s` are the moments to check; their
+   * counts are kept up to date by add/remove, which makes this O(start points inside s) instead of
+   * O(overlapping shifts²) — the difference between 0.3 s and 25 s at a full site.
+   */
   siteRoom(s: number): boolean {
     const c = this.c;
     const cap = c.siteCap[c.sSite[s]!]!;
-    if (cap === Infinity) return true;
-    const overlap = c.sSiteOverlap[s]!;
-    const points = [c.sStart[s]!];
-    for (const t of overlap) if (c.sStart[t]! > c.sStart[s]!) points.push(c.sStart[t]!);
-    for (const p of points) {
-      let present = 1;
-      for (const t of overlap) if (c.sStart[t]! <= p && p < c.sEnd[t]!) present += this.crew[t]!.length;
-      if (present > cap) return false;
-    }
+    for (let i = c.sPtLo[s]!, hi = c.sPtHi[s]!; i < hi; i++) if (this.occupancy[i]! + 1 > cap) return false;
     return true;
+  }
+
+  /** Helpers at `s`'s site at the busiest moment during `s`. */
+  sitePeak(s: number): number {
+    let peak = 0;
+    for (let i = this.c.sPtLo[s]!, hi = this.c.sPtHi[s]!; i < hi; i++) peak = Math.max(peak, this.occupancy[i]!);
+    return peak;
   }
 
   shiftsOf(h: number): number {

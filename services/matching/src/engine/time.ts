@@ -1,7 +1,13 @@
 /**
  * Calendar days for the max-hours-per-day rule are Europe/Berlin days, because the authorities and
- * the volunteers count a working day by the local clock; a night shift from 22:00 to 06:00 counts
- * two hours to one day and six to the next. The EU rule (summer time from the last Sunday of March
+ * the volunteers count a working day by the local clock. The rule: a shift counts with its whole
+ * length to every Berlin day it touches, and per day the shifts touching it add up to at most the
+ * helper's maximum. So a 22:00–04:00 shift is 6 h on both days: a volunteer who wrote "at most
+ * 4 hours a day" never gets it (splitting it into 2 h + 4 h was how the old per-piece count let
+ * it through), and no single shift is longer than the maximum. Chosen over a rolling 24-hour window
+ * because that would also forbid 14:00–22:00 followed by 09:00–17:00 the next day for an 8-hour
+ * volunteer, which is two days of eight hours each as volunteers count them. Lengths are elapsed
+ * time: a 22:00–04:00 shift in the October night is 7 h, in the March night 5 h. The EU rule (summer time from the last Sunday of March
  * to the last Sunday of October, switching at 01:00 UTC) is computed here instead of through
  * `Intl`, which is two orders of magnitude slower and this runs for every shift of every plan.
  */
@@ -44,6 +50,17 @@ export function berlinMidnight(day: number): number {
   // UTC midnight of the same date is the offset at local midnight.
   const guess = day * DAY_MS - HOUR_MS;
   return day * DAY_MS - berlinOffsetMs(guess);
+}
+
+/**
+ * The Berlin days a half-open interval [start, end) touches, each with the interval's whole length
+ * in ms: [day, end − start] pairs in day order (the hours-per-day rule above).
+ */
+export function berlinDaysTouched(start: number, end: number): [number, number][] {
+  const out: [number, number][] = [];
+  const last = berlinDay(end - 1);
+  for (let d = berlinDay(start); d <= last; d++) out.push([d, end - start]);
+  return out;
 }
 
 /** A shift's working time split by Berlin day: [day, ms] pairs in day order. */
