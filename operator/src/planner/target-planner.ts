@@ -124,51 +124,44 @@ function cappedCondition(spec: PlanSpec, floor: TargetFloor, state: NamespaceSta
     : { type: 'Capped', status: 'False', reason: 'WithinLimits', message: `The floor is within the operator's --max-replicas of ${state.maxReplicas}.` };
 }
 
-function claimed(plan: SurgePlan, spec: PlanSpec, owner: string, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'> {
+type OwnDecision = Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'>;
+
+/**
+ * A plan that scales nothing, for a reason its status and one Warning Event (on the transition)
+ * state: its target is governed by another plan (`TargetClaimed`), or does not exist (`TargetNotFound`).
+ */
+function idle(plan: SurgePlan, spec: PlanSpec, reason: 'TargetClaimed' | 'TargetNotFound', message: string, claimedBy: string | undefined, floor: TargetFloor, state: NamespaceState): OwnDecision {
+  const previous = plan.status;
+  const kubeEvents: KubeEvent[] = condition(previous, 'Degraded')?.reason === reason
+    ? []
+    : [{ regarding: planRef(plan), type: 'Warning', reason, message }];
+  return {
+    paused: false, claimedBy, held: spec.standby, patches: [], kubeEvents,
+    status: {
+      observedGeneration: plan.metadata?.generation ?? 0,
+      targetFloor: floor.floor,
+      drivenBy: floor.drivenBy,
+      ...(previous?.lastScaleTime !== undefined ? { lastScaleTime: previous.lastScaleTime } : {}),
+      conditions: conditions(previous?.conditions, [
+        { type: 'Ready', status: 'False', reason, message },
+        { type: 'Degraded', status: 'True', reason, message },
+        pausedCondition(plan.metadata?.annotations?.[annotations.paused] === 'true'),
+      ], plan.metadata?.generation ?? 0, state.now),
+    },
+  };
+}
+
+function claimed(plan: SurgePlan, spec: PlanSpec, owner: string, floor: TargetFloor, state: NamespaceState): OwnDecision {
   const message = `SurgePlan ${owner} (the older plan) already governs Deployment ${spec.target}; this plan does nothing while it exists. Delete one of the two plans.`;
-  const previous = plan.status;
-  const kubeEvents: KubeEvent[] = condition(previous, 'Degraded')?.reason === 'TargetClaimed'
-    ? []
-    : [{ regarding: planRef(plan), type: 'Warning', reason: 'TargetClaimed', message }];
-  return {
-    paused: false, claimedBy: owner, held: spec.standby, patches: [], kubeEvents,
-    status: {
-      observedGeneration: plan.metadata?.generation ?? 0,
-      targetFloor: floor.floor,
-      drivenBy: floor.drivenBy,
-      ...(previous?.lastScaleTime !== undefined ? { lastScaleTime: previous.lastScaleTime } : {}),
-      conditions: conditions(previous?.conditions, [
-        { type: 'Ready', status: 'False', reason: 'TargetClaimed', message },
-        { type: 'Degraded', status: 'True', reason: 'TargetClaimed', message },
-        pausedCondition(plan.metadata?.annotations?.[annotations.paused] === 'true'),
-      ], plan.metadata?.generation ?? 0, state.now),
-    },
-  };
+  return idle(plan, spec, 'TargetClaimed', message, owner, floor, state);
 }
 
-function targetNotFound(plan: SurgePlan, spec: PlanSpec, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'> {
+function targetNotFound(plan: SurgePlan, spec: PlanSpec, floor: TargetFloor, state: NamespaceState): OwnDecision {
   const message = `Deployment ${spec.target} does not exist in namespace ${state.namespace}; nothing to scale until it does.`;
-  const previous = plan.status;
-  const kubeEvents: KubeEvent[] = condition(previous, 'Degraded')?.reason === 'TargetNotFound'
-    ? []
-    : [{ regarding: planRef(plan), type: 'Warning', reason: 'TargetNotFound', message }];
-  return {
-    paused: false, claimedBy: undefined, held: spec.standby, patches: [], kubeEvents,
-    status: {
-      observedGeneration: plan.metadata?.generation ?? 0,
-      targetFloor: floor.floor,
-      drivenBy: floor.drivenBy,
-      ...(previous?.lastScaleTime !== undefined ? { lastScaleTime: previous.lastScaleTime } : {}),
-      conditions: conditions(previous?.conditions, [
-        { type: 'Ready', status: 'False', reason: 'TargetNotFound', message },
-        { type: 'Degraded', status: 'True', reason: 'TargetNotFound', message },
-        pausedCondition(plan.metadata?.annotations?.[annotations.paused] === 'true'),
-      ], plan.metadata?.generation ?? 0, state.now),
-    },
-  };
+  return idle(plan, spec, 'TargetNotFound', message, undefined, floor, state);
 }
 
-function paused(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa: V2HorizontalPodAutoscaler | undefined, held: number, floor: TargetFloor, state: NamespaceState): Omit<TargetDecision, 'plan' | 'spec' | 'deployment' | 'wanted' | 'wakeAt' | 'incidentNotes'> {
+function paused(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa: V2HorizontalPodAutoscaler | undefined, held: number, floor: TargetFloor, state: NamespaceState): OwnDecision {
   const previous = plan.status;
   const message = `The annotation ${annotations.paused}=true is set: the operator leaves Deployment ${spec.target} alone (events ask for ${floor.floor} replicas${held > spec.standby ? `; it still holds the floor of ${held} it had raised` : ''}).`;
   const kubeEvents: KubeEvent[] = condition(previous, 'Paused')?.status === 'True'
