@@ -27,8 +27,9 @@ test('GIVEN the operator\'s connections go silent WHEN an incident is declared T
   viaProxy.loadFromString(kc.exportConfig());
   const cluster = viaProxy.getCurrentCluster();
   viaProxy.clusters = viaProxy.clusters.map((c) => (c.name === cluster?.name ? { ...c, server: proxy!.url } : c));
-  // watches end after 2 s (so a silent one is declared dead after 2 + 2 s), requests after 3 s
-  operator = await startOperator(namespace, { kubeConfig: viaProxy, watchTimeoutSeconds: 2, requestTimeoutSeconds: 3 });
+  // watches end after 2 s (so a silent one is declared dead after 2 + 2 s), requests after 3 s;
+  // the failures this test causes on purpose are not logged
+  operator = await startOperator(namespace, { kubeConfig: viaProxy, watchTimeoutSeconds: 2, requestTimeoutSeconds: 3, logLevel: 'silent' });
   await createDeployment(namespace, 'web', 1);
   await create(namespace, surgePlan('web'));
   await eventually('synced', () => Promise.resolve(operator?.synced() === true ? true : undefined));

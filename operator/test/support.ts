@@ -144,6 +144,8 @@ export interface TestOperatorOptions {
   requestTimeoutSeconds?: number;
   kubeConfig?: k8s.KubeConfig;
   metrics?: ReturnType<typeof createMetrics>;
+  /** pino level of the operator's log. @default 'warn' */
+  logLevel?: string;
 }
 
 /**
@@ -157,7 +159,7 @@ export async function startOperator(namespace: string, options: TestOperatorOpti
       resyncSeconds: 30, watchNamespaces: [namespace], kubeConfig: options.kubeConfig ?? kc,
       maxReplicas: options.maxReplicas, watchTimeoutSeconds: options.watchTimeoutSeconds, requestTimeoutSeconds: options.requestTimeoutSeconds,
     },
-    pino({ level: 'warn' }),
+    pino({ level: options.logLevel ?? 'warn' }),
     options.metrics ?? createMetrics(),
   );
   await operator.start();
