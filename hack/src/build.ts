@@ -20,6 +20,15 @@ export const entries: Record<string, string> = {
   'services/matching': 'src/server.ts',
 };
 
+/**
+ * npm packages bundled into a deployable instead of loaded from node_modules, and why.
+ * - operator: @dot-i/k8s-operator 1.3.9 pins @kubernetes/client-node 0.20, a second Kubernetes
+ *   client (~25 MiB resident, bench:operator) that only its constructor uses (KubeConfig,
+ *   makeApiClient — both in 1.x too). Bundled, its `require('@kubernetes/client-node')` resolves
+ *   from the bundle to the operator's own client-node 1.x (Node ≥ 20.19 requires ES modules).
+ */
+const bundledIn: Record<string, string[]> = { operator: ['@dot-i/k8s-operator'] };
+
 interface PackageJson { name: string; dependencies?: Record<string, string> }
 const workspaces: string[] = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
 const byName = new Map<string, string>(
@@ -41,7 +50,7 @@ export async function bundle(workspace: string): Promise<string> {
   const entry = entries[workspace];
   if (entry === undefined) throw new Error(`${workspace} has no entry point to bundle`);
   const outfile = join(root, workspace, 'dist', entry.replace(/^src\//, '').replace(/\.ts$/, '.js'));
-  const external = [...runtimeDependencies(workspace)].flatMap((d) => [d, `${d}/*`]);
+  const external = [...runtimeDependencies(workspace)].filter((d) => !(bundledIn[workspace] ?? []).includes(d)).flatMap((d) => [d, `${d}/*`]);
   await build({
     entryPoints: [join(root, workspace, entry)],
     outfile,
