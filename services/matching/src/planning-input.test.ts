@@ -11,6 +11,7 @@ function helperRow(id: string, overrides: Partial<HelperAttributes> = {}): Helpe
   return {
     id,
     incidentId: 'flood',
+    incidentIds: ['flood'],
     skills: ['sandbagging'],
     resources: [],
     latitude: 51.05,

@@ -78,7 +78,7 @@ export class RoundService {
 
     const now = Date.now();
     const [helpers, tasks, assignments] = await Promise.all([
-      this.models.Helper.findAll({ where: { incidentId: eventId }, raw: true }),
+      this.models.Helper.findAll({ where: { incidentIds: { [Op.contains]: [eventId] } }, raw: true }),
       this.models.Task.findAll({ where: { eventId, status: 'open', shiftEnd: { [Op.gt]: new Date(now - DAY_MS) } }, raw: true }),
       this.models.Assignment.findAll({ where: { eventId }, raw: true }),
     ]);

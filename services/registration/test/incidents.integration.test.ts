@@ -1,7 +1,9 @@
 import test from 'ava';
 import { signToken } from '@kathelfer/common/testing/http';
 import { QueryTypes } from 'sequelize';
-import { helperIncidents } from '../src/migrations/0004-helper-incidents.js';
+import { migrate, createSequelize } from '@kathelfer/common/db';
+import { databaseUrl, uniqueName } from '@kathelfer/hack/test-env';
+import { migrations } from '../src/migrations/index.js';
 import { postJson, startRegistration, validBody, type Running } from './support/registration.js';
 
 let svc: Running;
@@ -149,19 +151,29 @@ test('retention keeps a helper while any incident they joined still runs, and er
   t.deepEqual(await rows(`SELECT * FROM $schema.helper_incidents WHERE helper_id = $1`, [helper.id]), []);
 });
 
-// Serial: ava runs serial tests before the concurrent ones, so no other test sees the table gone.
-test.serial('migration 0004 carries every active helper over with the consent they registered with, erased ones not', async (t) => {
-  const active = await register(validBody({ incidentId: 'carry-over' }));
-  const gone = await register(validBody({ incidentId: 'carry-over' }));
-  await fetch(`${svc.url}/v1/helpers/me`, { method: 'DELETE', headers: { authorization: `Bearer ${gone.token}` } });
-  // The table as before the migration: its rows are what 0004 must rebuild from helpers.
-  const sequelize = svc.registration.sequelize;
-  const before = await rows<{ helper_id: string; consent_version: string; consent_purposes: string[]; consented_at: Date }>(
-    `SELECT helper_id, consent_version, consent_purposes, consented_at FROM $schema.helper_incidents WHERE incident_id = 'carry-over'`,
-  );
-  await sequelize.query(`DROP TABLE "${svc.schema}".helper_incidents`);
-  await helperIncidents.up({ context: { sequelize, schema: svc.schema } } as Parameters<typeof helperIncidents.up>[0]);
-  const after = await rows(`SELECT helper_id, consent_version, consent_purposes, consented_at FROM $schema.helper_incidents WHERE incident_id = 'carry-over'`);
-  t.deepEqual(after, before);
-  t.deepEqual(before.map((r) => r.helper_id), [active.id]);
+test('migration 0004 carries every active helper over with the consent they registered with, erased ones not', async (t) => {
+  const schema = uniqueName('regmig').replace(/-/g, '_');
+  const sequelize = createSequelize({ DATABASE_URL: databaseUrl(), DB_POOL_MAX: 2, DB_POOL_MIN: 0, DB_POOL_ACQUIRE_MS: 10_000, DB_POOL_IDLE_MS: 1_000 });
+  const insert = (status: string, incidentId: string | null) =>
+    sequelize.query<{ id: string }>(
+      `INSERT INTO "${schema}".helpers (id, incident_id, status, name, max_travel_km, availability, max_hours_per_day, adult_confirmed, consent_version, consent_purposes, consented_at)
+       VALUES (gen_random_uuid(), $1, $2, 'x', 10, '[]'::jsonb, 8, true, '2026-01', '{coordination,future-incidents}', '2026-11-01T10:00:00Z') RETURNING id`,
+      { bind: [incidentId, status], type: QueryTypes.SELECT },
+    );
+  try {
+    await migrate(sequelize, databaseUrl(), schema, migrations.slice(0, 3));
+    const [active] = await insert('active', 'ahr-2021');
+    await insert('erased', 'ahr-2021');
+    await insert('active', null);
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0004-helper-incidents']);
+    const rows = await sequelize.query(`SELECT helper_id, incident_id, consent_version, consent_purposes, consented_at FROM "${schema}".helper_incidents`, {
+      type: QueryTypes.SELECT,
+    });
+    t.deepEqual(rows, [
+      { helper_id: active?.id, incident_id: 'ahr-2021', consent_version: '2026-01', consent_purposes: ['coordination', 'future-incidents'], consented_at: new Date('2026-11-01T10:00:00Z') },
+    ]);
+  } finally {
+    await sequelize.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sequelize.close();
+  }
 });
