@@ -3,38 +3,29 @@
  * `helperEventOf`). Unknown fields are dropped on parsing, so the read model keeps only what
  * matching needs: never a name or contact detail, location only as registration coarsened it.
  */
-import { timestamp } from "@kathelfer/common/fields";
-import { z } from "zod";
+import { timestamp } from '@kathelfer/common/fields';
+import { z } from 'zod';
 
 const window = z.object({ from: timestamp, to: timestamp });
 
 export const helperSnapshot = z
   .object({
     helperId: z.uuid(),
+    /** The incident the helper first registered for. */
     incidentId: z.string().nullable(),
     /** Every incident the helper is available for; events written before it existed name only `incidentId`. */
     incidentIds: z.array(z.string()).optional(),
     skills: z.array(z.string()),
     resources: z.array(z.string()),
-    area: z.object({
-      latitude: z.number().min(-90).max(90).nullable(),
-      longitude: z.number().min(-180).max(180).nullable(),
-    }),
+    area: z.object({ latitude: z.number().min(-90).max(90).nullable(), longitude: z.number().min(-180).max(180).nullable() }),
     maxTravelKm: z.number().nonnegative(),
     maxHoursPerDay: z.number().nonnegative(),
     availability: z.array(window),
     paused: z.boolean(),
     /** SHA-256 of the helper's self-service token; null once erased. */
-    tokenHash: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/)
-      .nullable()
-      .default(null),
+    tokenHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
   })
-  .transform((h) => ({
-    ...h,
-    incidentIds: h.incidentIds ?? (h.incidentId === null ? [] : [h.incidentId]),
-  }));
+  .transform((h) => ({ ...h, incidentIds: h.incidentIds ?? (h.incidentId === null ? [] : [h.incidentId]) }));
 
 export const helperErased = z.object({ helperId: z.uuid() });
 

@@ -176,7 +176,7 @@ export class HelperService {
       const current = await this.models.Helper.findOne({ where: { id: helper.id, status: 'active' }, transaction, lock: transaction.LOCK.UPDATE });
       if (current === null) throw new NotFoundError('No such helper, or their data was erased.');
       const incident = await this.models.Incident.findByPk(input.incidentId, { transaction });
-      if (incident?.endedAt != null && incident.endedAt.getTime() <= Date.now()) {
+      if (incident !== null && incident.endedAt !== null && incident.endedAt.getTime() <= Date.now()) {
         throw new ConflictError(`The incident ${input.incidentId} has ended; it takes no more helpers.`, { incidentId: input.incidentId });
       }
       const existing = await this.models.HelperIncident.findOne({ where: { helperId: current.id, incidentId: input.incidentId }, transaction });
