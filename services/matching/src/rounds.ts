@@ -82,7 +82,12 @@ export class RoundService {
       this.models.Task.findAll({ where: { eventId, status: 'open', shiftEnd: { [Op.gt]: new Date(now - DAY_MS) } }, raw: true }),
       this.models.Assignment.findAll({ where: { eventId }, raw: true }),
     ]);
-    const { input, withdraw } = planningInput({ helpers, tasks, assignments });
+    // What these helpers hold in other incidents they joined: those hours are taken.
+    const elsewhere = await this.models.Assignment.findAll({
+      where: { helperId: helpers.map((h) => h.id), eventId: { [Op.ne]: eventId }, status: ['proposed', 'accepted'] },
+      raw: true,
+    });
+    const { input, withdraw } = planningInput({ helpers, tasks, assignments, elsewhere });
     const planStarted = performance.now();
     const result = plan(input, { now, restHours: this.options.restHours, searchIterations: this.options.searchIterations });
     const planMs = performance.now() - planStarted;

@@ -107,3 +107,30 @@ test('a helper registered for one incident joins a second from self-service and 
     [second, 'cancelled', 'helper-erased'],
   ].sort());
 });
+
+test('a helper available for two incidents is not proposed shifts at the same time in both', async (t) => {
+  const [first, second] = [uniqueName('saar'), uniqueName('bayern')];
+  const response = await postJson(`${registration.url}/v1/helpers`, validBody({ incidentId: first, skills: ['sandbagging'], availability: [{ from: at(-1), to: at(24) }] }));
+  const max = (await response.json()) as { id: string; token: string };
+  const joined = await postJson(
+    `${registration.url}/v1/helpers/me/incidents`,
+    { incidentId: second, consent: { version: '2026-01', purposes: ['coordination'] } },
+    { authorization: `Bearer ${max.token}` },
+  );
+  t.is(joined.status, 201);
+  await eventually('the join to reach matching', async () => {
+    const row = await svc.matching.models.Helper.findByPk(max.id, { raw: true });
+    return row?.incidentIds.includes(second) === true ? true : undefined;
+  }, { timeoutMs: 15_000 });
+  // The tasks come after the rounds the join itself triggered, so the two rounds below run one after the other.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const [inFirst, inSecond] = [task(first, { shiftStart: at(2), shiftEnd: at(6) }), task(second, { shiftStart: at(3), shiftEnd: at(7) })];
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inFirst });
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inSecond });
+  await readModelHas(svc, [max.id], [String(inFirst.taskId), String(inSecond.taskId)]);
+
+  t.like(await runRound(svc.url, first), { proposed: 1 });
+  t.like(await runRound(svc.url, second), { proposed: 0 }, 'the hours are taken in the first incident');
+  const live = await svc.matching.models.Assignment.findAll({ where: { helperId: max.id, status: ['proposed', 'accepted'] }, raw: true });
+  t.deepEqual(live.map((a) => a.eventId), [first]);
+});
