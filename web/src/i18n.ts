@@ -68,6 +68,8 @@ const de = {
   fixErrors: 'Bitte prüfen Sie die markierten Angaben.',
   networkError: 'Keine Verbindung. Bitte versuchen Sie es gleich noch einmal.',
   alreadyRegistered: 'Sie sind schon registriert (diese E-Mail-Adresse, oder diese Telefonnummer mit diesem Namen). Nutzen Sie Ihren persönlichen Link.',
+  alreadyRegisteredJoin:
+    'Sie sind schon registriert (diese E-Mail-Adresse, oder diese Telefonnummer mit diesem Namen). Öffnen Sie Ihren persönlichen Link: Unter „Bei einem weiteren Einsatz helfen“ melden Sie sich für diesen Einsatz verfügbar.',
   tooMany: 'Gerade kommen sehr viele Registrierungen von Ihrem Anschluss. Bitte versuchen Sie es in einer Minute noch einmal.',
   // confirmation
   doneTitle: 'Danke – Sie sind registriert',
@@ -117,6 +119,14 @@ const de = {
   deleted: 'Ihre Daten wurden gelöscht. Dieser Link funktioniert nicht mehr. Danke für Ihre Hilfsbereitschaft!',
   storedTitle: 'Was wir über Sie gespeichert haben',
   consentGiven: 'Einwilligungen',
+  joinTitle: 'Bei einem weiteren Einsatz helfen',
+  joinText: 'Hochwasser kommt oft in Wellen. Sie müssen sich nicht neu registrieren: Melden Sie sich hier für einen weiteren Einsatz verfügbar, mit denselben Angaben.',
+  joinedIncidents: 'Sie sind verfügbar für',
+  noIncidents: 'noch keinen Einsatz',
+  joinConsent: 'Ich willige ein, dass meine Angaben für die Koordination dieses Einsatzes verarbeitet werden (erforderlich).',
+  joinButton: 'Für diesen Einsatz verfügbar melden',
+  joined: 'Sie sind jetzt auch für diesen Einsatz verfügbar.',
+  incidentEnded: 'Dieser Einsatz ist beendet und nimmt keine Helfenden mehr auf.',
   // coordinator
   coordTitle: 'Koordination',
   loginTitle: 'Anmelden',
@@ -262,6 +272,8 @@ const en: Record<Key, string> = {
   fixErrors: 'Please check the marked fields.',
   networkError: 'No connection. Please try again in a moment.',
   alreadyRegistered: 'You are registered already (this e-mail address, or this phone number with this name). Use your personal link.',
+  alreadyRegisteredJoin:
+    'You are registered already (this e-mail address, or this phone number with this name). Open your personal link: under "Help in another incident" you make yourself available for this one.',
   tooMany: 'Very many registrations are coming from your connection right now. Please try again in a minute.',
   doneTitle: 'Thank you – you are registered',
   linkWarning:
@@ -309,6 +321,14 @@ const en: Record<Key, string> = {
   deleted: 'Your data has been deleted. This link no longer works. Thank you for your willingness to help!',
   storedTitle: 'What we stored about you',
   consentGiven: 'Consents',
+  joinTitle: 'Help in another incident',
+  joinText: 'Floods often come in waves. You need not register again: make yourself available for another incident here, with the same details.',
+  joinedIncidents: 'You are available for',
+  noIncidents: 'no incident yet',
+  joinConsent: 'I agree that my details are processed to coordinate this incident (required).',
+  joinButton: 'Make me available for this incident',
+  joined: 'You are now available for this incident as well.',
+  incidentEnded: 'This incident has ended and takes no more helpers.',
   coordTitle: 'Coordination',
   loginTitle: 'Sign in',
   tokenLabel: "Command post's access token (JWT)",

@@ -8,6 +8,7 @@ import { availabilityEditor, checkboxes, checkedValues, clearErrors, field, form
 import { hasKey, onLanguage, span, t, when } from './i18n.js';
 import { qrCanvas } from './qr.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
+import { currentConsentVersion } from '@kathelfer/registration/consent';
 
 interface Profile {
   helperId: string;
@@ -21,6 +22,7 @@ interface Profile {
   maxTravelKm: number;
   paused: boolean;
   consent: { version: string; purposes: string[] };
+  incidentIds: string[];
 }
 
 interface Assignment {
@@ -58,6 +60,8 @@ interface Accepted {
  * lands in no access log. It stays in this page's memory only.
  */
 const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+/** An appeal link may send a registered helper here with `#token=…&incident=…` to join that incident. */
+const appealIncident = new URLSearchParams(location.hash.slice(1)).get('incident') ?? new URLSearchParams(location.search).get('incident') ?? '';
 
 const sections = {
   proposals: h('section', { id: 'proposals', 'aria-labelledby': 'proposals-title' }),
@@ -297,6 +301,42 @@ function deleteSection(): HTMLElement {
   return section;
 }
 
+/** Join another incident (issue 13: floods come in waves) with consent for it; the same data and token serve both. */
+function joinSection(p: Profile): HTMLElement {
+  const list = h('p', { id: 'joined-incidents' });
+  const showIncidents = (ids: string[]) =>
+    list.replaceChildren(h('span', { i18n: 'joinedIncidents' }), ': ', ids.length === 0 ? h('span', { i18n: 'noIncidents' }) : ids.join(', '));
+  showIncidents(p.incidentIds);
+  const incident = h('input', { type: 'text', name: 'incidentId', id: 'join-incident', value: appealIncident, autocomplete: 'off', spellcheck: 'false' });
+  const consent = h('input', { type: 'checkbox', id: 'join-consent' });
+  const done = h('p', { class: 'done', role: 'status', id: 'join-done', i18n: 'joined', hidden: true });
+  const form = h(
+    'form',
+    { novalidate: true, class: 'stack', id: 'join-form' },
+    h('div', { class: 'form-alert', role: 'alert' }),
+    field({ label: 'incident', input: incident, errorFor: 'incidentId', hint: 'incidentHint' }),
+    h('div', { class: 'choice' }, consent, h('label', { for: consent.id, i18n: 'joinConsent' })),
+    h('p', { class: 'error', 'data-error-for': 'consent', 'data-input': consent.id }),
+    h('button', { type: 'submit', i18n: 'joinButton' }),
+    done,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    done.hidden = true;
+    const body = { incidentId: incident.value.trim(), consent: { version: currentConsentVersion, purposes: consent.checked ? ['coordination'] : [] } };
+    call<Profile>('registration', '/v1/helpers/me/incidents', { method: 'POST', token, body }).then(
+      ({ body: updated }) => {
+        profile = updated;
+        showIncidents(updated.incidentIds);
+        done.hidden = false;
+      },
+      (error: unknown) => showApiError(form, error, { 409: 'incidentEnded' }),
+    );
+  });
+  return h('section', { 'aria-labelledby': 'join-title', id: 'join' }, h('h2', { id: 'join-title', i18n: 'joinTitle' }), h('p', { i18n: 'joinText' }), list, form);
+}
+
 function storedSection(p: Profile): HTMLElement {
   const purposes = p.consent.purposes.map((purpose) => {
     const key = `purpose${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}`;
@@ -346,6 +386,7 @@ async function start(): Promise<void> {
     sections.accepted,
     h('section', { 'aria-labelledby': 'profile-title' }, h('h2', { id: 'profile-title', i18n: 'profileTitle' }), profileForm(p)),
     pauseSection(p),
+    joinSection(p),
     storedSection(p),
     deleteSection(),
   );

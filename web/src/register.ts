@@ -191,7 +191,8 @@ function render(): void {
       })
       .catch((error: unknown) => {
         if (error instanceof ApiError && error.status === 422) delete form.dataset.idempotencyKey;
-        showApiError(form, error, { 409: 'alreadyRegistered', 429: 'tooMany' });
+        // From another incident's appeal link: say where to join it (self-service), not only "registered".
+        showApiError(form, error, { 409: incident.value.trim() === '' ? 'alreadyRegistered' : 'alreadyRegisteredJoin', 429: 'tooMany' });
       })
       .finally(() => {
         submit.disabled = false;

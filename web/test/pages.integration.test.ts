@@ -174,6 +174,18 @@ test.serial('a helper deletes their data from the self-service page; the link st
   t.true(Date.parse(me.availability[0]?.to ?? '') > Date.now() + 29 * hour);
   await screenshot(page, '06b-self-service-paused');
 
+  // The next wave: join another incident from the same page, with consent for it.
+  const nextWave = uniqueName('web-join');
+  const join = page.locator('#join-form');
+  await join.getByLabel('Einsatz', { exact: true }).fill(nextWave);
+  await join.locator('#join-consent').check();
+  await join.getByRole('button', { name: 'Für diesen Einsatz verfügbar melden' }).click();
+  await page.locator('#join-done').waitFor();
+  const joined = await json<{ incidentIds: string[] }>(fetch(`${platform.registration.url}/v1/helpers/me`, { headers: { authorization: `Bearer ${registered.token}` } }));
+  t.true(joined.incidentIds.includes(nextWave));
+  t.true((await page.locator('#joined-incidents').textContent())?.includes(nextWave));
+  await screenshot(page, '06c-self-service-joined-another-incident');
+
   // By keyboard: the delete button, then the confirmation.
   await page.locator('#delete-start').focus();
   await page.keyboard.press('Enter');

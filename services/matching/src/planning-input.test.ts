@@ -2,7 +2,7 @@ import test from 'ava';
 import type { AssignmentAttributes, AssignmentStatus } from './models/assignment.model.js';
 import type { HelperAttributes } from './models/helper.model.js';
 import type { TaskAttributes } from './models/task.model.js';
-import { planningInput } from './planning-input.js';
+import { planningInput, withoutBusy } from './planning-input.js';
 
 const t0 = Date.parse('2026-11-28T08:00:00Z');
 const hours = (h: number) => new Date(t0 + h * 3600_000);
@@ -11,6 +11,7 @@ function helperRow(id: string, overrides: Partial<HelperAttributes> = {}): Helpe
   return {
     id,
     incidentId: 'flood',
+    incidentIds: ['flood'],
     skills: ['sandbagging'],
     resources: [],
     latitude: 51.05,
@@ -147,4 +148,37 @@ test('helpers without coordinates are left out; a site takes the smallest capaci
     ['t2', t0 + 3600_000, t0 + 5 * 3600_000, 3],
     ['t3', t0 + 3600_000, t0 + 5 * 3600_000, 3],
   ]);
+});
+
+test('withoutBusy takes busy times out of availability windows', (t) => {
+  const w = (start: number, end: number) => ({ start, end });
+  const cases: Array<[string, ReturnType<typeof w>[], ReturnType<typeof w>[], ReturnType<typeof w>[]]> = [
+    ['nothing busy', [w(0, 10)], [], [w(0, 10)]],
+    ['busy outside', [w(0, 10)], [w(10, 12)], [w(0, 10)]],
+    ['busy inside splits', [w(0, 10)], [w(3, 5)], [w(0, 3), w(5, 10)]],
+    ['busy over the start', [w(0, 10)], [w(-2, 4)], [w(4, 10)]],
+    ['busy over the whole window', [w(0, 10)], [w(-1, 11)], []],
+    ['two windows, two busy', [w(0, 10), w(20, 30)], [w(8, 22), w(25, 26)], [w(0, 8), w(22, 25), w(26, 30)]],
+  ];
+  for (const [name, windows, busy, expected] of cases) t.deepEqual(withoutBusy(windows, busy), expected, name);
+});
+
+test('a helper holding a shift in another incident gets no overlapping shift here, and a proposal here that overlaps it is withdrawn', (t) => {
+  const there = { ...assignment('h', 'elsewhere-task', 'accepted'), eventId: 'next-wave', shiftStart: hours(2), shiftEnd: hours(4) };
+  const proposedHere = assignment('h', 't1', 'proposed');
+  const { input, withdraw } = planningInput({
+    helpers: [helperRow('h', { incidentIds: ['flood', 'next-wave'] })],
+    tasks: [taskRow('t1'), taskRow('t-later', { shiftStart: hours(5), shiftEnd: hours(9) })],
+    assignments: [proposedHere],
+    elsewhere: [there, { ...there, id: '00000000-0000-4000-8000-999999999999', status: 'declined', shiftStart: hours(6), shiftEnd: hours(7) }],
+  });
+  t.deepEqual(withdraw.map((a) => a.id), [proposedHere.id], 'the shift at 1–5 h overlaps the one held at 2–4 h');
+  t.deepEqual(
+    input.helpers[0]?.availability.map((w) => [(w.start - t0) / 3600_000, (w.end - t0) / 3600_000]),
+    [
+      [-1, 2],
+      [4, 12],
+    ],
+    'a declined assignment elsewhere takes no time',
+  );
 });

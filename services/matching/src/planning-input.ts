@@ -9,9 +9,12 @@
  *   engine: a coordinator decides about a commitment;
  * - paused helpers keep what they hold but get nothing new; helpers without coordinates cannot be
  *   placed on the map and are left out (registration gives helpers who name only a postal code its
- *   centroid, so these are only helpers with a code it does not know).
+ *   centroid, so these are only helpers with a code it does not know);
+ * - a helper available for several incidents is planned in each; the shifts they hold (proposed
+ *   or accepted) in the others are taken out of their availability here, so no round proposes
+ *   them a shift at the same time, and a proposal here that overlaps one there is withdrawn.
  */
-import { pairViolations, type Assignment, type Exclusion, type Helper, type PlanInput, type Shift, type Site } from './engine/index.js';
+import { pairViolations, type Assignment, type Exclusion, type Helper, type PlanInput, type Shift, type Site, type TimeWindow } from './engine/index.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
 import type { HelperAttributes } from './models/helper.model.js';
 import type { TaskAttributes } from './models/task.model.js';
@@ -22,6 +25,8 @@ export interface PlanningRows {
   tasks: readonly TaskAttributes[];
   /** Every assignment of the event, whatever its status. */
   assignments: readonly AssignmentAttributes[];
+  /** Live assignments (proposed or accepted) of these helpers in other incidents. */
+  elsewhere?: readonly AssignmentAttributes[];
 }
 
 export interface PlanningInput {
@@ -60,11 +65,33 @@ export function toShift(row: TaskAttributes): Shift {
   };
 }
 
+/** `windows` without the times in `busy`: what is left of a helper's availability. */
+export function withoutBusy(windows: readonly TimeWindow[], busy: readonly TimeWindow[]): TimeWindow[] {
+  let left = [...windows];
+  for (const b of busy) {
+    left = left.flatMap((w) => {
+      if (b.end <= w.start || b.start >= w.end) return [w];
+      return [
+        ...(b.start > w.start ? [{ start: w.start, end: b.start }] : []),
+        ...(b.end < w.end ? [{ start: b.end, end: w.end }] : []),
+      ];
+    });
+  }
+  return left;
+}
+
 export function planningInput(rows: PlanningRows): PlanningInput {
+  const busy = new Map<string, TimeWindow[]>();
+  for (const a of rows.elsewhere ?? []) {
+    if (!live(a)) continue;
+    busy.set(a.helperId, [...(busy.get(a.helperId) ?? []), { start: a.shiftStart.getTime(), end: a.shiftEnd.getTime() }]);
+  }
   const helpers = new Map<string, Helper>();
   for (const row of rows.helpers) {
     const helper = toHelper(row);
-    if (helper !== undefined) helpers.set(helper.id, helper);
+    if (helper === undefined) continue;
+    const taken = busy.get(helper.id);
+    helpers.set(helper.id, taken === undefined ? helper : { ...helper, availability: withoutBusy(helper.availability, taken) });
   }
   const shifts = new Map(rows.tasks.map((row) => [row.id, toShift(row)]));
   // Tasks of one site may report different capacities while an update travels; the smallest is safe.

@@ -47,15 +47,21 @@ export class ReadModel {
         });
         if (erased !== undefined) return nothing;
         const s = `"${this.schema}"`;
-        const rows = await this.sequelize.query<{ incident_id: string | null }>(
-          `INSERT INTO ${s}.helpers (id, incident_id, skills, resources, latitude, longitude, max_travel_km, max_hours_per_day, availability, paused, token_hash, source_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
-           ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, skills = EXCLUDED.skills, resources = EXCLUDED.resources,
+        // The incidents the helper was in before: leaving one must re-plan it too (their proposals there are withdrawn).
+        const before = await this.sequelize.query<{ incident_ids: string[] }>(`SELECT incident_ids FROM ${s}.helpers WHERE id = $1 FOR UPDATE`, {
+          bind: [h.helperId],
+          transaction,
+          type: QueryTypes.SELECT,
+        });
+        const rows = await this.sequelize.query<{ incident_ids: string[] }>(
+          `INSERT INTO ${s}.helpers (id, incident_id, incident_ids, skills, resources, latitude, longitude, max_travel_km, max_hours_per_day, availability, paused, token_hash, source_at)
+             VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
+           ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, incident_ids = EXCLUDED.incident_ids, skills = EXCLUDED.skills, resources = EXCLUDED.resources,
              latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, max_travel_km = EXCLUDED.max_travel_km,
              max_hours_per_day = EXCLUDED.max_hours_per_day, availability = EXCLUDED.availability, paused = EXCLUDED.paused,
              token_hash = EXCLUDED.token_hash, source_at = EXCLUDED.source_at
              WHERE ${s}.helpers.source_at <= EXCLUDED.source_at
-           RETURNING incident_id`,
+           RETURNING incident_ids`,
           {
             bind: [
               h.helperId,
@@ -70,13 +76,14 @@ export class ReadModel {
               h.paused,
               h.tokenHash,
               sourceTime(event),
+              h.incidentIds,
             ],
             transaction,
             type: QueryTypes.SELECT,
           },
         );
-        // A helper's proposals from another incident would be withdrawn by that incident's next round.
-        const changed = rows.flatMap((r) => (r.incident_id === null ? [] : [r.incident_id]));
+        // Only when the snapshot was applied: every incident the helper is in now or was in before.
+        const changed = rows.length === 0 ? [] : [...new Set([...(before[0]?.incident_ids ?? []), ...(rows[0]?.incident_ids ?? [])])];
         return { changed, urgent: event.type === 'helper.updated' };
       });
     }

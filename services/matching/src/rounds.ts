@@ -82,11 +82,16 @@ export class RoundService {
 
     const now = Date.now();
     const [helpers, tasks, assignments] = await Promise.all([
-      this.models.Helper.findAll({ where: { incidentId: eventId }, raw: true }),
+      this.models.Helper.findAll({ where: { incidentIds: { [Op.contains]: [eventId] } }, raw: true }),
       this.models.Task.findAll({ where: { eventId, status: 'open', shiftEnd: { [Op.gt]: new Date(now - DAY_MS) } }, raw: true }),
       this.models.Assignment.findAll({ where: { eventId }, raw: true }),
     ]);
-    const { input, withdraw } = planningInput({ helpers, tasks, assignments });
+    // What these helpers hold in other incidents they joined: those hours are taken.
+    const elsewhere = await this.models.Assignment.findAll({
+      where: { helperId: helpers.map((h) => h.id), eventId: { [Op.ne]: eventId }, status: ['proposed', 'accepted'] },
+      raw: true,
+    });
+    const { input, withdraw } = planningInput({ helpers, tasks, assignments, elsewhere });
     const planStarted = performance.now();
     // Off the event loop, with a deadline: health checks, SIGTERM and event intake go on meanwhile.
     const result = await this.planner(input, { now, restHours: this.options.restHours, searchIterations: this.options.searchIterations });

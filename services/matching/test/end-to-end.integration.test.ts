@@ -66,3 +66,71 @@ test('a helper who gave only a postal code gets its centroid as location and is 
   t.like(await svc.matching.models.Helper.findByPk(id, { raw: true }), { latitude: 51.49, longitude: 11.96 });
   t.like(await runRound(svc.url, event), { proposed: 1, filled: 1 });
 });
+
+test('a helper registered for one incident joins a second from self-service and is planned in each with one token; erasure ends both', async (t) => {
+  const [first, second] = [uniqueName('erft'), uniqueName('ahr')];
+  const response = await postJson(`${registration.url}/v1/helpers`, validBody({ incidentId: first, skills: ['sandbagging'], availability: [{ from: at(-1), to: at(24) }] }));
+  t.is(response.status, 201);
+  const lea = (await response.json()) as { id: string; token: string };
+  const joined = await postJson(
+    `${registration.url}/v1/helpers/me/incidents`,
+    { incidentId: second, consent: { version: '2026-01', purposes: ['coordination'] } },
+    { authorization: `Bearer ${lea.token}` },
+  );
+  t.is(joined.status, 201);
+  const inFirst = task(first, { shiftStart: at(2), shiftEnd: at(6) });
+  const inSecond = task(second, { shiftStart: at(8), shiftEnd: at(12) });
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inFirst });
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inSecond });
+  await readModelHas(svc, [lea.id], [String(inFirst.taskId), String(inSecond.taskId)]);
+  await eventually('the join to reach matching', async () => {
+    const row = await svc.matching.models.Helper.findByPk(lea.id, { raw: true });
+    return row?.incidentIds.includes(second) === true ? true : undefined;
+  }, { timeoutMs: 15_000 });
+
+  // The join is an update, which re-plans both incidents on its own; a round run here may find the work done.
+  await runRound(svc.url, first);
+  await runRound(svc.url, second);
+  const mine = (await (await fetch(`${svc.url}/v1/assignments/mine`, { headers: { authorization: `Bearer ${lea.token}` } })).json()) as {
+    items: Array<{ id: string; taskId: string }>;
+  };
+  t.deepEqual(mine.items.map((a) => a.taskId).sort(), [String(inFirst.taskId), String(inSecond.taskId)].sort(), 'one proposal in each incident');
+  for (const a of mine.items) {
+    t.is((await fetch(`${svc.url}/v1/assignments/${a.id}/accept`, { method: 'POST', headers: { authorization: `Bearer ${lea.token}` } })).status, 200);
+  }
+
+  t.is((await fetch(`${registration.url}/v1/helpers/me`, { method: 'DELETE', headers: { authorization: `Bearer ${lea.token}` } })).status, 204);
+  await eventually('the erasure to reach matching', async () => ((await svc.matching.models.Helper.count({ where: { id: lea.id } })) === 0 ? true : undefined), { timeoutMs: 15_000 });
+  const ended = await svc.matching.models.Assignment.findAll({ where: { helperId: lea.id }, raw: true });
+  t.deepEqual(ended.map((a) => [a.eventId, a.status, a.reason]).sort(), [
+    [first, 'cancelled', 'helper-erased'],
+    [second, 'cancelled', 'helper-erased'],
+  ].sort());
+});
+
+test('a helper available for two incidents is not proposed shifts at the same time in both', async (t) => {
+  const [first, second] = [uniqueName('saar'), uniqueName('bayern')];
+  const response = await postJson(`${registration.url}/v1/helpers`, validBody({ incidentId: first, skills: ['sandbagging'], availability: [{ from: at(-1), to: at(24) }] }));
+  const max = (await response.json()) as { id: string; token: string };
+  const joined = await postJson(
+    `${registration.url}/v1/helpers/me/incidents`,
+    { incidentId: second, consent: { version: '2026-01', purposes: ['coordination'] } },
+    { authorization: `Bearer ${max.token}` },
+  );
+  t.is(joined.status, 201);
+  await eventually('the join to reach matching', async () => {
+    const row = await svc.matching.models.Helper.findByPk(max.id, { raw: true });
+    return row?.incidentIds.includes(second) === true ? true : undefined;
+  }, { timeoutMs: 15_000 });
+  // The tasks come after the rounds the join itself triggered, so the two rounds below run one after the other.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const [inFirst, inSecond] = [task(first, { shiftStart: at(2), shiftEnd: at(6) }), task(second, { shiftStart: at(3), shiftEnd: at(7) })];
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inFirst });
+  await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inSecond });
+  await readModelHas(svc, [max.id], [String(inFirst.taskId), String(inSecond.taskId)]);
+
+  t.like(await runRound(svc.url, first), { proposed: 1 });
+  t.like(await runRound(svc.url, second), { proposed: 0 }, 'the hours are taken in the first incident');
+  const live = await svc.matching.models.Assignment.findAll({ where: { helperId: max.id, status: ['proposed', 'accepted'] }, raw: true });
+  t.deepEqual(live.map((a) => a.eventId), [first]);
+});

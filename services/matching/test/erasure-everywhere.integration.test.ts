@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createClient } from 'redis';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { eventually, redisUrl } from '@kathelfer/hack/test-env';
 import { hashToken } from '@kathelfer/common/opaque-token';
 import { postJson, startRegistration, testEnv as registrationEnv, validBody, type Running as Registration } from '@kathelfer/registration/testing/registration';
@@ -62,8 +62,15 @@ test('after a helper erases themselves, no table, stream or log line of any serv
   const { id, token } = (await created.json()) as { id: string; token: string };
   const self = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   t.is((await fetch(`${registration.url}/v1/helpers/me`, { method: 'PATCH', headers: self, body: JSON.stringify({ maxTravelKm: 40 }) })).status, 200);
+  // … and made themselves available for a second incident
+  const joined = await fetch(`${registration.url}/v1/helpers/me/incidents`, {
+    method: 'POST',
+    headers: self,
+    body: JSON.stringify({ incidentId: 'erasure-check-wave-two', consent: { version: '2026-01', purposes: ['coordination'] } }),
+  });
+  t.is(joined.status, 201);
   await eventually('matching and the task service know the helper', async () => {
-    const inMatching = await matching.matching.models.Helper.count({ where: { id } });
+    const inMatching = await matching.matching.models.Helper.count({ where: { id, incidentIds: { [Op.contains]: ['erasure-check-wave-two'] } } });
     const [inTasks] = await tasks.tasks.sequelize.query(`SELECT 1 FROM "${tasks.schema}".helper_tokens WHERE helper_id = $1`, { bind: [id], type: QueryTypes.SELECT });
     return inMatching === 1 && inTasks !== undefined ? true : undefined;
   });
@@ -96,6 +103,15 @@ test('after a helper erases themselves, no table, stream or log line of any serv
     const mine = lines.filter((line) => line.includes(id) || personal.some((p) => line.includes(p)));
     const leaks = mine.filter((line) => personal.some((p) => line.includes(p)));
     t.deepEqual(leaks, [], `${store} hold nothing personal of the helper`);
+  }
+  // … and no service keeps which further incident they joined, nor the consent they gave for it
+  const [memberships] = await registration.registration.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${registration.schema}".helper_incidents WHERE helper_id = $1`, {
+    bind: [id],
+    type: QueryTypes.SELECT,
+  });
+  t.is(memberships?.n, 0, 'every incident membership is gone');
+  for (const [store, lines] of stores.slice(1, 3)) {
+    t.deepEqual(lines.filter((line) => line.includes(id) && line.includes('erasure-check-wave-two')), [], `${store} forget the helper's second incident`);
   }
   // … and no other Redis key does either (rate-limit counters, dedup keys, the stream index)
   const keys: string[] = [];

@@ -39,7 +39,7 @@ test('the read model keeps only what matching needs, and the same event id twice
   t.deepEqual(row?.skills, ['first-aid', 'sandbagging'], 'the duplicate changed nothing');
   t.false(JSON.stringify(row).includes('Anna'), 'no name');
   t.false(JSON.stringify(row).includes('+49151'), 'no contact');
-  t.deepEqual(Object.keys(row ?? {}).sort(), ['availability', 'id', 'incident_id', 'latitude', 'longitude', 'max_hours_per_day', 'max_travel_km', 'paused', 'resources', 'skills', 'source_at', 'token_hash']);
+  t.deepEqual(Object.keys(row ?? {}).sort(), ['availability', 'id', 'incident_id', 'incident_ids', 'latitude', 'longitude', 'max_hours_per_day', 'max_travel_km', 'paused', 'resources', 'skills', 'source_at', 'token_hash']);
 
   const taskEventId = await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: 'dup-task', headcount: 3 }) });
   await publish(redis, tasks(), { id: taskEventId, type: 'task.updated', payload: task(event, { taskId: 'dup-task', headcount: 9 }) });

@@ -11,9 +11,13 @@ import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
 import { postalCodeCentroid } from './postal-code-centroid.js';
 import { coarse, eventStream, helperEventOf, postalAreaOf, profileOf } from './profile.js';
-import type { HelperListQuery, HelperProfile, RegistrationInput, SelfServicePatch } from './schemas.js';
+import type { HelperListQuery, HelperProfile, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
+import type { HelperIncidentAttributes } from './models/helper-incident.model.js';
+import type { Transaction } from 'sequelize';
 
 export const selfServicePath = '/v1/helpers/me';
+/** Where a registered helper makes themselves available for another incident. */
+export const joinIncidentPath = '/v1/helpers/me/incidents';
 
 export interface Registered {
   status: number;
@@ -75,6 +79,16 @@ export class HelperService {
       erasedAt: null,
     };
     const inserts: Insert[] = [{ model: this.models.Helper, values: { ...helper } }];
+    if (helper.incidentId !== null) {
+      const membership: HelperIncidentAttributes = {
+        helperId: id,
+        incidentId: helper.incidentId,
+        consentVersion: helper.consentVersion,
+        consentPurposes: helper.consentPurposes,
+        consentedAt: now,
+      };
+      inserts.push({ model: this.models.HelperIncident, values: { ...membership } });
+    }
     if (idempotencyKey !== undefined) {
       inserts.push({
         model: this.models.Idempotency,
@@ -83,7 +97,7 @@ export class HelperService {
     }
     try {
       // The helper, its event and the idempotency record commit together, in one round trip.
-      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: helperEventOf(helper) });
+      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: helperEventOf(helper, helper.incidentId === null ? [] : [helper.incidentId]) });
     } catch (error) {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // A concurrent retry with the same key may have won the race: answer as it did.
@@ -92,9 +106,16 @@ export class HelperService {
         if (replay) return replay;
       }
       // A person is their e-mail address, and their phone number with their name (migration 0002).
+      // Not joined here: this request carries no proof that it comes from that person, only their
+      // e-mail address or phone number; joining another incident takes the self-service token.
       throw new ConflictError('A helper with this e-mail address, or with this phone number and name, is registered already.', {
         selfService: selfServicePath,
-        hint: 'Use your self-service token to see or change your registration.',
+        joinIncident: joinIncidentPath,
+        ...(input.incidentId === undefined ? {} : { incidentId: input.incidentId }),
+        hint:
+          input.incidentId === undefined
+            ? 'Use your self-service token to see or change your registration.'
+            : `Use your self-service link to make yourself available for ${input.incidentId} as well.`,
       });
     }
     this.onEvents();
@@ -129,11 +150,49 @@ export class HelperService {
         throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
       }
       await current.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(current) });
+      const incidentIds = (await this.memberships(current.id, transaction)).map((m) => m.incidentId);
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(current, incidentIds) });
       return current;
     });
     this.onEvents();
     return updated;
+  }
+
+  /** The incidents a helper is available for, in the order they joined them. */
+  async memberships(helperId: string, transaction?: Transaction): Promise<HelperIncidentAttributes[]> {
+    const rows = await this.models.HelperIncident.findAll({ where: { helperId }, order: [['consentedAt', 'ASC'], ['incidentId', 'ASC']], transaction, raw: true });
+    return rows;
+  }
+
+  /**
+   * Makes an active helper available for another incident with the consent they gave for it, and
+   * publishes helper.updated with the new set so matching plans them there too. Joining an
+   * incident they are in already records the consent again. An incident recorded as ended cannot
+   * be joined (409). Returns whether the membership is new.
+   */
+  async joinIncident(helper: HelperRow, input: JoinIncidentInput): Promise<{ helper: HelperRow; created: boolean }> {
+    const result = await this.sequelize.transaction(async (transaction) => {
+      // Locked like update and erase: a join must not outrun a concurrent erasure.
+      const current = await this.models.Helper.findOne({ where: { id: helper.id, status: 'active' }, transaction, lock: transaction.LOCK.UPDATE });
+      if (current === null) throw new NotFoundError('No such helper, or their data was erased.');
+      const incident = await this.models.Incident.findByPk(input.incidentId, { transaction });
+      if (incident !== null && incident.endedAt !== null && incident.endedAt.getTime() <= Date.now()) {
+        throw new ConflictError(`The incident ${input.incidentId} has ended; it takes no more helpers.`, { incidentId: input.incidentId });
+      }
+      const existing = await this.models.HelperIncident.findOne({ where: { helperId: current.id, incidentId: input.incidentId }, transaction });
+      const consent = { consentVersion: input.consent.version, consentPurposes: input.consent.purposes, consentedAt: new Date() };
+      if (existing === null) {
+        await this.models.HelperIncident.create({ helperId: current.id, incidentId: input.incidentId, ...consent }, { transaction });
+      } else {
+        await existing.update(consent, { transaction });
+      }
+      await current.update({ updatedAt: new Date() }, { transaction });
+      const incidentIds = (await this.memberships(current.id, transaction)).map((m) => m.incidentId);
+      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(current, incidentIds) });
+      return { helper: current, created: existing === null };
+    });
+    this.onEvents();
+    return result;
   }
 
   /**
@@ -162,6 +221,8 @@ export class HelperService {
         { where: { id: helperId, status: 'active' }, transaction, returning: true },
       );
       if (affected.length === 0) throw new NotFoundError('No such helper.');
+      // Which incidents they were available for, and the consent for each, goes with the rest.
+      await this.models.HelperIncident.destroy({ where: { helperId }, transaction });
       // The stored first response holds the token; it has no use any more.
       await this.models.Idempotency.destroy({ where: { helperId }, transaction });
       // Published events of this helper carried coarse location and availability; unpublished ones
@@ -183,7 +244,9 @@ export class HelperService {
       bind.push(value);
       return `$${bind.length}`;
     };
-    if (query.incidentId !== undefined) where.push(`incident_id = ${param(query.incidentId)}`);
+    if (query.incidentId !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM "${this.schema}".helper_incidents hi WHERE hi.helper_id = "Helper".id AND hi.incident_id = ${param(query.incidentId)})`);
+    }
     if (query.skill !== undefined) where.push(`skills @> ARRAY[${param(query.skill)}]::text[]`);
     if (query.resource !== undefined) where.push(`resources @> ARRAY[${param(query.resource)}]::text[]`);
     if (query.language !== undefined) where.push(`languages @> ARRAY[${param(query.language)}]::text[]`);
@@ -209,8 +272,14 @@ export class HelperService {
       offset: query.offset,
     });
     const page = rows.slice(0, query.limit);
+    const memberships = await this.models.HelperIncident.findAll({
+      where: { helperId: page.map((row) => row.id) },
+      order: [['consentedAt', 'ASC'], ['incidentId', 'ASC']],
+      raw: true,
+    });
+    const incidentsOf = (id: string) => memberships.filter((m) => m.helperId === id).map((m) => m.incidentId);
     return {
-      items: page.map((row) => ({ ...profileOf(row), registeredAt: row.createdAt.toISOString() })),
+      items: page.map((row) => ({ ...profileOf(row, incidentsOf(row.id)), registeredAt: row.createdAt.toISOString() })),
       nextOffset: rows.length > query.limit ? query.offset + query.limit : null,
     };
   }
@@ -230,15 +299,19 @@ export class HelperService {
   }
 
   /**
-   * Anonymizes the helpers of incidents that ended more than `retentionDays` ago, and forgets
+   * Anonymizes the helpers all of whose incidents ended more than `retentionDays` ago (one still
+   * running, or not known to have ended, keeps them), and forgets
    * idempotency records and published outbox rows past their use. Returns how many helpers.
    */
   async applyRetention(retentionDays: number, now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - retentionDays * 24 * 3600 * 1000);
     const s = `"${this.schema}"`;
     const due = await this.sequelize.query<{ id: string }>(
-      `SELECT h.id FROM ${s}.helpers h JOIN ${s}.incidents i ON i.id = h.incident_id
-        WHERE h.status = 'active' AND i.ended_at IS NOT NULL AND i.ended_at < $1`,
+      `SELECT h.id FROM ${s}.helpers h
+        WHERE h.status = 'active'
+          AND EXISTS (SELECT 1 FROM ${s}.helper_incidents hi WHERE hi.helper_id = h.id)
+          AND NOT EXISTS (SELECT 1 FROM ${s}.helper_incidents hi LEFT JOIN ${s}.incidents i ON i.id = hi.incident_id
+                           WHERE hi.helper_id = h.id AND (i.ended_at IS NULL OR i.ended_at >= $1))`,
       { bind: [cutoff], type: QueryTypes.SELECT },
     );
     for (const { id } of due) {
@@ -249,12 +322,18 @@ export class HelperService {
     return due.length;
   }
 
-  selfView(helper: HelperRow) {
+  /** What a helper sees of themselves: everything stored about them, with the consent per incident. */
+  async selfView(helper: HelperRow) {
+    const memberships = await this.memberships(helper.id);
     return {
-      ...profileOf(helper),
+      ...profileOf(helper, memberships.map((m) => m.incidentId)),
       name: helper.name ?? '',
       contact: { phone: helper.phoneE164, email: helper.email === null ? null : emailForDisplay(helper.email) },
       consent: { version: helper.consentVersion, purposes: helper.consentPurposes, consentedAt: helper.consentedAt.toISOString() },
+      incidents: memberships.map((m) => ({
+        incidentId: m.incidentId,
+        consent: { version: m.consentVersion, purposes: m.consentPurposes, consentedAt: m.consentedAt.toISOString() },
+      })),
       registeredAt: helper.createdAt.toISOString(),
     };
   }

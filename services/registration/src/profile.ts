@@ -12,11 +12,16 @@ export function postalAreaOf(postalCode: string | null | undefined): string | nu
   return postalCode ? postalCode.slice(0, 3) : null;
 }
 
-/** The matching projection: the only shape of a helper that leaves this service. */
-export function profileOf(helper: HelperAttributes): HelperProfile {
+/**
+ * The matching projection: the only shape of a helper that leaves this service. `incidentIds` are
+ * the incidents they are available for (helper_incidents); `incidentId` stays the one they first
+ * registered for, so a consumer that knows only that field keeps working.
+ */
+export function profileOf(helper: HelperAttributes, incidentIds: string[]): HelperProfile {
   return {
     helperId: helper.id,
     incidentId: helper.incidentId,
+    incidentIds,
     skills: helper.skills,
     languages: helper.languages,
     resources: helper.resources,
@@ -34,6 +39,6 @@ export function profileOf(helper: HelperAttributes): HelperProfile {
  * the token they already hold, without reading this service's tables. The hash of 256 random bits
  * reveals nothing usable; the token itself never leaves this service.
  */
-export function helperEventOf(helper: HelperAttributes): HelperProfile & { tokenHash: string | null } {
-  return { ...profileOf(helper), tokenHash: helper.tokenHash };
+export function helperEventOf(helper: HelperAttributes, incidentIds: string[]): HelperProfile & { tokenHash: string | null } {
+  return { ...profileOf(helper, incidentIds), tokenHash: helper.tokenHash };
 }

@@ -4,7 +4,7 @@ import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import { parseWith } from '@kathelfer/common/validation';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { selfServicePath, type HelperService } from './helper-service.js';
+import { joinIncidentPath, selfServicePath, type HelperService } from './helper-service.js';
 import type { RegistrationLimits } from './limits.js';
 import type { HelperRow } from './models/helper.model.js';
 import {
@@ -15,6 +15,7 @@ import {
   helperListQuery,
   incidentBody,
   incidentParams,
+  joinIncidentBody,
   registrationBody,
   registrationCreated,
   selfServicePatch,
@@ -63,7 +64,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       middleware: [options.limits.address],
       responses: {
         201: { description: 'Registered; the token is shown only now', schema: registrationCreated },
-        409: { description: 'This e-mail address, or this phone number with this name, is registered already; use self-service' },
+        409: { description: 'This e-mail address, or this phone number with this name, is registered already; use self-service, where `joinIncident` makes you available for this incident too' },
         429: { description: 'Too many attempts from this address or for this phone number or e-mail address, or too many refused ones; see Retry-After' },
       },
       handler: async ({ body, ctx }) => {
@@ -83,7 +84,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       security: 'bearer',
       middleware: [self],
       responses: { 200: { description: 'Your data', schema: selfServiceView } },
-      handler: ({ ctx }) => Promise.resolve({ status: 200, body: service.selfView(helperOf(ctx.state)), headers: noStore }),
+      handler: async ({ ctx }) => ({ status: 200, body: await service.selfView(helperOf(ctx.state)), headers: noStore }),
     }),
     defineRoute({
       method: 'patch',
@@ -96,7 +97,27 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       responses: { 200: { description: 'Your data after the change', schema: selfServiceView } },
       handler: async ({ body, ctx }) => {
         const helper = await service.update(helperOf(ctx.state), body);
-        return { status: 200, body: service.selfView(helper), headers: noStore };
+        return { status: 200, body: await service.selfView(helper), headers: noStore };
+      },
+    }),
+    // Registering again through another incident's appeal link answers 409 with a pointer here:
+    // only the self-service token proves it is the same person, not an e-mail address anyone can type.
+    defineRoute({
+      method: 'post',
+      path: joinIncidentPath,
+      summary: 'Make myself available for another incident as well, with my consent for it',
+      tags: ['self-service'],
+      security: 'bearer',
+      middleware: [self],
+      body: joinIncidentBody,
+      responses: {
+        201: { description: 'Joined; your data with the incidents you are available for', schema: selfServiceView },
+        200: { description: 'You were available for this incident already; the consent is recorded again', schema: selfServiceView },
+        409: { description: 'The incident has ended' },
+      },
+      handler: async ({ body, ctx }) => {
+        const { helper, created } = await service.joinIncident(helperOf(ctx.state), body);
+        return { status: created ? 201 : 200, body: await service.selfView(helper), headers: noStore };
       },
     }),
     defineRoute({

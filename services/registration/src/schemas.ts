@@ -81,9 +81,11 @@ const consentPurposeList = z
 const interpretingNeedsLanguages = (h: { skills?: string[]; languages?: string[] }) =>
   !(h.skills?.includes('interpreting') ?? false) || (h.languages?.length ?? 0) > 0;
 
+const incidentId = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name');
+
 export const registrationBody = z
   .strictObject({
-    incidentId: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name').optional(),
+    incidentId: incidentId.optional(),
     name: visibleText(200, { singleLine: true }),
     contact,
     location,
@@ -106,6 +108,14 @@ export const registrationCreated = z.object({
   selfService: z.string(),
 });
 
+/** Self-service: make myself available for another incident, agreeing to the consent text for it. */
+export const joinIncidentBody = z.strictObject({
+  incidentId,
+  consent: z.strictObject({ version: consentVersion, purposes: consentPurposeList }),
+});
+
+export type JoinIncidentInput = z.output<typeof joinIncidentBody>;
+
 export const selfServicePatch = z
   .strictObject({
     skills: skillList.optional(),
@@ -125,7 +135,8 @@ export type SelfServicePatch = z.output<typeof selfServicePatch>;
 /** What matching needs of a helper: no name, no contact, location only coarse. */
 export const helperProfile = z.object({
   helperId: z.uuid(),
-  incidentId: z.string().nullable(),
+  incidentId: z.string().nullable().meta({ description: 'the incident the helper first registered for' }),
+  incidentIds: z.array(z.string()).meta({ description: 'every incident the helper is available for' }),
   skills: z.array(z.string()),
   languages: z.array(z.string()),
   resources: z.array(z.string()),
@@ -146,6 +157,9 @@ export const selfServiceView = helperProfile.extend({
   name: z.string(),
   contact: z.object({ phone: z.string().nullable(), email: z.string().nullable() }),
   consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }),
+  incidents: z
+    .array(z.object({ incidentId: z.string(), consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }) }))
+    .meta({ description: 'the incidents you are available for, each with the consent you gave for it' }),
   registeredAt: z.string(),
 });
 

@@ -128,7 +128,8 @@ test('migration 0003 rewrites stored windows PostgreSQL cannot cast (+16:00, yea
     ]);
     await insert('fine', [{ from: '2026-11-30T09:00:00+01:00', to: '2026-11-30T18:00:00+01:00' }]);
     await t.throwsAsync(search(), { message: /time zone displacement out of range/ }, 'one legacy row breaks the search for everyone');
-    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0003-availability-postgres-can-compare']);
+    // Up to 0003 only: later migrations have tests of their own.
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations.slice(0, 3)), ['0003-availability-postgres-can-compare']);
     const rows = await sequelize.query<{ name: string; availability: unknown }>(`SELECT name, availability FROM "${schema}".helpers ORDER BY name`, { type: QueryTypes.SELECT });
     t.deepEqual(rows, [
       { name: 'fine', availability: [{ from: '2026-11-30T09:00:00+01:00', to: '2026-11-30T18:00:00+01:00' }] },

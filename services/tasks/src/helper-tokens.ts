@@ -1,7 +1,7 @@
 /**
  * Helpers use the self-service token registration issued them as their bearer token here, as at
  * the matching service: registration publishes only the token's SHA-256 in its helper events, and
- * this service keeps exactly that (helper id, incident, hash) — never a name, contact or skill. An
+ * this service keeps exactly that (helper id, incidents, hash) — never a name, contact or skill. An
  * erasure removes the hash, so the link stops working here too.
  */
 import { consumeEvents, type BusEvent, type Consumer } from '@kathelfer/common/bus';
@@ -12,16 +12,21 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';
 
 /** What this service reads of registration's helper.registered / helper.updated / helper.erased. */
-const helperSnapshot = z.object({
-  helperId: z.uuid(),
-  incidentId: z.string().nullable(),
-  tokenHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
-});
+const helperSnapshot = z
+  .object({
+    helperId: z.uuid(),
+    incidentId: z.string().nullable(),
+    /** Every incident the helper joined; events written before it existed name only `incidentId`. */
+    incidentIds: z.array(z.string()).optional(),
+    tokenHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
+  })
+  .transform((h) => ({ ...h, incidentIds: h.incidentIds ?? (h.incidentId === null ? [] : [h.incidentId]) }));
 const helperErased = z.object({ helperId: z.uuid() });
 
 export interface HelperIdentity {
   helperId: string;
-  incidentId: string | null;
+  /** Every incident the helper is available for; empty for a helper registered without one. */
+  incidentIds: string[];
 }
 
 export class HelperTokens {
@@ -32,11 +37,11 @@ export class HelperTokens {
 
   /** The helper a self-service token belongs to, or undefined. */
   async byToken(token: string): Promise<HelperIdentity | undefined> {
-    const [row] = await this.sequelize.query<{ helper_id: string; incident_id: string | null }>(
-      `SELECT helper_id, incident_id FROM "${this.schema}".helper_tokens WHERE token_hash = $1`,
+    const [row] = await this.sequelize.query<{ helper_id: string; incident_ids: string[] }>(
+      `SELECT helper_id, incident_ids FROM "${this.schema}".helper_tokens WHERE token_hash = $1`,
       { bind: [hashToken(token)], type: QueryTypes.SELECT },
     );
-    return row === undefined ? undefined : { helperId: row.helper_id, incidentId: row.incident_id };
+    return row === undefined ? undefined : { helperId: row.helper_id, incidentIds: row.incident_ids };
   }
 
   /**
@@ -70,11 +75,11 @@ export class HelperTokens {
         return 'applied';
       }
       await this.sequelize.query(
-        `INSERT INTO ${s}.helper_tokens (helper_id, incident_id, token_hash, source_at)
-           SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ${s}.erased_helpers WHERE helper_id = $1)
-         ON CONFLICT (helper_id) DO UPDATE SET incident_id = EXCLUDED.incident_id, token_hash = EXCLUDED.token_hash, source_at = EXCLUDED.source_at
+        `INSERT INTO ${s}.helper_tokens (helper_id, incident_id, incident_ids, token_hash, source_at)
+           SELECT $1, $2, $5, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ${s}.erased_helpers WHERE helper_id = $1)
+         ON CONFLICT (helper_id) DO UPDATE SET incident_id = EXCLUDED.incident_id, incident_ids = EXCLUDED.incident_ids, token_hash = EXCLUDED.token_hash, source_at = EXCLUDED.source_at
            WHERE ${s}.helper_tokens.source_at <= EXCLUDED.source_at`,
-        { bind: [helperId, h.incidentId, h.tokenHash, sourceAt], transaction },
+        { bind: [helperId, h.incidentId, h.tokenHash, sourceAt, h.incidentIds], transaction },
       );
       return 'applied';
     });

@@ -35,8 +35,8 @@ function principalOf(ctx: ParameterizedContext): Principal {
 
 declare module 'koa' {
   interface DefaultState {
-    /** The incident a helper registered for, when they came with their self-service token. */
-    helperIncident?: string | null;
+    /** The incidents a helper is available for, when they came with their self-service token. */
+    helperIncidents?: string[];
   }
 }
 
@@ -57,7 +57,7 @@ function selfServiceOr(helperTokens: HelperTokens, verify: TokenVerifier, ...rol
       return;
     }
     ctx.state.principal = { subject: helper.helperId, roles: ['helper'] };
-    ctx.state.helperIncident = helper.incidentId;
+    ctx.state.helperIncidents = helper.incidentIds;
     await next();
   };
 }
@@ -212,9 +212,10 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
         if (!isCoordinator(principal)) {
           // Proposals come from the matching service, so this service cannot tell which tasks were
           // proposed to whom; it limits helpers to their incident's tasks and to what is public on site.
-          const incident = ctx.state.helperIncident;
-          if (incident === undefined) throw new ForbiddenError('Open the brief with your self-service link.');
-          if (incident !== null && incident !== task.incidentId) throw new NotFoundError('No such task.');
+          const incidents = ctx.state.helperIncidents;
+          if (incidents === undefined) throw new ForbiddenError('Open the brief with your self-service link.');
+          // A helper registered without an incident (none joined) is limited by what matching proposes them.
+          if (incidents.length > 0 && !incidents.includes(task.incidentId)) throw new NotFoundError('No such task.');
         }
         const site = await tasks.site(task.siteId);
         return {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { createClient } from 'redis';
-import { eventually, redisUrl } from '@kathelfer/hack/test-env';
+import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
+import { createSequelize, migrate } from '@kathelfer/common/db';
+import { migrations } from '../src/migrations/index.js';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import { QueryTypes } from 'sequelize';
 import { assignmentEvent, call, coordinator, ok, siteBody, startTasks, taskBody, testEnv, toStreamEntry, type Running, type SiteView, type TaskView } from './support/tasks.js';
@@ -72,4 +74,44 @@ test('a brief of a task of another incident stays hidden from a helper', async (
   await eventually('the token hash to arrive', async () => ((await call(`${svc.url}/v1/checkins/me`, token)).status === 200 ? true : undefined), { timeoutMs: 15_000 });
   const task = await ok<TaskView>(call(`${svc.url}/v1/tasks`, coordinatorToken, 'POST', taskBody(site.id)), 201);
   t.is((await call(`${svc.url}/v1/tasks/${task.id}/brief`, token)).status, 404);
+});
+
+test('a helper who joined a second incident opens the briefs of tasks in both with one token, and of no other incident', async (t) => {
+  const helperId = randomUUID();
+  const token = newOpaqueToken('kh_');
+  const taskIn = async (incidentId: string) => {
+    const where = await ok<SiteView>(call(`${svc.url}/v1/sites`, coordinatorToken, 'POST', siteBody({ incidentId })), 201);
+    return ok<TaskView>(call(`${svc.url}/v1/tasks`, coordinatorToken, 'POST', taskBody(where.id, { incidentId })), 201);
+  };
+  const [inFirst, inSecond, elsewhere] = await Promise.all([taskIn('wave-one'), taskIn('wave-two'), taskIn('wave-three')]);
+  await helperEvent('helper.registered', { helperId, incidentId: 'wave-one', incidentIds: ['wave-one'], tokenHash: hashToken(token) });
+  await eventually('the token hash to arrive', async () => ((await call(`${svc.url}/v1/tasks/${inFirst.id}/brief`, token)).status === 200 ? true : undefined), { timeoutMs: 15_000 });
+  t.is((await call(`${svc.url}/v1/tasks/${inSecond.id}/brief`, token)).status, 404, 'not joined yet');
+
+  await helperEvent('helper.updated', { helperId, incidentId: 'wave-one', incidentIds: ['wave-one', 'wave-two'], tokenHash: hashToken(token) });
+  await eventually('the join to arrive', async () => ((await call(`${svc.url}/v1/tasks/${inSecond.id}/brief`, token)).status === 200 ? true : undefined), { timeoutMs: 15_000 });
+  t.is((await call(`${svc.url}/v1/tasks/${inFirst.id}/brief`, token)).status, 200, 'the first incident still');
+  t.is((await call(`${svc.url}/v1/tasks/${elsewhere.id}/brief`, token)).status, 404);
+});
+
+test('migration 0003 carries the one incident of existing helper tokens over', async (t) => {
+  const schema = uniqueName('tasksmig').replace(/-/g, '_');
+  const sequelize = createSequelize({ DATABASE_URL: databaseUrl(), DB_POOL_MAX: 2, DB_POOL_MIN: 0, DB_POOL_ACQUIRE_MS: 10_000, DB_POOL_IDLE_MS: 1_000 });
+  try {
+    await migrate(sequelize, databaseUrl(), schema, migrations.slice(0, 2));
+    const [withIncident, without] = [randomUUID(), randomUUID()];
+    await sequelize.query(
+      `INSERT INTO "${schema}".helper_tokens (helper_id, incident_id, token_hash, source_at) VALUES ($1, 'ahr-2021', 'a', now()), ($2, NULL, 'b', now())`,
+      { bind: [withIncident, without] },
+    );
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0003-helper-token-incidents']);
+    const rows = await sequelize.query(`SELECT helper_id, incident_ids FROM "${schema}".helper_tokens ORDER BY token_hash`, { type: QueryTypes.SELECT });
+    t.deepEqual(rows, [
+      { helper_id: withIncident, incident_ids: ['ahr-2021'] },
+      { helper_id: without, incident_ids: [] },
+    ]);
+  } finally {
+    await sequelize.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sequelize.close();
+  }
 });

@@ -1,5 +1,6 @@
 import type { Migration } from '@kathelfer/common/db';
 import { initial } from './0001-initial.js';
+import { helperIncidentIds } from './0002-helper-incident-ids.js';
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const migrations: Migration[] = [initial];
+export const migrations: Migration[] = [initial, helperIncidentIds];

@@ -8,7 +8,10 @@ export interface AvailabilityWindow {
 /** A helper as matching knows them from the registration events: no name, no contact. */
 export interface HelperAttributes {
   id: string;
+  /** The incident the helper first registered for. */
   incidentId: string | null;
+  /** Every incident the helper is available for; rounds of each of them plan the helper. */
+  incidentIds: string[];
   skills: string[];
   resources: string[];
   /** Coarse (0.01°) as registration publishes it; for a helper who gave only a postal code, its centroid; null when that code is unknown. */
@@ -34,6 +37,7 @@ export function defineHelperModel(sequelize: Sequelize, schema: string): HelperM
     {
       id: { type: DataTypes.UUID, primaryKey: true },
       incidentId: { type: DataTypes.TEXT, allowNull: true },
+      incidentIds: textArray(),
       skills: textArray(),
       resources: textArray(),
       latitude: { type: DataTypes.DOUBLE, allowNull: true },
