@@ -24,6 +24,12 @@ export const annotations = {
    * it still has this value; a higher one set by anyone during the incident stays.
    */
   appliedMaxReplicas: 'kathelfer.io/applied-max-replicas',
+  /**
+   * On a target: when the operator last changed its floor or replicas (RFC 3339). Written in the
+   * same patch as the change, so the stand-down's step interval holds even when the status write
+   * that follows fails and the namespace is retried at once.
+   */
+  lastScaleTime: 'kathelfer.io/last-scale-time',
 } as const;
 
 export const group = 'kathelfer.io';

@@ -166,7 +166,11 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
         // The server ends each watch after timeoutSeconds; carry on from where it ended.
         while (!stopped) {
           abort = new AbortController();
+          const opened = Date.now();
+          const before = resourceVersion;
           resourceVersion = await watch(resourceVersion, abort);
+          // A watch the server (or a proxy) ends at once with nothing in it is not reopened in a loop.
+          if (resourceVersion === before && Date.now() - opened < 1000) await new Promise<void>((resolve) => (retryTimer = setTimeout(resolve, 1000)));
         }
       } catch (error) {
         if (stopped) return;

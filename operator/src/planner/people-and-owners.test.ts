@@ -25,7 +25,7 @@ test('GIVEN two SurgePlans name one Deployment THEN the older one governs, the o
   // plan-b sorts first by name in the listing: ownership must not depend on the order
   let s = state({ events: [event('flood')], plans: [newer, older], deployments: [deployment('web', 1)] });
   const first = planNamespace(s);
-  t.deepEqual(first.patches, [{ kind: 'Deployment', name: 'web', annotations: { [annotations.appliedFloor]: '6', [annotations.surgePlan]: 'plan-a' }, replicas: 6 }]);
+  t.deepEqual(first.patches, [{ kind: 'Deployment', name: 'web', annotations: { [annotations.appliedFloor]: '6', [annotations.surgePlan]: 'plan-a', [annotations.lastScaleTime]: t0.toISOString() }, replicas: 6 }]);
   const claimed = first.planStatuses.get('plan-b');
   t.is(claimed?.conditions?.find((c) => c.type === 'Degraded')?.reason, 'TargetClaimed');
   t.regex(claimed?.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', /SurgePlan plan-a/);
@@ -73,7 +73,7 @@ test('GIVEN replicas added by hand above the floor WHEN the incident ends THEN t
   t.deepEqual(planNamespace({ ...s, now: at(2) }).patches, [], 'replicas above the floor are kept during the incident');
   s = end(s, 'flood');
   const step = planNamespace({ ...s, now: at(3) });
-  t.deepEqual(step.patches, [{ kind: 'Deployment', name: 'web', annotations: { [annotations.appliedFloor]: '8' }, replicas: 8 }]);
+  t.deepEqual(step.patches, [{ kind: 'Deployment', name: 'web', annotations: { [annotations.appliedFloor]: '8', [annotations.lastScaleTime]: at(3).toISOString() }, replicas: 8 }]);
   t.regex(step.kubeEvents.find((e) => e.reason === 'ScaledDown')?.message ?? '', /from 9 to 8 replicas/);
   const seen: Array<number | undefined> = [];
   for (let i = 3; i < 14; i++) {
@@ -168,4 +168,50 @@ test('GIVEN a paused plan whose target is still raised WHEN the incident ends TH
   t.is(status?.phase, 'StandingDown');
   t.is(status?.conditions?.find((c) => c.type === 'Progressing')?.reason, 'PausedAboveFloor');
   t.regex(status?.conditions?.find((c) => c.type === 'Progressing')?.message ?? '', /web stays at a floor of 6: its SurgePlan web is paused/);
+});
+
+test('GIVEN a stand-down step applied WHEN its status write failed and the namespace is retried at once THEN no second step is taken before the interval', (t) => {
+  let s = state({ events: [event('flood', { severity: 4 })], plans: [plan('web', { scaleDown: { stabilizationWindowSeconds: 0, stepReplicas: 2, stepIntervalSeconds: 10 } })], deployments: [deployment('web', 1)] });
+  s = apply(s, at(1));
+  s = apply({ ...end(s, 'flood'), now: at(80) }, at(80));
+  t.is(replicas(s, 'web'), 6);
+  // the target patch landed; the status write that would record lastScaleTime did not
+  const withoutStatus = { ...s, plans: s.plans.map((p) => ({ ...p, status: { ...p.status, lastScaleTime: at(1).toISOString() } })) };
+  t.deepEqual(planNamespace({ ...withoutStatus, now: at(80.05) }).patches, [], 'the step time written on the target holds the interval');
+});
+
+test('GIVEN a person raised an HPA above the floor WHEN a more severe incident raises it further and then ends THEN the person\'s value is what stand-down comes back to', (t) => {
+  let s = state({ events: [event('flood', { severity: 3 })], plans: [plan('web', { scaleDown: { stabilizationWindowSeconds: 0, stepReplicas: 10, stepIntervalSeconds: 0 } })], deployments: [deployment('web', 2)], hpas: [hpa('web', 'web', 2, 4)] });
+  s = apply(s, at(1));
+  t.deepEqual([s.hpas[0]?.spec?.minReplicas, s.hpas[0]?.spec?.maxReplicas], [6, 6]);
+  s.hpas[0]!.spec = { ...s.hpas[0]!.spec!, minReplicas: 7, maxReplicas: 7 };
+  s = { ...s, events: [event('flood', { severity: 4 }, { status: s.events[0]?.status })] };
+  s = apply(s, at(2));
+  t.deepEqual([s.hpas[0]?.spec?.minReplicas, s.hpas[0]?.spec?.maxReplicas], [8, 8]);
+  s = apply(end(s, 'flood'), at(3));
+  for (let i = 4; i < 10; i++) s = apply(s, at(i));
+  t.deepEqual([s.hpas[0]?.spec?.minReplicas, s.hpas[0]?.spec?.maxReplicas], [7, 7]);
+});
+
+test('GIVEN replicas a person added above the floor WHEN one of two incidents ends THEN they stay while the other incident lasts', (t) => {
+  let s = state({ events: [event('storm', { severity: 3 }), event('flood', { severity: 4 })], plans: [plan('web', fast)], deployments: [deployment('web', 1)] });
+  s = apply(s, at(1));
+  t.is(replicas(s, 'web'), 8);
+  s.deployments[0]!.spec!.replicas = 12;
+  s = end(s, 'flood');
+  for (let i = 2; i < 12; i++) s = apply(s, at(i));
+  t.is(replicas(s, 'web'), 12, 'kept while the storm lasts');
+  t.is(s.plans[0]?.status?.floor, 6);
+  s = end(s, 'storm');
+  for (let i = 12; i < 30; i++) s = apply(s, at(i));
+  t.is(replicas(s, 'web'), 1, 'stepped down once the last incident ended');
+});
+
+test('GIVEN two plans with different prewarmSeconds and a window ahead THEN the namespace wakes at each plan\'s own surge time', (t) => {
+  const s = state({
+    events: [event('forecast', { window: { start: at(3600).toISOString() } })],
+    plans: [plan('a', { prewarmSeconds: 600 }), plan('b', { prewarmSeconds: 0 })],
+    deployments: [deployment('a', 1), deployment('b', 1)],
+  });
+  t.deepEqual(planNamespace({ ...s, now: at(3000) }).wakeAt, at(3600));
 });

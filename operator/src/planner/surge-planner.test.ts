@@ -13,7 +13,7 @@ test('GIVEN three services on standby WHEN a severity-3 event is declared THEN e
   const result = planNamespace(s);
   t.deepEqual(
     result.patches,
-    three.sort().map((name) => ({ kind: 'Deployment', name, annotations: { [annotations.appliedFloor]: '6', [annotations.surgePlan]: name }, replicas: 6 })),
+    three.sort().map((name) => ({ kind: 'Deployment', name, annotations: { [annotations.appliedFloor]: '6', [annotations.surgePlan]: name, [annotations.lastScaleTime]: t0.toISOString() }, replicas: 6 })),
   );
   t.deepEqual(result.kubeEvents.map((e) => `${e.reason} ${e.regarding.kind}`), [
     'ScaledUp Deployment', 'ScaledUp Deployment', 'ScaledUp Deployment', 'ScaledUp DisasterEvent',
@@ -78,7 +78,7 @@ test('GIVEN an HPA on the target THEN its minReplicas (and maxReplicas) are rais
     kind: 'HorizontalPodAutoscaler',
     name: 'matching',
     patch: {
-      metadata: { annotations: { [annotations.appliedFloor]: '8', [annotations.surgePlan]: 'matching', [annotations.originalMinReplicas]: '2', [annotations.originalMaxReplicas]: '5', [annotations.appliedMaxReplicas]: '8' } },
+      metadata: { annotations: { [annotations.appliedFloor]: '8', [annotations.surgePlan]: 'matching', [annotations.originalMinReplicas]: '2', [annotations.originalMaxReplicas]: '5', [annotations.appliedMaxReplicas]: '8', [annotations.lastScaleTime]: t0.toISOString() } },
       spec: { minReplicas: 8, maxReplicas: 8 },
     },
   });
@@ -96,7 +96,7 @@ test('GIVEN a surge WHEN someone scales the target below the floor THEN it is re
   s = apply(apply(s, at(1)), at(2));
   s.deployments[0]!.spec!.replicas = 2;
   const result = planNamespace({ ...s, now: at(2) });
-  t.deepEqual(result.patches, [{ kind: 'Deployment', name: 'tasks', replicas: 6 }]);
+  t.deepEqual(result.patches, [{ kind: 'Deployment', name: 'tasks', annotations: { [annotations.lastScaleTime]: at(2).toISOString() }, replicas: 6 }]);
   t.deepEqual(result.kubeEvents.map((e) => [e.reason, e.type, e.regarding.kind]), [['DriftCorrected', 'Warning', 'Deployment'], ['DriftCorrected', 'Warning', 'DisasterEvent']]);
 });
 

@@ -2,9 +2,10 @@ import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client
 import { annotations } from '../api/annotations.js';
 import type { SurgePlan } from '../api/types.generated.js';
 import { conditions, type ConditionInput } from './conditions.js';
-import { planSpec, targetFloor, type PlanSpec, type TargetFloor } from './floor.js';
+import { activity, planSpec, targetFloor, type PlanSpec, type TargetFloor } from './floor.js';
 import type { KubeEvent, NamespaceState, ObjectRef, SurgePlanStatus, TargetPatch } from './model.js';
 import { stepTiming } from './stand-down.js';
+import { earliestWake } from './wake-up.js';
 import { appliedFloor, isMarked, planDeployment, planHpa, releaseMarks, type Note, type TargetOutcome } from './target-rules.js';
 
 /** What the planner decided for one SurgePlan's target; the events' statuses are built from it. */
@@ -63,12 +64,13 @@ function managed(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa:
   const previous = plan.status;
   const name = plan.metadata?.name ?? '';
   const goal = floor.floor;
-  const timing = goal < held ? stepTiming(spec, previous, now) : undefined;
+  const timing = goal < held ? stepTiming(spec, previous, now, (hpa ?? deployment).metadata?.annotations?.[annotations.lastScaleTime]) : undefined;
   const input = {
     target: spec.target, owner: name, standby: spec.standby, stepReplicas: spec.stepReplicas,
     goal, active: floor.drivenBy.length > 0, synced: state.synced,
     // In doubt stay up: with any cache not current, no stand-down step is ever due.
     stepDue: state.synced && (timing?.due ?? false),
+    now,
   };
   const outcome: TargetOutcome = hpa !== undefined ? planHpa(input, hpa, deployment) : planDeployment(input, deployment);
   const patches = [...outcome.patches];
@@ -87,11 +89,16 @@ function managed(plan: SurgePlan, spec: PlanSpec, deployment: V1Deployment, hpa:
   }
   const lastScaleTime = outcome.scaled ? now.toISOString() : previous?.lastScaleTime;
   const stepWake = timing === undefined ? undefined : timing.due ? new Date(now.getTime() + spec.stepIntervalSeconds * 1000) : timing.wakeAt;
+  // Each plan surges at window.start minus its own prewarmSeconds: wake then, whatever other plans do.
+  const prewarmWake = earliestWake(state.events.map((e) => {
+    const a = activity(e, spec.prewarmSeconds, now);
+    return a.kind === 'scheduled' ? a.surgeAt : undefined;
+  }), now);
   const ready = deployment.status?.readyReplicas ?? 0;
   return {
     plan, spec, deployment, paused: false, claimedBy: undefined, held: outcome.held, wanted: floor.floor, patches, kubeEvents,
     incidentNotes: notes.filter((n) => n.onIncidents === true),
-    wakeAt: outcome.standingDown ? stepWake : undefined,
+    wakeAt: earliestWake([outcome.standingDown ? stepWake : undefined, prewarmWake], now),
     status: {
       observedGeneration: plan.metadata?.generation ?? 0,
       floor: outcome.held,

@@ -26,6 +26,7 @@ export interface TargetInput {
   synced: boolean;
   /** A stand-down step is due now (only read while the goal is below the held floor; never in doubt). */
   stepDue: boolean;
+  now: Date;
 }
 
 /** Something worth a Kubernetes Event on the target, with the real numbers. */
@@ -74,6 +75,7 @@ export const releaseMarks = (): Record<string, null> => ({
   [annotations.originalMinReplicas]: null,
   [annotations.originalMaxReplicas]: null,
   [annotations.appliedMaxReplicas]: null,
+  [annotations.lastScaleTime]: null,
 });
 
 /** Only the entries of `want` that differ from `have` (undefined when none does). */
@@ -111,6 +113,11 @@ export function planDeployment(input: TargetInput, deployment: V1Deployment): Ta
     } else if (goal > held && goal > standby) {
       notes.push({ type: 'Normal', reason: 'FloorHeld', message: `${target} already has ${replicas} replicas, at or above its surge floor of ${goal}; holding that floor, nothing scaled.`, onIncidents: true });
     }
+  } else if (input.active && replicas > held) {
+    // An incident still runs: only the operator's floor steps down; replicas someone added above
+    // it stay for as long as any incident lasts.
+    newHeld = Math.max(goal, held - input.stepReplicas);
+    notes.push({ type: 'Normal', reason: 'ScaledDown', message: `Lowered the floor of ${target} from ${held} to ${newHeld} on the way to ${goal}; its ${replicas} replicas (more than the floor) are left as they are while an incident lasts.` });
   } else {
     // A stand-down step, from the replicas the Deployment has now: never up, at most stepReplicas down.
     newReplicas = replicas > goal ? Math.max(goal, replicas - input.stepReplicas) : input.active ? Math.max(replicas, goal) : replicas;
@@ -118,14 +125,15 @@ export function planDeployment(input: TargetInput, deployment: V1Deployment): Ta
     if (newReplicas < replicas) notes.push(standDownNote(target, replicas, newReplicas, goal, standby));
   }
 
+  const scaled = newReplicas !== replicas || newHeld !== held;
   const wantMarks: Record<string, string | null> = newHeld > standby
-    ? { [annotations.appliedFloor]: String(newHeld), [annotations.surgePlan]: input.owner }
+    ? { [annotations.appliedFloor]: String(newHeld), [annotations.surgePlan]: input.owner, ...(scaled ? { [annotations.lastScaleTime]: input.now.toISOString() } : {}) }
     : input.synced ? releaseMarks() : {};
   const annotationPatch = changed(ann, wantMarks);
   const patches: TargetPatch[] = annotationPatch !== undefined || newReplicas !== replicas
     ? [{ kind: 'Deployment', name: target, ...(annotationPatch !== undefined ? { annotations: annotationPatch } : {}), ...(newReplicas !== replicas ? { replicas: newReplicas } : {}) }]
     : [];
-  return { patches, held: newHeld, replicas: newReplicas, scaled: newReplicas !== replicas || newHeld !== held, standingDown: newHeld > goal, notes };
+  return { patches, held: newHeld, replicas: newReplicas, scaled, standingDown: newHeld > goal, notes };
 }
 
 /**
@@ -161,6 +169,8 @@ export function planHpa(input: TargetInput, hpa: V2HorizontalPodAutoscaler, depl
     if (!marked) marks[annotations.originalMinReplicas] = String(min);
     if (input.active && min < goal) {
       newMin = goal;
+      // A value a person set above the operator's floor is what stand-down must come back to.
+      if (marked && originalMin !== undefined && !minIsOurs && min > held) marks[annotations.originalMinReplicas] = String(min);
       if (marked && originalMin === undefined) {
         notes.push({ type: 'Warning', reason: 'OriginalUnknown', message: `HPA ${name} carries the operator's mark but no ${annotations.originalMinReplicas}; its minReplicas before the incident is unknown, so stand-down will leave minReplicas as it finds it.` });
       }
@@ -172,7 +182,7 @@ export function planHpa(input: TargetInput, hpa: V2HorizontalPodAutoscaler, depl
     }
     if (input.active && max < goal) {
       newMax = goal;
-      if (originalMax === undefined) marks[annotations.originalMaxReplicas] = String(max);
+      if (originalMax === undefined || (appliedMax !== undefined && max > appliedMax)) marks[annotations.originalMaxReplicas] = String(max);
       marks[annotations.appliedMaxReplicas] = String(goal);
     }
     release = newHeld <= standby && marked && input.synced;
@@ -208,6 +218,7 @@ export function planHpa(input: TargetInput, hpa: V2HorizontalPodAutoscaler, depl
   } else if (newHeld > standby) {
     marks[annotations.appliedFloor] = String(newHeld);
     marks[annotations.surgePlan] = input.owner;
+    if (newHeld !== held || newMin !== min) marks[annotations.lastScaleTime] = input.now.toISOString();
   } else {
     // Nothing held above standby and nothing to release: leave no mark at all.
     for (const k of Object.keys(marks)) delete marks[k];
