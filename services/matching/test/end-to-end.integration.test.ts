@@ -129,8 +129,11 @@ test('a helper available for two incidents is not proposed shifts at the same ti
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inSecond });
   await readModelHas(svc, [max.id], [String(inFirst.taskId), String(inSecond.taskId)]);
 
-  t.like(await runRound(svc.url, first), { proposed: 1 });
-  t.like(await runRound(svc.url, second), { proposed: 0 }, 'the hours are taken in the first incident');
+  // Rounds the new tasks trigger by themselves may run before these; whichever incident plans
+  // first takes the hours, and the other must then leave them alone.
+  await runRound(svc.url, first);
+  await runRound(svc.url, second);
+  await runRound(svc.url, first);
   const live = await svc.matching.models.Assignment.findAll({ where: { helperId: max.id, status: ['proposed', 'accepted'] }, raw: true });
-  t.deepEqual(live.map((a) => a.eventId), [first]);
+  t.is(live.length, 1, `one of the two overlapping shifts, not both: ${JSON.stringify(live.map((a) => a.eventId))}`);
 });
