@@ -7,7 +7,7 @@
 import { eventStatus } from './event-status.js';
 import { activity } from './floor.js';
 import type { DisasterEvent } from '../api/types.generated.js';
-import type { KubeEvent, NamespacePlan, NamespaceState } from './model.js';
+import type { KubeEvent, NamespacePlan, NamespaceState, TargetPatch } from './model.js';
 import { releaseOrphans } from './orphan-release.js';
 import { ownersByTarget } from './ownership.js';
 import { planTarget, type TargetDecision } from './target-planner.js';
@@ -26,7 +26,7 @@ export function planNamespace(state: NamespaceState): NamespacePlan {
   // Letting go of a target is a release: only with every cache current (in doubt stay up).
   const orphans = state.synced ? releaseOrphans(state) : { patches: [], kubeEvents: [] };
   const plan: NamespacePlan = {
-    patches: [...decisions.flatMap((d) => d.patches), ...orphans.patches],
+    patches: onePatchPerObject([...decisions.flatMap((d) => d.patches), ...orphans.patches]),
     eventStatuses: new Map(),
     planStatuses: new Map(decisions.map((d) => [d.plan.metadata?.name ?? '', d.status])),
     kubeEvents: [...decisions.flatMap((d) => d.kubeEvents), ...orphans.kubeEvents],
@@ -69,4 +69,26 @@ function incidentEvents(decisions: TargetDecision[], events: DisasterEvent[]): K
     }
   }
   return out;
+}
+
+/**
+ * One patch per object, so each can carry the resourceVersion the planner read as a precondition
+ * (a second patch of the same object in one reconcile would always conflict with the first).
+ */
+export function onePatchPerObject(patches: TargetPatch[]): TargetPatch[] {
+  const merged = new Map<string, TargetPatch>();
+  for (const p of patches) {
+    const key = `${p.kind}/${p.name}`;
+    const before = merged.get(key);
+    if (before === undefined) merged.set(key, p);
+    else if (before.kind === 'Deployment' && p.kind === 'Deployment') {
+      const annotations = before.annotations === undefined && p.annotations === undefined ? undefined : { ...before.annotations, ...p.annotations };
+      const replicas = p.replicas ?? before.replicas;
+      merged.set(key, { kind: 'Deployment', name: p.name, ...(annotations !== undefined ? { annotations } : {}), ...(replicas !== undefined ? { replicas } : {}) });
+    } else if (before.kind === 'HorizontalPodAutoscaler' && p.kind === 'HorizontalPodAutoscaler') {
+      const spec = before.patch.spec === undefined && p.patch.spec === undefined ? undefined : { ...before.patch.spec, ...p.patch.spec };
+      merged.set(key, { kind: 'HorizontalPodAutoscaler', name: p.name, patch: { metadata: { annotations: { ...before.patch.metadata.annotations, ...p.patch.metadata.annotations } }, ...(spec !== undefined ? { spec } : {}) } });
+    }
+  }
+  return [...merged.values()];
 }
