@@ -215,3 +215,13 @@ test('GIVEN two plans with different prewarmSeconds and a window ahead THEN the 
   });
   t.deepEqual(planNamespace({ ...s, now: at(3000) }).wakeAt, at(3600));
 });
+
+test('GIVEN an HPA appears for a surged Deployment that is below the floor THEN the mark removal and the replicas lift are one write of the Deployment', (t) => {
+  let s = state({ events: [event('flood')], plans: [plan('web', fast)], deployments: [deployment('web', 1)] });
+  s = apply(s, at(1));
+  s.deployments[0]!.spec!.replicas = 1;
+  const result = planNamespace({ ...s, hpas: [hpa('web', 'web', 1, 10)], now: at(2) });
+  const writes = result.patches.filter((p) => p.kind === 'Deployment');
+  t.is(writes.length, 1);
+  t.like(writes[0], { kind: 'Deployment', name: 'web', replicas: 6, annotations: { [annotations.appliedFloor]: null } });
+});
