@@ -65,6 +65,8 @@ const key = (o: k8s.KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.met
  */
 export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCacheOptions<T>): ObjectCache<T> {
   const { logger, path } = options;
+  // Every timer here is bounded far below setTimeout's 2 ** 31 - 1 ms: backoff ≤ 10 s, a pause of
+  // 1 s, the watch deadline ≤ 1,810 s (--watch-timeout-seconds is at most 1,800).
   let store = new Map<string, T>();
   let current = false;
   let listedOnce = false;

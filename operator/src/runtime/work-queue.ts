@@ -58,7 +58,7 @@ export class WorkQueue {
 
   /**
    * Adds the item at `at` unless an earlier wake-up is already set. A date further ahead than a
-   * timer can hold (2^31-1 ms, MAX_WAKE_MS) arms the longest timer and re-arms when it fires.
+   * timer can hold (2 ** 31 - 1 ms, MAX_WAKE_MS) arms the longest timer and re-arms when it fires.
    */
   addAt(item: string, at: Date): void {
     const when = at.getTime();
