@@ -2,31 +2,22 @@
 import test from 'ava';
 import { eventually } from '@kathelfer/hack/test-env';
 import { createMetrics } from '../src/runtime/metrics.js';
-import type { SurgeOperator } from '../src/surge-operator.js';
 import {
-  create, createDeployment, createHpa, createNamespace, deleteNamespace, disasterEvent, eventsFor, getPlan, installCrds, patchSpec, readHpa,
-  replicasOf, sleep, startOperator, surgePlan, untilCondition,
+  create, createDeployment, createHpa, disasterEvent, eventsFor, getPlan, installCrds, patchSpec, readHpa, replicasOf, sleep, surgePlan, untilCondition, testScope,
 } from './support.js';
 
-const operators: SurgeOperator[] = [];
-const namespaces: string[] = [];
+const scope = testScope();
 test.before(async () => installCrds());
-test.after.always(async () => {
-  await Promise.all(operators.map((o) => o.shutdown()));
-  await Promise.all(namespaces.map(deleteNamespace));
-});
+test.after.always(scope.cleanUp);
 
 test('GIVEN a SurgePlan with helpersPerReplica but no maxReplicas THEN the API server refuses it with a message that says why', async (t) => {
-  const ns = await createNamespace('cel-max');
-  namespaces.push(ns);
+  const ns = await scope.namespace('cel-max');
   const error = await t.throwsAsync(create(ns, surgePlan('web', { helpersPerReplica: 1 })));
   t.regex(JSON.stringify((error as { body?: unknown }).body ?? error?.message), /maxReplicas is required when helpersPerReplica is set/);
 });
 
 test('GIVEN a floor above --max-replicas THEN the Deployment and the HPA are capped there, with a Warning Event and the Capped condition', async (t) => {
-  const ns = await createNamespace('cap');
-  namespaces.push(ns);
-  operators.push(await startOperator(ns, { maxReplicas: 5 }));
+  const ns = await scope.namespaceWithOperator('cap', { maxReplicas: 5 });
   await createDeployment(ns, 'web', 1);
   await createDeployment(ns, 'api', 1);
   await createHpa(ns, 'api', 1, 3);
@@ -44,13 +35,12 @@ test('GIVEN a floor above --max-replicas THEN the Deployment and the HPA are cap
 });
 
 test('GIVEN incidents whose windows end a month and ten years ahead, one of them ended THEN the operator reconciles a handful of times, not hundreds, and no timer overflows', async (t) => {
-  const ns = await createNamespace('far-future');
-  namespaces.push(ns);
+  const ns = await scope.namespace('far-future');
   const overflows: string[] = [];
   const onWarning = (w: Error) => { if (w.name === 'TimeoutOverflowWarning') overflows.push(w.message); };
   process.on('warning', onWarning);
   const metrics = createMetrics();
-  operators.push(await startOperator(ns, { metrics }));
+  await scope.operator(ns, { metrics });
   await createDeployment(ns, 'web', 1);
   await create(ns, surgePlan('web'));
   const month = new Date(Date.now() + 31 * 24 * 3600 * 1000).toISOString();

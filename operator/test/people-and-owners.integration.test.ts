@@ -6,27 +6,15 @@
 import test from 'ava';
 import { eventually } from '@kathelfer/hack/test-env';
 import { annotations } from '../src/api/annotations.js';
-import type { SurgeOperator } from '../src/surge-operator.js';
 import {
-  apps, create, createDeployment, createHpa, createNamespace, deleteNamespace, disasterEvent, eventsFor, getEvent, getPlan, installCrds,
-  patchHpa, patchSpec, readHpa, recordReplicas, replicasOf, scaleDeployment, sleep, startOperator, surgePlan, untilCondition, untilReplicas,
-  autoscaling,
+  apps, create, createDeployment, createHpa, disasterEvent, eventsFor, getEvent, getPlan, installCrds, patchHpa, patchSpec, readHpa, recordReplicas, replicasOf, scaleDeployment, sleep, surgePlan, untilCondition, untilReplicas, autoscaling, testScope,
 } from './support.js';
 
-const operators: SurgeOperator[] = [];
-const namespaces: string[] = [];
+const scope = testScope();
 test.before(async () => installCrds());
-test.after.always(async () => {
-  await Promise.all(operators.map((o) => o.shutdown()));
-  await Promise.all(namespaces.map(deleteNamespace));
-});
+test.after.always(scope.cleanUp);
 
-async function namespaceWithOperator(prefix: string): Promise<string> {
-  const ns = await createNamespace(prefix);
-  namespaces.push(ns);
-  operators.push(await startOperator(ns));
-  return ns;
-}
+const namespaceWithOperator = (prefix: string) => scope.namespaceWithOperator(prefix);
 
 const quickStandDown = (stepReplicas = 2, stepIntervalSeconds = 1) => ({ scaleDown: { stabilizationWindowSeconds: 1, stepReplicas, stepIntervalSeconds } });
 

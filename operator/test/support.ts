@@ -212,3 +212,37 @@ export async function recordReplicas(namespace: string, name: string): Promise<{
   );
   return { values: () => [...seen], stop: () => Promise.resolve(controller.abort()) };
 }
+
+/**
+ * What a test file starts and must stop: namespaces and in-process operators, cleaned up after
+ * all its tests (`test.after.always(scope.cleanUp)`).
+ */
+export function testScope() {
+  const operators: SurgeOperator[] = [];
+  const namespaces: string[] = [];
+  return {
+    /** A fresh namespace, deleted after the file's tests. */
+    namespace: async (prefix: string): Promise<string> => {
+      const ns = await createNamespace(prefix);
+      namespaces.push(ns);
+      return ns;
+    },
+    /** An operator started for the scope's clean-up to stop. */
+    operator: async (namespace: string, options: TestOperatorOptions = {}): Promise<SurgeOperator> => {
+      const operator = await startOperator(namespace, options);
+      operators.push(operator);
+      return operator;
+    },
+    /** A fresh namespace with its own operator. */
+    namespaceWithOperator: async (prefix: string, options: TestOperatorOptions = {}): Promise<string> => {
+      const ns = await createNamespace(prefix);
+      namespaces.push(ns);
+      operators.push(await startOperator(ns, options));
+      return ns;
+    },
+    cleanUp: async (): Promise<void> => {
+      await Promise.all(operators.map((o) => o.shutdown()));
+      await Promise.all(namespaces.map(deleteNamespace));
+    },
+  };
+}

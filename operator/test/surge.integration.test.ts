@@ -1,34 +1,18 @@
 import test from 'ava';
 import { eventually } from '@kathelfer/hack/test-env';
 import { annotations } from '../src/api/annotations.js';
-import type { SurgeOperator } from '../src/surge-operator.js';
 import {
-  apps, autoscaling, create, createDeployment, createNamespace, custom, deleteNamespace, disasterEvent, getEvent, getPlan,
-  installCrds, kc, kubeEvents, patchSpec, replicasOf, startOperator, surgePlan, untilCondition, untilReplicas,
+  apps, autoscaling, create, createDeployment, custom, disasterEvent, getEvent, getPlan, installCrds, kubeEvents, patchSpec, replicasOf, surgePlan, testScope, untilCondition, untilReplicas,
 } from './support.js';
 import { group, version } from '../src/api/annotations.js';
 import * as k8s from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { createMetrics } from '../src/runtime/metrics.js';
-import { SurgeOperator as SurgeOperatorClass } from '../src/surge-operator.js';
 
 const services = ['registration', 'tasks', 'matching'];
-const operators: SurgeOperator[] = [];
-const namespaces: string[] = [];
-
+const scope = testScope();
 test.before(async () => installCrds());
-test.after.always(async () => {
-  await Promise.all(operators.map((o) => o.shutdown()));
-  await Promise.all(namespaces.map(deleteNamespace));
-});
-
-/** A fresh namespace with its own operator. */
-async function namespaceWithOperator(prefix: string): Promise<string> {
-  const ns = await createNamespace(prefix);
-  namespaces.push(ns);
-  operators.push(await startOperator(ns));
-  return ns;
-}
+test.after.always(scope.cleanUp);
+const namespaceWithOperator = (prefix: string) => scope.namespaceWithOperator(prefix);
 
 async function platform(prefix: string, plan: Parameters<typeof surgePlan>[1] = {}): Promise<string> {
   const ns = await namespaceWithOperator(prefix);
@@ -156,16 +140,9 @@ test('GIVEN a DisasterEvent is deleted THEN the services stand down as if it had
 });
 
 test('GIVEN --dry-run THEN the operator works out the surge but changes no target', async (t) => {
-  const ns = await createNamespace('dry-run');
-  namespaces.push(ns);
+  const ns = await scope.namespace('dry-run');
   const metrics = createMetrics();
-  const dry = new SurgeOperatorClass(
-    { dryRun: true, leaderElection: false, leaseNamespace: ns, leaseName: 'unused', identity: 'dry-run', resyncSeconds: 30, watchNamespaces: [ns], kubeConfig: kc },
-    pino({ level: 'silent' }),
-    metrics,
-  );
-  await dry.start();
-  operators.push(dry);
+  await scope.operator(ns, { dryRun: true, metrics, logLevel: 'silent' });
   await createDeployment(ns, 'tasks', 1);
   await create(ns, surgePlan('tasks'));
   await create(ns, disasterEvent('exercise', { severity: 4 }));

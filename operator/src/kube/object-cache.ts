@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -95,7 +96,11 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
       const res = await openStream(options.kubeConfig, `${path}?${query.toString()}`, AbortSignal.any([signal, AbortSignal.timeout(options.listTimeoutMs)]));
       let body = '';
       res.setEncoding('utf8');
-      for await (const chunk of res) body += chunk as string;
+      try {
+        for await (const chunk of res) body += chunk as string;
+      } finally {
+        res.destroy();
+      }
       // The raw list: its token is `metadata.continue` (client-node's typed model calls it `_continue`).
       const page = JSON.parse(body) as { items: T[]; metadata?: { resourceVersion?: string; continue?: string } };
       for (const item of page.items) items.set(key(item), options.project(item));
@@ -124,6 +129,7 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     });
     const deadlineMs = (options.watchTimeoutSeconds + options.livenessGraceSeconds) * 1000;
     let deadline: NodeJS.Timeout | undefined;
+    let stream: IncomingMessage | undefined;
     const alive = () => {
       clearTimeout(deadline);
       deadline = setTimeout(() => signal.abort(new Error(`the watch sent nothing for ${deadlineMs / 1000} s`)), deadlineMs);
@@ -131,6 +137,10 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
     alive();
     try {
       const res = await openStream(options.kubeConfig, `${path}?${query.toString()}`, signal.signal);
+      // readline does not pass on the response's errors: a connection reset or our own abort would
+      // be an uncaught 'error' and end the process. It ends the watch instead.
+      res.on('error', (error) => signal.abort(error));
+      stream = res;
       current = true;
       const lines = createInterface({ input: res, crlfDelay: Infinity });
       for await (const line of lines) {
@@ -153,6 +163,7 @@ export function objectCache<T extends k8s.KubernetesObject>(options: ObjectCache
       return resourceVersion;
     } finally {
       clearTimeout(deadline);
+      stream?.destroy();
     }
   };
 
