@@ -134,7 +134,9 @@ test('GIVEN an incident declared and ended WHEN the operator reconciles on every
   await record.stop();
   const steps = record.values();
   t.deepEqual(steps.map((s) => s.replicas), [6, 4, 2, 1], 'each step taken once');
-  for (let i = 2; i < steps.length; i++) t.true(steps[i]!.at - steps[i - 1]!.at >= 2_500, `step ${i} came ${steps[i]!.at - steps[i - 1]!.at} ms after the one before`);
+  // Steps are 3 s apart as planned; as this watch sees them, a slow apply of one step can shorten
+  // the gap to the next by its delay. A step taken twice came 0.3 s apart (issue 12, example 11).
+  for (let i = 2; i < steps.length; i++) t.true(steps[i]!.at - steps[i - 1]!.at >= 1_500, `step ${i} came ${steps[i]!.at - steps[i - 1]!.at} ms after the one before`);
   await eventually('phase Ended', async () => ((await getEvent(ns, 'flood')).status?.phase === 'Ended' ? true : undefined));
   await sleep(1500); // Events are recorded in the background
   for (const reason of ['SurgeReady', 'Ended']) t.is((await eventsFor(ns, 'flood', reason)).length, 1, reason);
