@@ -54,7 +54,7 @@ test('GIVEN incidents whose windows end a month and ten years ahead, one of them
   await sleep(5000);
   const during = (await count()) - before;
   process.off('warning', onWarning);
-  t.true(during <= 5, `${during} reconciles in 5 s of quiet`);
+  t.true(during <= 10, `${during} reconciles in 5 s of quiet (an overflowing timer made ~2,500)`);
   t.deepEqual(overflows, []);
   await patchSpec(ns, 'disasterevents', 'long', { spec: { state: 'Ended' } });
 });
