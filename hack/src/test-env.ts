@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 /**
  * How integration tests reach the real servers that `npm test` (hack/test.sh) starts once per run:
  * the local kube-apiserver, PostgreSQL and Redis. A missing variable is an error, never a reason to
@@ -60,4 +61,15 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server a test or benchmark starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

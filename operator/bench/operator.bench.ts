@@ -16,10 +16,10 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { bundle } from '@kathelfer/hack/build';
+import { freePort } from '@kathelfer/hack/test-env';
 import { usePooledConnections } from '../src/kube/kube-http.js';
 import { spawnOperator } from '../test/operator-process.js';
 import { create, createDeployment, disasterEvent, installCrds, kc, surgePlan } from '../test/support.js';
@@ -83,14 +83,6 @@ function deploymentWatch(path: string) {
       controller?.abort();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Waits until the operator's reconcile count stands still for 3 s (at most 120 s); returns the wait (s). */

@@ -1,17 +1,8 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { bundle } from '@kathelfer/hack/build';
-import { eventually, kubeconfigPath } from '@kathelfer/hack/test-env';
+import { eventually, freePort, kubeconfigPath } from '@kathelfer/hack/test-env';
 import { installCrds } from './support.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('the production bundle (what the image runs) starts, syncs its caches and exits cleanly on SIGTERM', async (t) => {
   await installCrds();
