@@ -78,15 +78,16 @@ for svc in registration tasks matching; do
   fi
   services_summary+="  $svc: http://127.0.0.1:$port  (API description: /openapi.json, log: $KATHELFER_STATE/platform/$svc.log)"$'\n'
 done
-# A coordinator token for the local pages, signed with the development secret (valid 12 hours).
+# A coordinator token for the local pages, signed with the development secret (valid 90 minutes,
+# the longest the services accept).
 coordinator_token=$(JWT_SECRET=$jwt_secret node --input-type=module -e "
   import { SignJWT } from 'jose';
   process.stdout.write(await new SignJWT({ roles: ['coordinator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('local-coordinator')
-    .setIssuedAt().setExpirationTime('12h').sign(new TextEncoder().encode(process.env.JWT_SECRET)));")
+    .setIssuer('kathelfer-development').setAudience('kathelfer').setIssuedAt().setExpirationTime('90m').sign(new TextEncoder().encode(process.env.JWT_SECRET)));")
 pages_summary="  Helpers register (phone-sized):  $(url_of registration)/?incident=hochwasser-ahr
     (the confirmation shows each helper's personal self-service link, $(url_of registration)/me.html#token=…)
   Coordinators:                     $(url_of tasks)/coordinator.html
-    incident hochwasser-ahr, token (development secret, 12 h):
+    incident hochwasser-ahr, token (development secret, 90 min):
     $coordinator_token
 "
 

@@ -180,8 +180,10 @@ say(`${registered} volunteers registered`);
 const coordinatorToken = await new SignJWT({ roles: ['coordinator'] })
   .setProtectedHeader({ alg: 'HS256' })
   .setSubject('demo-coordinator')
+  .setIssuer('kathelfer-development')
+  .setAudience('kathelfer')
   .setIssuedAt()
-  .setExpirationTime('2h')
+  .setExpirationTime('1h')
   .sign(new TextEncoder().encode(jwtSecret));
 const asCoordinator = { 'content-type': 'application/json', authorization: `Bearer ${coordinatorToken}` };
 
@@ -293,7 +295,7 @@ if (matchingUrl === undefined || tasksUrl === undefined) {
   const deadline = Date.now() + 15_000;
   for (const v of acceptedBy) {
     if (checkedIn >= 20 || Date.now() > deadline) break;
-    const helperToken = await new SignJWT({ roles: ['helper'] }).setProtectedHeader({ alg: 'HS256' }).setSubject(v.id).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(jwtSecret));
+    const helperToken = await new SignJWT({ roles: ['helper'] }).setProtectedHeader({ alg: 'HS256' }).setSubject(v.id).setIssuer('kathelfer-development').setAudience('kathelfer').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(jwtSecret));
     type Mine = { items: Array<{ code: string; site: { id: string }; shiftStart: string; checkedInAt: string | null }> };
     let mine: Mine = { items: [] };
     // the task service learns of the acceptance from matching's event, a moment later

@@ -4,7 +4,10 @@
  * request that needs it.
  */
 import { z } from 'zod';
+import type { Role } from './auth.js';
 import { parseTrustedProxies } from './client-address.js';
+
+const staffRoles: readonly Role[] = ['authority', 'coordinator', 'site-lead'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -29,11 +32,51 @@ export const baseConfigSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
   /** Prefix of every Redis key and stream this service writes (tests isolate by it). */
   REDIS_PREFIX: z.string().default('kathelfer:'),
-  /** Either a shared HS256 secret or a JWKS URL verifies coordinator and admin tokens. */
+  /**
+   * `production` (the base manifests) refuses the HS256 `JWT_SECRET` and needs the provider's JWKS,
+   * issuer and audience set explicitly; `development` (tests, `npm start`, overlays/local) allows them.
+   */
+  KATHELFER_ENVIRONMENT: z.enum(['development', 'production']).default('development'),
+  /**
+   * The OIDC provider's JWKS (`jwks_uri` of its discovery document; Keycloak:
+   * `https://<host>/realms/<realm>/protocol/openid-connect/certs`): the way staff tokens are verified.
+   */
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Tests and local development only: an HS256 secret instead of a provider (refused in production). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_JWKS_URL: z.url().optional(),
-  JWT_ISSUER: z.string().optional(),
-  JWT_AUDIENCE: z.string().optional(),
+  /** The provider's `issuer` (Keycloak: `https://<host>/realms/<realm>`); tokens of any other issuer are refused. */
+  JWT_ISSUER: z.string().min(1).default('kathelfer-development'),
+  /** The audience Kathelfer's tokens must name in `aud` (an audience mapper in Keycloak; the application id URI in Entra ID). */
+  JWT_AUDIENCE: z.string().min(1).default('kathelfer'),
+  /** The longest an access token may live from `iat` to `exp`; Keycloak issues 300 s, Entra ID 60–90 min. */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().max(24 * 3600).default(5400),
+  /** How far the provider's clock may differ from ours when `exp`, `nbf` and `iat` are checked. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().nonnegative().max(300).default(30),
+  /** Comma-separated claim paths whose values name roles or groups (see auth.ts `rolesFromClaims`). */
+  JWT_ROLE_CLAIMS: z
+    .string()
+    .default('roles,groups,realm_access.roles')
+    .transform((value) => value.split(',').map((p) => p.trim()).filter((p) => p !== '')),
+  /**
+   * Comma-separated `provider-name=role` pairs for providers whose groups have other names (Entra ID
+   * sends group object ids): `3f2b…=coordinator,/Stab/S1=authority`. Roles: authority, coordinator, site-lead.
+   */
+  JWT_ROLE_MAP: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const map = new Map<string, Role>();
+      for (const pair of value.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+        const at = pair.lastIndexOf('=');
+        const role = pair.slice(at + 1) as Role;
+        if (at <= 0 || !staffRoles.includes(role)) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not name=role with role one of ${staffRoles.join(', ')}` });
+          continue;
+        }
+        map.set(pair.slice(0, at), role);
+      }
+      return map;
+    }),
   BODY_LIMIT_BYTES: integer(64 * 1024),
   /** How long a terminating replica keeps serving after readiness turned false, so load balancers can stop sending. */
   SHUTDOWN_DRAIN_MS: integer(5_000),
@@ -100,9 +143,35 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
         const missing = issue.code === 'invalid_type' && cleaned[name] === undefined;
         return missing ? `${name} is required but not set` : `${name}: ${issue.message}`;
       });
-  if (cleaned.JWT_SECRET === undefined && cleaned.JWT_JWKS_URL === undefined) {
-    problems.push('JWT_SECRET or JWT_JWKS_URL must be set to verify coordinator tokens');
-  }
+  problems.push(...identityProblems(cleaned));
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
+}
+
+/**
+ * How staff tokens are verified must be decided, and in production it must be the provider: the
+ * HS256 secret is a test device (anyone holding it can mint any role), and an unset issuer or
+ * audience would let tokens of another realm or client through.
+ */
+function identityProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const production = env.KATHELFER_ENVIRONMENT === 'production';
+  if (env.JWT_SECRET === undefined && env.JWT_JWKS_URL === undefined) {
+    problems.push('JWT_JWKS_URL must be set to verify staff tokens (the OIDC provider\'s jwks_uri)');
+  }
+  if (env.JWT_SECRET !== undefined && env.JWT_JWKS_URL !== undefined) {
+    problems.push('JWT_SECRET and JWT_JWKS_URL are both set: set only JWT_JWKS_URL');
+  }
+  if (production && env.JWT_SECRET !== undefined) {
+    problems.push('JWT_SECRET is refused with KATHELFER_ENVIRONMENT=production: staff tokens come from the OIDC provider (JWT_JWKS_URL)');
+  }
+  if (production || env.JWT_JWKS_URL !== undefined) {
+    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+      if (env[name] === undefined) problems.push(`${name} must be set when tokens come from an OIDC provider`);
+    }
+  }
+  if (production && env.JWT_JWKS_URL !== undefined && !env.JWT_JWKS_URL.startsWith('https:')) {
+    problems.push('JWT_JWKS_URL must be an https:// URL with KATHELFER_ENVIRONMENT=production');
+  }
+  return problems;
 }

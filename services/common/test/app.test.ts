@@ -5,9 +5,9 @@ import { createServiceApp } from '../src/app.js';
 import { createTokenVerifier, requireRole } from '../src/auth.js';
 import { ConflictError, NotFoundError } from '../src/errors.js';
 import { defineRoute } from '../src/routes.js';
-import { json, listen, signToken, testJwtSecret, type Listening } from './support/http.js';
+import { json, listen, signToken, testAuthConfig, type Listening } from './support/http.js';
 
-const verify = createTokenVerifier({ JWT_SECRET: testJwtSecret });
+const verify = createTokenVerifier(testAuthConfig());
 const item = z.object({ name: z.string().min(2), count: z.number().int().positive() });
 
 const routes = [
@@ -45,10 +45,10 @@ const routes = [
   }),
   defineRoute({
     method: 'get',
-    path: '/v1/admin',
+    path: '/v1/authority',
     summary: 'Admins only',
     security: 'bearer',
-    middleware: [requireRole(verify, 'admin')],
+    middleware: [requireRole(verify, 'authority')],
     handler: ({ ctx }) => Promise.resolve({ status: 200, body: { subject: ctx.state.principal?.subject } }),
     responses: { 200: { description: 'ok' } },
   }),
@@ -112,15 +112,15 @@ test('a bug is a bare 500 without stack or message', async (t) => {
 });
 
 test('no token 401, wrong role 403, right role 200, forged token 401', async (t) => {
-  t.is((await fetch(`${server.url}/v1/admin`)).status, 401);
+  t.is((await fetch(`${server.url}/v1/authority`)).status, 401);
   const coordinator = await signToken(['coordinator']);
-  t.is((await fetch(`${server.url}/v1/admin`, { headers: { authorization: `Bearer ${coordinator}` } })).status, 403);
-  const admin = await signToken(['admin'], { subject: 'a-1' });
-  const ok = await fetch(`${server.url}/v1/admin`, { headers: { authorization: `Bearer ${admin}` } });
+  t.is((await fetch(`${server.url}/v1/authority`, { headers: { authorization: `Bearer ${coordinator}` } })).status, 403);
+  const authority = await signToken(['authority'], { subject: 'a-1' });
+  const ok = await fetch(`${server.url}/v1/authority`, { headers: { authorization: `Bearer ${authority}` } });
   t.is(ok.status, 200);
   t.deepEqual(await ok.json(), { subject: 'a-1' });
-  const forged = await signToken(['admin'], { secret: 'another-secret-that-is-long-enough-0123456789' });
-  t.is((await fetch(`${server.url}/v1/admin`, { headers: { authorization: `Bearer ${forged}` } })).status, 401);
+  const forged = await signToken(['authority'], { secret: 'another-secret-that-is-long-enough-0123456789' });
+  t.is((await fetch(`${server.url}/v1/authority`, { headers: { authorization: `Bearer ${forged}` } })).status, 401);
 });
 
 test('the OpenAPI document lists every route with the schemas that validate it', async (t) => {
@@ -128,13 +128,13 @@ test('the OpenAPI document lists every route with the schemas that validate it',
   t.is(document.openapi, '3.1.0');
   const paths = document.paths as Record<string, Record<string, { requestBody?: unknown; security?: unknown }>>;
   const listed = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
-  for (const route of ['post /v1/items', 'get /v1/items/{id}', 'get /v1/admin', 'get /healthz', 'get /readyz', 'get /metrics', 'get /openapi.json']) {
+  for (const route of ['post /v1/items', 'get /v1/items/{id}', 'get /v1/authority', 'get /healthz', 'get /readyz', 'get /metrics', 'get /openapi.json']) {
     t.true(listed.includes(route), route);
   }
   t.like(paths['/v1/items']?.post?.requestBody, {
     content: { 'application/json': { schema: { required: ['name', 'count'] } } },
   });
-  t.deepEqual(paths['/v1/admin']?.get?.security, [{ bearer: [] }]);
+  t.deepEqual(paths['/v1/authority']?.get?.security, [{ bearer: [] }]);
 });
 
 test('health, readiness and metrics answer; metrics carry request durations by route', async (t) => {

@@ -33,7 +33,40 @@ test('a bad variable is named with what is wrong, and every problem is reported 
 test('without a JWT secret or JWKS URL the service does not start', (t) => {
   const { JWT_SECRET: _omitted, ...rest } = valid;
   const error = t.throws(() => loadConfig(baseConfigSchema, rest), { instanceOf: ConfigError });
-  t.regex(error.message, /JWT_SECRET or JWT_JWKS_URL/);
+  t.regex(error.message, /JWT_JWKS_URL must be set/);
+});
+
+const provider = {
+  JWT_JWKS_URL: 'https://sso.kreis.example/realms/kreis/protocol/openid-connect/certs',
+  JWT_ISSUER: 'https://sso.kreis.example/realms/kreis',
+  JWT_AUDIENCE: 'kathelfer',
+};
+
+test('GIVEN KATHELFER_ENVIRONMENT=production THEN the HS256 secret is refused, and the provider with issuer and audience is required', (t) => {
+  const error = t.throws(() => loadConfig(baseConfigSchema, { ...valid, KATHELFER_ENVIRONMENT: 'production' }), { instanceOf: ConfigError });
+  t.regex(error.message, /JWT_SECRET is refused with KATHELFER_ENVIRONMENT=production/);
+  t.regex(error.message, /JWT_ISSUER must be set/);
+  t.regex(error.message, /JWT_AUDIENCE must be set/);
+  const { JWT_SECRET: _secret, ...rest } = valid;
+  const config = loadConfig(baseConfigSchema, { ...rest, ...provider, KATHELFER_ENVIRONMENT: 'production' });
+  t.is(config.JWT_ISSUER, provider.JWT_ISSUER);
+  const plain = t.throws(() => loadConfig(baseConfigSchema, { ...rest, ...provider, JWT_JWKS_URL: 'http://sso.kreis.example/certs', KATHELFER_ENVIRONMENT: 'production' }), { instanceOf: ConfigError });
+  t.regex(plain.message, /must be an https:\/\/ URL/);
+});
+
+test('a JWKS URL without issuer and audience is refused in any environment, and a secret next to it too', (t) => {
+  const { JWT_SECRET: _secret, ...rest } = valid;
+  const error = t.throws(() => loadConfig(baseConfigSchema, { ...rest, JWT_JWKS_URL: provider.JWT_JWKS_URL }), { instanceOf: ConfigError });
+  t.regex(error.message, /JWT_ISSUER must be set/);
+  const both = t.throws(() => loadConfig(baseConfigSchema, { ...valid, ...provider }), { instanceOf: ConfigError });
+  t.regex(both.message, /both set/);
+});
+
+test('JWT_ROLE_MAP maps provider names to staff roles and names a pair that is not one', (t) => {
+  const config = loadConfig(baseConfigSchema, { ...valid, JWT_ROLE_MAP: '3f2b-entra=coordinator, /Stab/S1=authority' });
+  t.deepEqual([...config.JWT_ROLE_MAP], [['3f2b-entra', 'coordinator'], ['/Stab/S1', 'authority']]);
+  const error = t.throws(() => loadConfig(baseConfigSchema, { ...valid, JWT_ROLE_MAP: 'x=helper' }), { instanceOf: ConfigError });
+  t.regex(error.message, /JWT_ROLE_MAP: "x=helper" is not name=role/);
 });
 
 test('services extend the base schema with their own variables', (t) => {

@@ -1,4 +1,4 @@
-import { bearerToken, requireRole, type TokenVerifier } from '@kathelfer/common/auth';
+import { bearerToken, logPersonalDataAccess, requireRole, type TokenVerifier } from '@kathelfer/common/auth';
 import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import type { Middleware } from 'koa';
 import type { AssignmentService } from './assignment-service.js';
@@ -23,7 +23,7 @@ const helperOf = (state: { helperId?: string }): string => state.helperId ?? '';
 
 export function matchingRoutes(options: { assignments: AssignmentService; rounds: RoundService; verify: TokenVerifier }): AnyRoute[] {
   const { assignments, rounds } = options;
-  const coordinator = requireRole(options.verify, 'coordinator', 'admin');
+  const coordinator = requireRole(options.verify, 'coordinator');
   const helper = requireHelper(assignments);
   const answer = (decision: 'accept' | 'decline') =>
     defineRoute({
@@ -51,7 +51,7 @@ export function matchingRoutes(options: { assignments: AssignmentService; rounds
       summary: 'Run a planning round for a DisasterEvent now (coordinators) and get its statistics',
       tags: ['matching'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [coordinator, logPersonalDataAccess('planning round over helpers\' profiles')],
       body: runBody,
       responses: {
         200: { description: 'The round ran and wrote its proposals', schema: roundStats },

@@ -34,7 +34,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
   const service = new HelperService(sequelize, config.DB_SCHEMA, models, runtime.kick);
   const routes = registrationRoutes({
     service,
-    verify: createTokenVerifier(config),
+    verify: createTokenVerifier(config, logger),
     limits: registrationLimits(redis, config),
   });
   const serviceApp = createServiceApp({

@@ -1,4 +1,4 @@
-import { bearerToken, requireRole, type TokenVerifier } from '@kathelfer/common/auth';
+import { bearerToken, logPersonalDataAccess, requireRole, type TokenVerifier } from '@kathelfer/common/auth';
 import { UnauthorizedError } from '@kathelfer/common/errors';
 import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import { parseWith } from '@kathelfer/common/validation';
@@ -51,7 +51,7 @@ const idempotencyHeader = z.object({ 'Idempotency-Key': z.string().min(8).max(20
 
 export function registrationRoutes(options: { service: HelperService; verify: TokenVerifier; limits: RegistrationLimits }): AnyRoute[] {
   const { service, verify } = options;
-  const coordinator = requireRole(verify, 'coordinator', 'admin');
+  const coordinator = requireRole(verify, 'coordinator');
   const self = requireHelper(service);
   return [
     defineRoute({
@@ -139,7 +139,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       summary: 'Find helpers (coordinators): only what coordination needs, no contact details',
       tags: ['coordination'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [coordinator, logPersonalDataAccess('find helpers')],
       query: helperListQuery,
       responses: { 200: { description: 'A page of helpers', schema: helperList } },
       handler: async ({ query }) => ({ status: 200, body: await service.list(query) }),
@@ -150,7 +150,7 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       summary: "A helper's contact details (coordinators); every access is logged with its reason",
       tags: ['coordination'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [coordinator, logPersonalDataAccess('contact details')],
       params: helperIdParams,
       query: contactQuery,
       responses: { 200: { description: 'Contact details', schema: contactView } },
@@ -165,10 +165,10 @@ export function registrationRoutes(options: { service: HelperService; verify: To
     defineRoute({
       method: 'put',
       path: '/v1/incidents/:id',
-      summary: 'Record when an incident ended (admins); retention counts from then',
+      summary: 'Record when an incident ended (authorities); retention counts from then',
       tags: ['administration'],
       security: 'bearer',
-      middleware: [requireRole(verify, 'admin')],
+      middleware: [requireRole(verify, 'authority')],
       params: incidentParams,
       body: incidentBody,
       responses: { 204: { description: 'Recorded' } },

@@ -206,10 +206,10 @@ test('retention anonymizes the helpers of incidents that ended longer ago than t
   const running = `running-${Date.now()}`;
   const old = await register(validBody({ incidentId: ended }));
   const current = await register(validBody({ incidentId: running }));
-  const admin = { authorization: `Bearer ${await signToken(['admin'])}`, 'content-type': 'application/json' };
+  const authority = { authorization: `Bearer ${await signToken(['authority'])}`, 'content-type': 'application/json' };
   const endedAt = new Date(Date.now() - 40 * 24 * 3600 * 1000).toISOString();
-  t.is((await fetch(`${svc.url}/v1/incidents/${ended}`, { method: 'PUT', headers: admin, body: JSON.stringify({ endedAt }) })).status, 204);
-  t.is((await fetch(`${svc.url}/v1/incidents/${running}`, { method: 'PUT', headers: admin, body: JSON.stringify({ endedAt: null }) })).status, 204);
+  t.is((await fetch(`${svc.url}/v1/incidents/${ended}`, { method: 'PUT', headers: authority, body: JSON.stringify({ endedAt }) })).status, 204);
+  t.is((await fetch(`${svc.url}/v1/incidents/${running}`, { method: 'PUT', headers: authority, body: JSON.stringify({ endedAt: null }) })).status, 204);
 
   t.is(await svc.registration.service.applyRetention(30), 1);
   const [oldRow] = await rows('SELECT status, name, phone_e164 FROM $schema.helpers WHERE id = $1', [old.id]);

@@ -48,7 +48,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     version: '0.1.0',
     description: 'Coordinators post sites and tasks; fill follows the assignments; sites check helpers in and out.',
     logger,
-    routes: taskRoutes({ tasks, attendance, helperTokens, verify: createTokenVerifier(config) }),
+    routes: taskRoutes({ tasks, attendance, helperTokens, verify: createTokenVerifier(config, logger) }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustedProxies: config.TRUSTED_PROXIES,
     browser: config,

@@ -1,4 +1,4 @@
-import { bearerToken, requireRole, type Principal, type Role, type TokenVerifier } from '@kathelfer/common/auth';
+import { bearerToken, logPersonalDataAccess, requireRole, type Principal, type Role, type TokenVerifier } from '@kathelfer/common/auth';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@kathelfer/common/errors';
 import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import type { Middleware, ParameterizedContext } from 'koa';
@@ -62,7 +62,7 @@ function selfServiceOr(helperTokens: HelperTokens, verify: TokenVerifier, ...rol
   };
 }
 
-const isCoordinator = (p: Principal) => p.roles.includes('coordinator') || p.roles.includes('admin');
+const isCoordinator = (p: Principal) => p.roles.includes('coordinator');
 const etag = (version: number) => ({ ETag: `"${version}"` });
 
 /** The version a write applies to: `version` in the body or an `If-Match` of a previous ETag. */
@@ -82,8 +82,10 @@ const ifMatch = { 'If-Match': { description: 'The ETag you read; alternative to 
 
 export function taskRoutes(options: { tasks: TaskService; attendance: AttendanceService; helperTokens: HelperTokens; verify: TokenVerifier }): AnyRoute[] {
   const { tasks, attendance, verify } = options;
-  const coordinator = requireRole(verify, 'coordinator', 'admin');
-  const coordinatorOrHelper = selfServiceOr(options.helperTokens, verify, 'coordinator', 'admin', 'helper');
+  const coordinator = requireRole(verify, 'coordinator');
+  // Site leads check helpers in at a site and see its load; nothing else (issue #18).
+  const atSite = requireRole(verify, 'coordinator', 'site-lead');
+  const coordinatorOrHelper = selfServiceOr(options.helperTokens, verify, 'coordinator', 'helper');
   const helper = selfServiceOr(options.helperTokens, verify, 'helper');
   return [
     defineRoute({
@@ -144,10 +146,10 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
     defineRoute({
       method: 'get',
       path: '/v1/sites/:id/load',
-      summary: "A site's current load: helpers checked in against its capacity",
+      summary: "A site's current load: helpers checked in against its capacity (coordinators, site leads)",
       tags: ['sites'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [atSite],
       params: idParams,
       responses: { 200: { description: 'Load', schema: siteLoad } },
       handler: async ({ params }) => ({ status: 200, body: await attendance.load(params.id) }),
@@ -265,10 +267,10 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
     defineRoute({
       method: 'post',
       path: '/v1/checkins',
-      summary: "Check a helper in at a site by their code (site lead's scan)",
+      summary: "Check a helper in at a site by their code (site lead's scan; coordinators, site leads)",
       tags: ['check-in'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [atSite, logPersonalDataAccess('check-in by code')],
       body: codeBody,
       responses: {
         201: { description: 'Checked in', schema: attendanceView },
@@ -279,10 +281,10 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
     defineRoute({
       method: 'post',
       path: '/v1/checkins/checkout',
-      summary: 'Check a helper out at a site by their code',
+      summary: 'Check a helper out at a site by their code (coordinators, site leads)',
       tags: ['check-in'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [atSite, logPersonalDataAccess('check-out by code')],
       body: codeBody,
       responses: { 200: { description: 'Checked out', schema: attendanceView }, 409: { description: 'Not checked in, or already out' } },
       handler: async ({ body, ctx }) => ({ status: 200, body: attendanceViewOf(await attendance.checkOut(body.siteId, body.code, principalOf(ctx))) }),
@@ -306,7 +308,7 @@ export function taskRoutes(options: { tasks: TaskService; attendance: Attendance
       summary: 'Hours worked per helper per day, for working-time and rest rules (coordinators); every read is logged with its reason',
       tags: ['check-in'],
       security: 'bearer',
-      middleware: [coordinator],
+      middleware: [coordinator, logPersonalDataAccess('working hours of helpers')],
       query: hoursQuery,
       responses: { 200: { description: 'Hours by helper and day', schema: hoursView } },
       handler: async ({ query, ctx }) => {

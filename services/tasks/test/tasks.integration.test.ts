@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl } from '@kathelfer/hack/test-env';
-import { call, coordinator, helper, ok, siteBody, startTasks, taskBody, type Running, type SiteView, type TaskView } from './support/tasks.js';
+import { call, coordinator, helper, ok, siteBody, siteLead, startTasks, taskBody, type Running, type SiteView, type TaskView } from './support/tasks.js';
 
 let svc: Running;
 let redis: ReturnType<typeof createClient>;
@@ -137,6 +137,25 @@ test('auth: without a token 401; helpers write nothing, list nothing, and see no
   t.is((await call(`${svc.url}/v1/checkins/hours?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&reason=test`, asHelper)).status, 403);
   t.is((await call(`${svc.url}/v1/checkins`, asHelper, 'POST', { siteId: site.id, code: 'AAAA-AAAA-AAAA' })).status, 403);
   t.is((await call(`${svc.url}/v1/checkins/me`, token)).status, 403, 'the helper view is for helpers');
+});
+
+test('a site lead checks helpers in and sees the site\'s load, and nothing else (403); a coordinator posts tasks', async (t) => {
+  const lead = await siteLead();
+  t.is((await call(`${svc.url}/v1/tasks`, lead, 'POST', taskBody(site.id))).status, 403, 'no posting tasks');
+  t.is((await call(`${svc.url}/v1/tasks`, token, 'POST', taskBody(site.id))).status, 201, 'a coordinator posts it');
+  const task = await createTask();
+  t.is((await patchTask(task.id, { version: 1, status: 'cancelled' }, lead)).status, 403);
+  t.is((await call(`${svc.url}/v1/sites`, lead, 'POST', siteBody())).status, 403);
+  t.is((await call(`${svc.url}/v1/sites?incidentId=flood-2026`, lead)).status, 403);
+  t.is((await call(`${svc.url}/v1/sites/${site.id}`, lead)).status, 403);
+  t.is((await call(`${svc.url}/v1/tasks?incidentId=flood-2026`, lead)).status, 403);
+  t.is((await call(`${svc.url}/v1/tasks/${task.id}`, lead)).status, 403);
+  t.is((await call(`${svc.url}/v1/checkins/hours?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&reason=test`, lead)).status, 403);
+  t.like(await ok(call(`${svc.url}/v1/sites/${site.id}/load`, lead)), { siteId: site.id });
+  // A code that decodes to no assignment of this site: refused by the check-in rules, not by the role.
+  const checkin = await call(`${svc.url}/v1/checkins`, lead, 'POST', { siteId: site.id, code: 'AAAA-AAAA-AAAA' });
+  t.not(checkin.status, 403);
+  t.not(checkin.status, 401);
 });
 
 test('health, readiness, metrics and the OpenAPI document', async (t) => {

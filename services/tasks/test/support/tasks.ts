@@ -45,6 +45,7 @@ export async function startTasks(env: Record<string, string> = testEnv(), { drop
 }
 
 export const coordinator = (subject = 'coordinator-1') => signToken(['coordinator'], { subject });
+export const siteLead = (subject = 'site-lead-1') => signToken(['site-lead'], { subject });
 export const helper = (helperId: string) => signToken(['helper'], { subject: helperId });
 
 /** fetch with a bearer token and a JSON body. */
