@@ -2,18 +2,23 @@
 # Runs a command against a throw-away local control plane, PostgreSQL and Redis, started in a fresh
 # state directory and stopped and removed afterwards whatever the outcome. Used by `npm test` and
 # the benchmarks. KATHELFER_TEST_KUBECONFIG: use that cluster instead of a local plane.
-#   hack/with-env.sh [--no-datastores] CMD...
+#   hack/with-env.sh [--no-datastores] [--no-keycloak] CMD...
+# Keycloak (hack/keycloak.sh, the staff sign-in) starts with the datastores unless --no-keycloak.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 say() { echo "[$(date +%H:%M:%S)] env: $*" >&2; }
 datastores=1
 [ "${1:-}" = "--no-datastores" ] && { datastores=0; shift; }
+keycloak=1
+[ "${1:-}" = "--no-keycloak" ] && { keycloak=0; shift; }
+[ $datastores = 1 ] || keycloak=0
 
 KATHELFER_STATE=$(mktemp -d "${TMPDIR:-/tmp}/kathelfer-run.XXXXXX")
 export KATHELFER_STATE
 cleanup() {
   local code=$?
   [ $datastores = 1 ] && { bash "$root/hack/datastores.sh" purge >/dev/null 2>&1 || true; }
+  [ $keycloak = 1 ] && { bash "$root/hack/keycloak.sh" purge >/dev/null 2>&1 || true; }
   [ -n "${KATHELFER_TEST_KUBECONFIG:-}" ] || bash "$root/hack/cluster.sh" purge >/dev/null 2>&1 || true
   rm -rf "$KATHELFER_STATE"
   exit $code
@@ -27,6 +32,7 @@ if [ -z "${KATHELFER_TEST_KUBECONFIG:-}" ]; then
   bash "$root/hack/cluster.sh" up >/dev/null & pids+=($!)
 fi
 [ $datastores = 1 ] && { bash "$root/hack/datastores.sh" up >/dev/null & pids+=($!); }
+[ $keycloak = 1 ] && { bash "$root/hack/keycloak.sh" up >/dev/null & pids+=($!); }
 for pid in "${pids[@]}"; do
   wait "$pid" || { say "the environment did not start (see the messages above)"; exit 1; }
 done
@@ -37,4 +43,5 @@ else
   eval "$(bash "$root/hack/cluster.sh" env)"
 fi
 [ $datastores = 1 ] && eval "$(bash "$root/hack/datastores.sh" env)"
+[ $keycloak = 1 ] && eval "$(bash "$root/hack/keycloak.sh" env)"
 "$@"
