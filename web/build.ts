@@ -15,7 +15,7 @@ const stamp = join(dist, '.sources-mtime');
 
 /** The pages' own sources and what they import from the services (the vocabularies). */
 const sources = [
-  ...['index.html', 'me.html', 'coordinator.html', 'vite.config.ts', 'package.json'].map((f) => join(here, f)),
+  ...['index.html', 'me.html', 'coordinator.html', 'site.html', 'vite.config.ts', 'package.json'].map((f) => join(here, f)),
   ...readdirSync(join(here, 'src')).map((f) => join(here, 'src', f)),
   ...readdirSync(join(here, 'public')).map((f) => join(here, 'public', f)),
   join(here, '../services/common/src/vocabulary.ts'),

@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * Three pages, one bundle each with shared chunks, content-hashed under assets/. Relative asset
+ * Four pages, one bundle each with shared chunks, content-hashed under assets/. Relative asset
  * URLs (base './'), so the pages work wherever a service is mounted. No inline scripts or styles
  * and no module-preload polyfill: the Content-Security-Policy allows scripts from 'self' only.
  */
@@ -19,7 +19,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     rollupOptions: {
-      input: { index: here('index.html'), me: here('me.html'), coordinator: here('coordinator.html') },
+      input: { index: here('index.html'), me: here('me.html'), coordinator: here('coordinator.html'), site: here('site.html') },
     },
   },
 });

@@ -7,6 +7,8 @@ export interface WebConfig {
   registrationUrl: string;
   tasksUrl: string;
   matchingUrl: string;
+  /** Staff sign-in through the authority's OIDC provider; null where the services have none (tests with a shared secret). */
+  signIn: { authority: string; clientId: string } | null;
 }
 
 export type Service = 'registration' | 'tasks' | 'matching';

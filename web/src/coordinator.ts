@@ -1,11 +1,12 @@
 /**
- * The coordinator's page at the command post: sign in with the command post's JWT (kept in this
- * tab's sessionStorage only), then an incident's sites with their load, its open tasks by priority
+ * The coordinator's page at the command post: sign in through the authority's identity provider
+ * (sign-in.ts; where the services trust none, a pasted JWT kept in this tab's sessionStorage), then an incident's sites with their load, its open tasks by priority
  * with their fill, creating and editing tasks, a task's assignments, and matching rounds.
  */
-import { ApiError, call } from './api.js';
+import { ApiError, call, webConfig } from './api.js';
 import { checkboxes, checkedValues, clearErrors, field, formAlert, h, isoOf, languageSwitch, localInput, main, relabel, reportFailedLoads, showApiError } from './dom.js';
 import { hasKey, onLanguage, span, t, type Key } from './i18n.js';
+import { accessToken, forgetSession, onSessionChange, restoreSession, signIn, signOut, type StaffSession } from './sign-in.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
 
 interface Site {
@@ -59,9 +60,12 @@ interface RoundStats {
 }
 
 const storage = { token: 'kathelfer.coordinatorToken', incident: 'kathelfer.incident' };
+/** Signed in through the provider (undefined: not signed in, or no provider configured). */
+let staff: StaffSession | undefined;
+let providerConfigured = false;
 const session = {
   get token(): string {
-    return sessionStorage.getItem(storage.token) ?? '';
+    return providerConfigured ? (accessToken() ?? '') : (sessionStorage.getItem(storage.token) ?? '');
   },
   get incident(): string {
     return sessionStorage.getItem(storage.incident) ?? '';
@@ -83,7 +87,49 @@ const panels = {
   matching: h('section', { id: 'matching', 'aria-labelledby': 'matching-title' }),
 };
 
+/** Sign-in through the provider: the incident to open, then the provider's login page. */
+function providerLogin(message?: Key): void {
+  const incident = h('input', { type: 'text', id: 'incident', value: session.incident, autocomplete: 'off', spellcheck: 'false' });
+  const signedIn = staff === undefined ? [] : [h('p', { id: 'signed-in-as' }, h('span', { i18n: 'signedInAs' }), ` ${staff.name} `, logoutButton())];
+  const form = h(
+    'form',
+    { class: 'stack narrow', novalidate: true },
+    h('div', { class: 'form-alert', role: 'alert' }),
+    field({ label: 'incidentLabel', input: incident, errorFor: 'incident' }),
+    h('button', { type: 'submit', class: 'primary', id: 'sign-in', i18n: staff === undefined ? 'signInProvider' : 'openIncident' }),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(storage.incident, incident.value.trim());
+    if (staff === undefined) void signIn();
+    else void dashboard();
+  });
+  main().replaceChildren(h('h1', { i18n: 'coordTitle' }), h('h2', { i18n: 'loginTitle' }), ...signedIn, form);
+  if (message !== undefined) formAlert(form, t(message));
+}
+
+function logoutButton(): HTMLButtonElement {
+  return h('button', {
+    type: 'button',
+    class: 'link',
+    id: 'sign-out',
+    i18n: 'logout',
+    onclick: () => {
+      if (providerConfigured) {
+        void signOut();
+        return;
+      }
+      sessionStorage.removeItem(storage.token);
+      login();
+    },
+  });
+}
+
 function login(message?: Key): void {
+  if (providerConfigured) {
+    providerLogin(message);
+    return;
+  }
   const token = h('textarea', { rows: 4, autocomplete: 'off', spellcheck: 'false', id: 'token' });
   const incident = h('input', { type: 'text', id: 'incident', value: session.incident, autocomplete: 'off', spellcheck: 'false' });
   const form = h(
@@ -109,9 +155,15 @@ async function api<T>(service: 'tasks' | 'matching', path: string, options: { me
   try {
     return (await call<T>(service, path, { ...options, token: session.token })).body;
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+    if (error instanceof ApiError && error.status === 401) {
       sessionStorage.removeItem(storage.token);
+      await forgetSession();
+      staff = undefined;
       login('notAllowed');
+    } else if (error instanceof ApiError && error.status === 403) {
+      // Signed in, but without the role (a site lead, or removed from the coordinator group).
+      sessionStorage.removeItem(storage.token);
+      login(providerConfigured ? 'notCoordinator' : 'notAllowed');
     }
     throw error;
   }
@@ -128,13 +180,15 @@ async function loadSites(): Promise<void> {
       h('th', { scope: 'row' }, s.name),
       h('td', {}, s.meetingPoint),
       h('td', { class: 'load' }, load === undefined ? '' : `${load.checkedIn} `, h('span', { i18n: 'checkedInOf' }), load === undefined ? '' : ` ${load.capacity}`),
+      // The link for the site lead: check-in and load of this site, nothing else (site.html).
+      h('td', {}, h('a', { href: `site.html?site=${encodeURIComponent(s.id)}`, i18n: 'siteView' })),
     );
   });
   panels.sites.replaceChildren(
     h('h2', { id: 'sites-title', i18n: 'sitesTitle' }),
     rows.length === 0
       ? h('p', { i18n: 'noSites' })
-      : h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ...(['site', 'meetingPoint', 'load'] as const).map((k) => h('th', { scope: 'col', i18n: k })))), h('tbody', {}, ...rows))),
+      : h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ...(['site', 'meetingPoint', 'load', 'siteViewColumn'] as const).map((k) => h('th', { scope: 'col', i18n: k })))), h('tbody', {}, ...rows))),
     siteForm(),
   );
   renderEditor();
@@ -374,17 +428,9 @@ async function dashboard(): Promise<void> {
     login();
     return;
   }
-  const logout = h('button', {
-    type: 'button',
-    class: 'link',
-    i18n: 'logout',
-    onclick: () => {
-      sessionStorage.removeItem(storage.token);
-      login();
-    },
-  });
+  const who = staff === undefined ? [] : [h('span', { id: 'signed-in-as', class: 'who' }, staff.name), ' '];
   main().replaceChildren(
-    h('h1', {}, h('span', { i18n: 'coordTitle' }), ': ', h('span', { id: 'incident-name' }, session.incident), ' ', logout),
+    h('h1', {}, h('span', { i18n: 'coordTitle' }), ': ', h('span', { id: 'incident-name' }, session.incident), ' ', ...who, logoutButton()),
     h('div', { class: 'columns' }, h('div', {}, panels.tasks, panels.detail, panels.matching), h('div', {}, panels.editor, panels.sites)),
   );
   matchingPanel();
@@ -401,4 +447,15 @@ languageSwitch();
 onLanguage(() => {
   if (session.token !== '' && document.getElementById('tasks-title') !== null) void loadTasks();
 });
-void dashboard();
+async function start(): Promise<void> {
+  staff = await restoreSession();
+  providerConfigured = (await webConfig()).signIn !== null;
+  // A renewal that fails (the provider's session ended) signs out here too.
+  onSessionChange((next) => {
+    staff = next;
+    if (next === undefined) login('sessionEnded');
+  });
+  await dashboard();
+}
+
+void start();

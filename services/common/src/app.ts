@@ -10,10 +10,11 @@ import { requestContext, type Logger } from './logger.js';
 import { createMetrics, httpMetrics, type Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { defineRoute, methodNotAllowed, mountRoutes, type AnyRoute } from './routes.js';
-import { findWebDist, webPages } from './web.js';
+import { findWebDist, signInOf, webPages } from './web.js';
 
 /** What the browser side needs of the configuration: allowed origins, API URLs, the built pages. */
-export type BrowserConfig = Pick<BaseConfig, 'CORS_ALLOWED_ORIGINS' | 'PUBLIC_REGISTRATION_URL' | 'PUBLIC_TASKS_URL' | 'PUBLIC_MATCHING_URL' | 'WEB_DIST_DIR'>;
+export type BrowserConfig = Pick<BaseConfig, 'CORS_ALLOWED_ORIGINS' | 'PUBLIC_REGISTRATION_URL' | 'PUBLIC_TASKS_URL' | 'PUBLIC_MATCHING_URL' | 'WEB_DIST_DIR'> &
+  Partial<Pick<BaseConfig, 'OIDC_AUTHORITY' | 'OIDC_WEB_CLIENT_ID' | 'JWT_JWKS_URL' | 'JWT_ISSUER'>>;
 
 export interface ServiceAppOptions {
   name: string;
@@ -89,6 +90,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       webPages({
         dir: browser.WEB_DIST_DIR ?? findWebDist(),
         apiUrls: { registration: browser.PUBLIC_REGISTRATION_URL, tasks: browser.PUBLIC_TASKS_URL, matching: browser.PUBLIC_MATCHING_URL },
+        signIn: signInOf(browser),
       }),
     );
   }

@@ -52,6 +52,13 @@ export const baseConfigSchema = z.object({
   JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().max(24 * 3600).default(5400),
   /** How far the provider's clock may differ from ours when `exp`, `nbf` and `iat` are checked. */
   JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().nonnegative().max(300).default(30),
+  /**
+   * Where the pages send staff to sign in (the provider's issuer as browsers reach it); unset: the
+   * issuer JWT_ISSUER when tokens come from a provider (JWT_JWKS_URL), else no sign-in on the pages.
+   */
+  OIDC_AUTHORITY: z.url({ protocol: /^https?$/ }).optional(),
+  /** The provider's public client of the pages (Authorization Code with PKCE, no secret). */
+  OIDC_WEB_CLIENT_ID: z.string().min(1).default('kathelfer-web'),
   /** Comma-separated claim paths whose values name roles or groups (see auth.ts `rolesFromClaims`). */
   JWT_ROLE_CLAIMS: z
     .string()

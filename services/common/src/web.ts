@@ -15,11 +15,24 @@ export interface PublicApiUrls {
   matching?: string;
 }
 
-/** What the pages read from /web-config.json: each API's base URL, '' for the page's own origin. */
+/** Staff sign-in on the pages: the OIDC provider's issuer (authority) and the pages' public client. */
+export interface SignIn {
+  authority: string;
+  clientId: string;
+}
+
+/** What the pages read from /web-config.json: each API's base URL, '' for the page's own origin, and the sign-in (null: none configured). */
 export interface WebConfig {
   registrationUrl: string;
   tasksUrl: string;
   matchingUrl: string;
+  signIn: SignIn | null;
+}
+
+/** The pages' sign-in from the configuration: OIDC_AUTHORITY, else the issuer of a provider (JWT_JWKS_URL set). */
+export function signInOf(config: { OIDC_AUTHORITY?: string | undefined; OIDC_WEB_CLIENT_ID?: string | undefined; JWT_JWKS_URL?: string | undefined; JWT_ISSUER?: string | undefined }): SignIn | undefined {
+  const authority = config.OIDC_AUTHORITY ?? (config.JWT_JWKS_URL === undefined ? undefined : config.JWT_ISSUER);
+  return authority === undefined ? undefined : { authority, clientId: config.OIDC_WEB_CLIENT_ID ?? 'kathelfer-web' };
 }
 
 const contentTypes: Record<string, string> = {
@@ -36,7 +49,7 @@ const contentTypes: Record<string, string> = {
 };
 
 /** Short names for the pages, besides their file names. */
-const aliases: Record<string, string> = { '/': '/index.html', '/me': '/me.html', '/coordinator': '/coordinator.html' };
+const aliases: Record<string, string> = { '/': '/index.html', '/me': '/me.html', '/coordinator': '/coordinator.html', '/site': '/site.html' };
 
 /**
  * web/dist found upwards from this module: from services/common/src in a checkout, or from a
@@ -82,10 +95,14 @@ const withoutSlash = (url: string | undefined) => (url ?? '').replace(/\/+$/, ''
  * canvas. No framing (clickjacking of the delete button), no referrer (the self-service page's URL
  * carries the token in its fragment, which browsers never send, but nothing else leaks either).
  * Geolocation only for the page itself (helpers may share their location when registering).
+ * Staff sign-in adds the provider's origin to connect-src only: oidc-client-ts fetches its discovery
+ * document, token endpoint (code exchange, refresh) and userinfo; the login and logout pages are
+ * top-level navigations to the provider, which no directive of ours governs, and renewal uses the
+ * refresh token rather than a hidden iframe, so frame-src stays 'none'.
  */
-export function contentSecurityPolicy(apiUrls: PublicApiUrls): string {
+export function contentSecurityPolicy(apiUrls: PublicApiUrls, signIn?: SignIn): string {
   const connect = new Set(["'self'"]);
-  for (const url of [apiUrls.registration, apiUrls.tasks, apiUrls.matching]) {
+  for (const url of [apiUrls.registration, apiUrls.tasks, apiUrls.matching, signIn?.authority]) {
     const origin = originOf(url);
     if (origin !== undefined) connect.add(origin);
   }
@@ -115,7 +132,7 @@ interface Asset {
  * they are cached for a year; pages and the config are revalidated on every load, so a new release
  * reaches browsers at once.
  */
-export function webPages(options: { dir: string | undefined; apiUrls: PublicApiUrls }): Middleware {
+export function webPages(options: { dir: string | undefined; apiUrls: PublicApiUrls; signIn?: SignIn | undefined }): Middleware {
   const assets = new Map<string, Asset>();
   if (options.dir !== undefined && existsSync(options.dir)) {
     for (const file of filesUnder(options.dir)) {
@@ -134,9 +151,10 @@ export function webPages(options: { dir: string | undefined; apiUrls: PublicApiU
     registrationUrl: withoutSlash(options.apiUrls.registration),
     tasksUrl: withoutSlash(options.apiUrls.tasks),
     matchingUrl: withoutSlash(options.apiUrls.matching),
+    signIn: options.signIn ?? null,
   };
   assets.set('/web-config.json', { body: Buffer.from(JSON.stringify(config)), type: contentTypes['.json'] ?? '', cacheControl: 'no-cache' });
-  const csp = contentSecurityPolicy(options.apiUrls);
+  const csp = contentSecurityPolicy(options.apiUrls, options.signIn);
 
   return async function webPagesMiddleware(ctx, next) {
     const asset = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(aliases[ctx.path] ?? ctx.path) : undefined;

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { createServiceApp, type BrowserConfig } from '../src/app.js';
 import { defineRoute } from '../src/routes.js';
+import { contentSecurityPolicy, signInOf } from '../src/web.js';
 import { listen, type Listening } from './support/http.js';
 
 // CORS and the web pages as every service serves them (createServiceApp's `browser` option).
@@ -71,7 +72,7 @@ test('pages carry a CSP without inline scripts and are revalidated; hashed asset
 
 test('/web-config.json tells the pages where each API is, without trailing slashes; unset means the same origin', async (t) => {
   const config = (await (await fetch(`${server.url}/web-config.json`)).json()) as Record<string, string>;
-  t.deepEqual(config, { registrationUrl: 'http://registration.example:8080', tasksUrl: 'http://tasks.example:8081', matchingUrl: '' });
+  t.deepEqual(config, { registrationUrl: 'http://registration.example:8080', tasksUrl: 'http://tasks.example:8081', signIn: null, matchingUrl: '' });
 });
 
 test('CORS answers only the listed origins, echoes the origin (never *), allows no credentials; error documents are readable too', async (t) => {
@@ -90,4 +91,15 @@ test('CORS answers only the listed origins, echoes the origin (never *), allows 
 
   const stranger = await fetch(`${server.url}/v1/things`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
   t.is(stranger.headers.get('access-control-allow-origin'), null);
+});
+
+test('with staff sign-in the CSP lets the pages reach the provider (discovery, token endpoint) and nothing more: no frames, forms only to self', (t) => {
+  const signIn = signInOf({ JWT_JWKS_URL: 'https://sso.kreis.example/realms/kreis/protocol/openid-connect/certs', JWT_ISSUER: 'https://sso.kreis.example/realms/kreis' });
+  t.deepEqual(signIn, { authority: 'https://sso.kreis.example/realms/kreis', clientId: 'kathelfer-web' });
+  const csp = contentSecurityPolicy({ tasks: 'https://helfen.example' }, signIn);
+  t.true(csp.includes("connect-src 'self' https://helfen.example https://sso.kreis.example;"));
+  t.true(csp.includes("form-action 'self'"));
+  t.false(csp.includes('frame-src'));
+  t.true(csp.includes("default-src 'none'"));
+  t.is(signInOf({ JWT_ISSUER: 'kathelfer-development' }), undefined, 'the test secret gives the pages no sign-in');
 });

@@ -29,8 +29,11 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** The three services with each other's public URLs and CORS for each other's origins. */
-export async function startPlatform(): Promise<Platform> {
+/**
+ * The three services with each other's public URLs and CORS for each other's origins. `identity`:
+ * the provider they trust instead of the test secret (keycloakServiceEnv() for the local Keycloak).
+ */
+export async function startPlatform(identity?: Record<string, string>): Promise<Platform> {
   // npm test builds the pages before any test runs; a narrow run of this file builds them here.
   if (isStale()) await buildWeb();
   const [r, t, m] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -42,11 +45,17 @@ export async function startPlatform(): Promise<Platform> {
     PUBLIC_TASKS_URL: origin(t),
     PUBLIC_MATCHING_URL: origin(m),
     CORS_ALLOWED_ORIGINS: [r, t, m].map(origin).join(','),
+    ...identity,
+  };
+  const trusting = (env: Record<string, string>) => {
+    if (identity === undefined) return env;
+    const { JWT_SECRET: _secret, ...rest } = env;
+    return rest;
   };
   const [registration, tasks, matching] = await Promise.all([
-    startRegistration({ ...base, ...shared }, { port: r }),
-    startTasks(tasksEnv(shared), { port: t }),
-    startMatching(matchingEnv(shared), { port: m }),
+    startRegistration(trusting({ ...base, ...shared }), { port: r }),
+    startTasks(trusting(tasksEnv(shared)), { port: t }),
+    startMatching(trusting(matchingEnv(shared)), { port: m }),
   ]);
   return {
     registration,
