@@ -100,6 +100,36 @@ NODE
   done
 }
 
+# kube-apiserver's structured authentication configuration (KEP-3331): staff tokens of the local
+# Keycloak's realm over HTTPS (hack/keycloak.sh prepare wrote its issuer and CA) become users
+# "oidc:<username>" in groups "oidc:<group>"; without Keycloak, no JWT issuer at all.
+authentication_config() {
+  local file="$dir/authentication.yaml" kc_env="$KATHELFER_STATE/keycloak/env"
+  if [ -f "$kc_env" ]; then
+    local issuer ca
+    issuer=$(sed -n 's/^KEYCLOAK_TLS_ISSUER=//p' "$kc_env")
+    ca=$(sed -n 's/^KEYCLOAK_CA_FILE=//p' "$kc_env")
+    {
+      printf 'apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\njwt:\n'
+      printf '  - issuer:\n      url: %s\n      audiences: [kubectl]\n      certificateAuthority: |\n' "$issuer"
+      sed 's/^/        /' "$ca"
+      printf '    claimMappings:\n      username: {claim: preferred_username, prefix: "oidc:"}\n      groups: {claim: groups, prefix: "oidc:"}\n'
+    } >"$file"
+  else
+    printf 'apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\njwt: []\n' >"$file"
+  fi
+  echo "$file"
+}
+
+# Audit: who declared, changed or ended a DisasterEvent (and every request about one), as the
+# person the identity provider names; nothing else is logged.
+audit_policy() {
+  local file="$dir/audit-policy.yaml"
+  printf '%s\n' 'apiVersion: audit.k8s.io/v1' 'kind: Policy' 'omitStages: [RequestReceived]' 'rules:' \
+    '  - level: Metadata' '    resources: [{group: kathelfer.io, resources: [disasterevents]}]' '  - level: None' >"$file"
+  echo "$file"
+}
+
 start_apiserver() {
   local b=$1 etcd_port=$2 api_port=$3 pki="$dir/pki"
   start_bg kube-apiserver "$dir/kube-apiserver.pid" "$dir/logs/kube-apiserver.log" "$b/kube-apiserver" \
@@ -109,7 +139,9 @@ start_apiserver() {
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
     --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=RBAC --allow-privileged=true \
-    --endpoint-reconciler-type=none --v=1
+    --endpoint-reconciler-type=none --v=1 \
+    --authentication-config="$(authentication_config)" \
+    --audit-policy-file="$(audit_policy)" --audit-log-path="$dir/logs/audit.log" --audit-log-maxsize=50 --audit-log-maxbackup=1
 }
 
 # Stops and starts kube-apiserver alone (same port, same etcd): for fault tests and drills of what

@@ -7,6 +7,8 @@ cd "$root"
 bash hack/ensure-deps.sh
 KATHELFER_STATE=$(mktemp -d "${TMPDIR:-/tmp}/kathelfer-demo.XXXXXX")
 export KATHELFER_STATE KATHELFER_DETACH=1
+# the demo signs its own coordinator and helper tokens with the development secret
+export KATHELFER_SIGN_IN=secret
 # one machine registers thousands of volunteers from one address: lift the per-IP limit
 export RATE_LIMIT_REGISTRATIONS=100000000
 cleanup() {

@@ -5,6 +5,8 @@
 # first start. State (its dev-file database, TLS key, logs) under $KATHELFER_STATE/keycloak.
 #
 #   hack/keycloak.sh up       start it unless it runs; prints the env file (KEYCLOAK_URL, KEYCLOAK_ISSUER, …)
+#   hack/keycloak.sh prepare  only choose its ports and make its TLS certificate (the env file), so that
+#                             kube-apiserver can be configured to trust it before it runs (cluster.sh)
 #   hack/keycloak.sh down     stop it (by pid); keeps its data
 #   hack/keycloak.sh purge    down, then remove its data
 #   hack/keycloak.sh status   exit 0 when it answers
@@ -119,20 +121,12 @@ port_for() {
 
 down_quiet() { stop_pid keycloak "$dir/keycloak.pid" "$dir/home/bin/kc.sh" TERM 30; }
 
-up() {
-  if running; then log "Keycloak already running"; echo "$envfile"; return 0; fi
-  local java_home dist port tls_port admin_password
-  java_home=$(find_java)
-  dist=$(ensure_dist "$java_home")
+# The ports (kept from an earlier run while free), the TLS certificate and the admin password: the
+# env file, which kube-apiserver's authentication configuration reads (cluster.sh).
+prepare() {
+  local port tls_port admin_password
   mkdir -p "$dir/logs"
   ensure_tls
-  # Its own home per state directory (hard links into the built distribution: no copy of 200 MB),
-  # so the dev-file database and the imported realm belong to this state directory.
-  if [ ! -d "$dir/home" ]; then
-    cp -al "$dist" "$dir/home" 2>/dev/null || cp -a "$dist" "$dir/home"
-    mkdir -p "$dir/home/data/import"
-    cp "$realm_file" "$dir/home/data/import/"
-  fi
   port=$(port_for KEYCLOAK_PORT)
   tls_port=$(port_for KEYCLOAK_TLS_PORT)
   admin_password=$(sed -n 's/^KEYCLOAK_ADMIN_PASSWORD=//p' "$envfile" 2>/dev/null || true)
@@ -148,15 +142,32 @@ KEYCLOAK_ADMIN_USERNAME=admin
 KEYCLOAK_ADMIN_PASSWORD=$admin_password
 ENV
   chmod 600 "$envfile"
+}
+
+up() {
+  if running; then log "Keycloak already running"; echo "$envfile"; return 0; fi
+  prepare
+  local java_home dist
+  java_home=$(find_java)
+  dist=$(ensure_dist "$java_home")
+  # Its own home per state directory (hard links into the built distribution: no copy of 200 MB),
+  # so the dev-file database and the imported realm belong to this state directory.
+  if [ ! -d "$dir/home" ]; then
+    cp -al "$dist" "$dir/home" 2>/dev/null || cp -a "$dist" "$dir/home"
+    mkdir -p "$dir/home/data/import"
+    cp "$realm_file" "$dir/home/data/import/"
+  fi
+  # shellcheck disable=SC1090
+  source "$envfile"
   # --cache=local: no cluster discovery on the network; the bootstrap admin exists only in the
   # master realm of this local instance. C1 only and a class-data archive: a faster start on a
   # shared machine (measured: README), at some cost in peak throughput that a local realm never needs.
-  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$admin_password \
+  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD \
   JAVA_HOME=$java_home JAVA_OPTS_KC_HEAP="$heap" \
   JAVA_OPTS_APPEND="-Xlog:disable -XX:TieredStopAtLevel=1 -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$cache/keycloak-$KEYCLOAK_VERSION.jsa" \
     start_bg keycloak "$dir/keycloak.pid" "$dir/logs/keycloak.log" "$dir/home/bin/kc.sh" start --optimized \
-      --cache=local --http-enabled=true --http-host=127.0.0.1 --http-port="$port" \
-      --https-port="$tls_port" --https-certificate-file="$dir/pki/keycloak.crt" --https-certificate-key-file="$dir/pki/keycloak.key" \
+      --cache=local --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
+      --https-port="$KEYCLOAK_TLS_PORT" --https-certificate-file="$dir/pki/keycloak.crt" --https-certificate-key-file="$dir/pki/keycloak.key" \
       --hostname-strict=false --import-realm --log-level=warn
   # The pid is kc.sh's: it forwards SIGTERM to its java child and waits for it.
   wait_for Keycloak 240 ready || fail_up keycloak
@@ -172,6 +183,7 @@ users() {
 
 case "${1:-}" in
   up) up ;;
+  prepare) if running; then echo "$envfile"; else prepare; echo "$envfile"; fi ;;
   down) down_quiet; log "Keycloak stopped (data kept in $dir; 'purge' removes it)" ;;
   purge) down_quiet; rm -rf "$dir"; log "Keycloak stopped and its data removed" ;;
   status) if running; then echo "running: $envfile"; else echo "not running"; exit 1; fi ;;

@@ -15,6 +15,17 @@ bash hack/ensure-deps.sh
 cluster_was_up=0; datastores_were_up=0
 bash hack/cluster.sh status >/dev/null 2>&1 && cluster_was_up=1
 bash hack/datastores.sh status >/dev/null 2>&1 && datastores_were_up=1
+# Staff sign in through the local Keycloak (hack/keycloak.sh, started alongside the plane: about a
+# minute); KATHELFER_SIGN_IN=secret (npm run demo, which signs its own tokens) runs the services with
+# the development secret instead.
+sign_in=${KATHELFER_SIGN_IN:-keycloak}
+keycloak_was_up=0
+bash hack/keycloak.sh status >/dev/null 2>&1 && keycloak_was_up=1
+if [ "$sign_in" = keycloak ]; then
+  # its ports and TLS certificate first: kube-apiserver trusts its issuer from the start (cluster.sh)
+  bash hack/keycloak.sh prepare >/dev/null
+  bash hack/keycloak.sh up >"$KATHELFER_STATE/keycloak-up.log" 2>&1 & keycloak_up=$!
+fi
 if [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ]; then
   [ -n "${KUBECONFIG:-}" ] || die "KATHELFER_USE_EXISTING_CLUSTER=1 needs KUBECONFIG pointing at your cluster"
   kubeconfig=$KUBECONFIG
@@ -26,6 +37,14 @@ else
   kubectl=("$(cat "$KATHELFER_STATE/cluster/bin")/kubectl" --kubeconfig "$kubeconfig")
 fi
 envfile=$(bash hack/datastores.sh up)
+if [ "$sign_in" = keycloak ]; then
+  wait "$keycloak_up" || { cat "$KATHELFER_STATE/keycloak-up.log" >&2; die "Keycloak did not start"; }
+  # shellcheck disable=SC1091
+  source "$KATHELFER_STATE/keycloak/env"
+  identity=(JWT_JWKS_URL="$KEYCLOAK_ISSUER/protocol/openid-connect/certs" JWT_ISSUER="$KEYCLOAK_ISSUER" JWT_AUDIENCE=kathelfer)
+else
+  identity=(JWT_SECRET=local-development-only-secret-not-for-production)
+fi
 
 log "installing the CRDs and manifests/overlays/local"
 "${kubectl[@]}" apply --server-side --force-conflicts -k crds >/dev/null
@@ -45,9 +64,7 @@ else
 fi
 
 # The services run as processes on this machine next to the plane (in the cluster, kwok stands in
-# for their pods so that the surge is observable). A development-only JWT secret signs local
-# coordinator tokens; production takes it from the Secret kathelfer-secrets.
-jwt_secret=local-development-only-secret-not-for-production
+# for their pods so that the surge is observable).
 checkin_secret=local-development-only-check-in-code-secret
 services_summary=""
 # Every service serves the web pages; they call the three APIs across these origins (CORS).
@@ -71,24 +88,30 @@ for svc in registration tasks matching; do
     echo "$port" >"$KATHELFER_STATE/platform/$svc.port"
     # shellcheck disable=SC2046
     start_bg "$svc" "$pidfile" "$KATHELFER_STATE/platform/$svc.log" \
-      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" JWT_SECRET="$jwt_secret" CHECKIN_SECRET="$checkin_secret" LOG_LEVEL=info \
+      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" "${identity[@]}" CHECKIN_SECRET="$checkin_secret" LOG_LEVEL=info \
         PUBLIC_REGISTRATION_URL="$(url_of registration)" PUBLIC_TASKS_URL="$(url_of tasks)" PUBLIC_MATCHING_URL="$(url_of matching)" CORS_ALLOWED_ORIGINS="$origins" \
       node --import tsx "services/$svc/src/server.ts"
     wait_for "$svc" 60 curl -sf "http://127.0.0.1:$port/readyz" || die "$svc did not become ready; see $KATHELFER_STATE/platform/$svc.log"
   fi
   services_summary+="  $svc: http://127.0.0.1:$port  (API description: /openapi.json, log: $KATHELFER_STATE/platform/$svc.log)"$'\n'
 done
-# A coordinator token for the local pages, signed with the development secret (valid 90 minutes,
-# the longest the services accept).
-coordinator_token=$(JWT_SECRET=$jwt_secret node --input-type=module -e "
-  import { SignJWT } from 'jose';
-  process.stdout.write(await new SignJWT({ roles: ['coordinator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('local-coordinator')
-    .setIssuer('kathelfer-development').setAudience('kathelfer').setIssuedAt().setExpirationTime('90m').sign(new TextEncoder().encode(process.env.JWT_SECRET)));")
+if [ "$sign_in" = keycloak ]; then
+  staff_summary="  Staff sign in through Keycloak ($KEYCLOAK_URL/realms/kathelfer, admin console $KEYCLOAK_URL/admin/,
+  user admin, password in $KATHELFER_STATE/keycloak/env). Development users (never in a production realm):
+$(bash hack/keycloak.sh users | sed 's/^/    /')"
+else
+  # A coordinator token signed with the development secret (90 minutes, the longest the services accept).
+  coordinator_token=$(JWT_SECRET=local-development-only-secret-not-for-production node --input-type=module -e "
+    import { SignJWT } from 'jose';
+    process.stdout.write(await new SignJWT({ roles: ['coordinator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('local-coordinator')
+      .setIssuer('kathelfer-development').setAudience('kathelfer').setIssuedAt().setExpirationTime('90m').sign(new TextEncoder().encode(process.env.JWT_SECRET)));")
+  staff_summary="  Coordinator token (development secret, 90 min): $coordinator_token"
+fi
 pages_summary="  Helpers register (phone-sized):  $(url_of registration)/?incident=hochwasser-ahr
     (the confirmation shows each helper's personal self-service link, $(url_of registration)/me.html#token=…)
-  Coordinators:                     $(url_of tasks)/coordinator.html
-    incident hochwasser-ahr, token (development secret, 90 min):
-    $coordinator_token
+  Coordinators sign in:             $(url_of tasks)/coordinator.html   (incident hochwasser-ahr; user koordination)
+  Site leads sign in:               $(url_of tasks)/site.html?site=<id>   (the link is on the coordinator page; user einsatzstelle)
+$staff_summary
 "
 
 cat <<MSG
@@ -123,6 +146,7 @@ stop_started() {
   done
   stop_pid operator "$operator_pid" operator/src/main.ts
   [ "$datastores_were_up" = 1 ] || bash hack/datastores.sh down
+  [ "$keycloak_was_up" = 1 ] || bash hack/keycloak.sh down
   [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || [ "$cluster_was_up" = 1 ] || bash hack/cluster.sh down
   exit 0
 }

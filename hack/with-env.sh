@@ -28,6 +28,8 @@ trap 'exit 130' INT TERM
 
 say "starting the environment in $KATHELFER_STATE"
 pids=()
+# Keycloak's ports and TLS certificate first: kube-apiserver trusts its issuer from the start.
+[ $keycloak = 1 ] && bash "$root/hack/keycloak.sh" prepare >/dev/null
 if [ -z "${KATHELFER_TEST_KUBECONFIG:-}" ]; then
   bash "$root/hack/cluster.sh" up >/dev/null & pids+=($!)
 fi

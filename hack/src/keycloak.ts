@@ -3,7 +3,9 @@
  * and scripts use it: the realm's issuer for the services, development users' tokens, and the admin
  * REST API to change a user's groups. Development realm only (hack/keycloak/realm-kathelfer.json).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export interface LocalKeycloak {
   /** http://127.0.0.1:<port>: the pages, the services and these helpers use it. */
@@ -139,4 +141,45 @@ export async function keycloakAdmin(kc: LocalKeycloak = localKeycloak()) {
       await call('PUT', `/users/${await userId(username)}/groups/${await groupId(group)}`);
     },
   };
+}
+
+/**
+ * Writes a kubeconfig at `path` for `user` against the cluster of `adminKubeconfig` (its server and
+ * CA), whose credentials come from kubectl-oidc-login.ts: kubectl runs as that person of the realm.
+ * The password grant is the tests' non-interactive stand-in for the device flow a person uses.
+ */
+export function writeUserKubeconfig(path: string, adminKubeconfig: string, user: DevelopmentUser, kc: LocalKeycloak = localKeycloak()): void {
+  const admin = readFileSync(adminKubeconfig, 'utf8');
+  const server = /server:\s*(\S+)/.exec(admin)?.[1];
+  const ca = /certificate-authority:\s*(\S+)/.exec(admin)?.[1];
+  const caData = /certificate-authority-data:\s*(\S+)/.exec(admin)?.[1];
+  if (server === undefined || (ca === undefined && caData === undefined)) throw new Error(`${adminKubeconfig}: no server or certificate authority`);
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  const plugin = fileURLToPath(new URL('./kubectl-oidc-login.ts', import.meta.url));
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: { server, ...(ca === undefined ? { 'certificate-authority-data': caData } : { 'certificate-authority': ca }) } }],
+    users: [
+      {
+        name: user.username,
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: process.execPath,
+            args: ['--import', tsx, plugin, '--issuer', kc.tlsIssuer, '--client-id', 'kubectl', '--ca-file', kc.caFile],
+            env: [
+              { name: 'KATHELFER_OIDC_USERNAME', value: user.username },
+              { name: 'KATHELFER_OIDC_PASSWORD', value: user.password },
+              { name: 'KATHELFER_OIDC_CACHE_DIR', value: `${path}.tokens` },
+            ],
+            interactiveMode: 'Never',
+          },
+        },
+      },
+    ],
+    contexts: [{ name: user.username, context: { cluster: 'local', user: user.username, namespace: 'kathelfer' } }],
+    'current-context': user.username,
+  };
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
 }
