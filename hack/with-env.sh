@@ -2,17 +2,21 @@
 # Runs a command against a throw-away local control plane, PostgreSQL and Redis, started in a fresh
 # state directory and stopped and removed afterwards whatever the outcome. Used by `npm test` and
 # the benchmarks. KATHELFER_TEST_KUBECONFIG: use that cluster instead of a local plane.
-#   hack/with-env.sh [--no-datastores] CMD...
+#   hack/with-env.sh [--no-datastores] [--real-node] CMD...
+# --real-node: also a real node next to the kwok nodes (hack/node.sh, see hack/real-node-env.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 say() { echo "[$(date +%H:%M:%S)] env: $*" >&2; }
 datastores=1
 [ "${1:-}" = "--no-datastores" ] && { datastores=0; shift; }
+real_node=0
+[ "${1:-}" = "--real-node" ] && { real_node=1; shift; }
 
 KATHELFER_STATE=$(mktemp -d "${TMPDIR:-/tmp}/kathelfer-run.XXXXXX")
 export KATHELFER_STATE
 cleanup() {
   local code=$?
+  [ $real_node = 1 ] && { bash "$root/hack/real-node-env.sh" down || code=1; }
   [ $datastores = 1 ] && { bash "$root/hack/datastores.sh" purge >/dev/null 2>&1 || true; }
   [ -n "${KATHELFER_TEST_KUBECONFIG:-}" ] || bash "$root/hack/cluster.sh" purge >/dev/null 2>&1 || true
   rm -rf "$KATHELFER_STATE"
@@ -22,6 +26,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "starting the environment in $KATHELFER_STATE"
+[ $real_node = 1 ] && { bash "$root/hack/real-node-env.sh" bridge || real_node=0; }
 pids=()
 if [ -z "${KATHELFER_TEST_KUBECONFIG:-}" ]; then
   bash "$root/hack/cluster.sh" up >/dev/null & pids+=($!)
@@ -37,4 +42,5 @@ else
   eval "$(bash "$root/hack/cluster.sh" env)"
 fi
 [ $datastores = 1 ] && eval "$(bash "$root/hack/datastores.sh" env)"
+[ $real_node = 1 ] && eval "$(bash "$root/hack/real-node-env.sh" up)"
 "$@"
