@@ -23,7 +23,7 @@
 # kernel.keys.*; this script sets net.ipv4.ip_forward and net.bridge.bridge-nf-call-iptables);
 # iptables chains KUBE-* (kube-proxy, kubelet) and KATHELFER-* (the bridge's isolation); cgroups
 # under /kathelfer-node in every hierarchy; network namespaces /run/netns/cni-*; shim sockets in
-# /run/containerd; CNI cache files /var/lib/cni/results/kathelfer-*; /var/log/containers links.
+# /run/containerd; CNI cache files /var/lib/cni/results/{kathelfer,cni-loopback}-*; /var/log/containers links.
 # Everything else (containerd's root and state, the kubelet's root, pod logs, IP allocations,
 # certificates) lives in $KATHELFER_STATE/node.
 #
@@ -428,7 +428,8 @@ down_quiet() {
   ip link del "$bridge" 2>/dev/null || true
   remove_chains
   remove_cgroups
-  rm -f /var/lib/cni/results/"$cni_network"-* /run/containerd/s/* 2>/dev/null || true
+  # libcni caches each attachment, of our network and of containerd's own loopback
+  rm -f /var/lib/cni/results/"$cni_network"-* /var/lib/cni/results/cni-loopback-* /run/containerd/s/* 2>/dev/null || true
   find /var/log/containers -maxdepth 1 -type l -lname "$dir/*" -delete 2>/dev/null || true
   local d
   for d in /run/containerd/s /run/containerd /var/log/containers /var/lib/cni/results /var/lib/cni /run/netns; do
@@ -465,7 +466,7 @@ kind: EndpointSlice
 metadata:
   name: $name-host
   namespace: $ns
-  labels: {kubernetes.io/service-name: $name, endpointslice.kubernetes.io/managed-by: kathelfer.io/hack-node}
+  labels: {kubernetes.io/service-name: $name, endpointslice.kubernetes.io/managed-by: kathelfer-hack-node}
 addressType: IPv4
 ports: [{name: $name, port: $target, protocol: TCP}]
 endpoints: [{addresses: ["$node_ip"], conditions: {ready: true}}]

@@ -27,7 +27,7 @@ case "${1:-}" in
     [ -f "$before" ] || exit 0
     bash "$here/node.sh" down 2>/dev/null
     if diff <(cat "$before") <(bash "$here/node.sh" host-state) >"$KATHELFER_STATE/host-state.diff"; then
-      say "real node down; the host state it changed is restored ($(wc -l <"$before") items checked)"
+      say "real node down; the host is as before (sysctls, iptables chains, links, cgroups, paths, mounts, processes compared)"
     else
       say "real node down, but the host differs from before it started (< before, > after):"
       cat "$KATHELFER_STATE/host-state.diff" >&2

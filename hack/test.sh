@@ -24,4 +24,4 @@ bash hack/typecheck.sh
 say "linting"
 npx eslint --max-warnings=0 .
 say "running the tests"
-bash hack/with-env.sh npx ava "$@"
+bash hack/with-env.sh --real-node npx ava "$@"

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import test from 'ava';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, kubeconfigPath, uniqueName } from '../src/test-env.js';
@@ -152,4 +153,16 @@ test('GIVEN a pod whose readiness probe fails WHEN the kubelet notices THEN the 
     return true;
   });
   t.pass();
+});
+
+test('GIVEN PostgreSQL and Redis as host processes WHEN selector-less Services point at the bridge address THEN pods reach them by Service name', async (t) => {
+  const exposed = spawnSync('bash', ['hack/node.sh', 'expose-datastores', namespace], { encoding: 'utf8' });
+  t.is(exposed.status, 0, exposed.stderr);
+  await apps.createNamespacedDeployment({ namespace, body: nettest('datastore-client', 1) });
+  const client = nth(await eventually('the client pod Ready', () => readyPods('datastore-client', 1), { timeoutMs: 120_000 }), 0).pod;
+
+  const redis = await podGet(client, `/dial?address=${encodeURIComponent('redis:6379')}&send=${encodeURIComponent('PING\r\n')}`);
+  t.deepEqual(redis, { status: 200, body: '+PONG' }, 'Redis answers a pod through the Service redis:6379');
+  const postgres = await podGet(client, `/dial?address=${encodeURIComponent('postgres:5432')}`);
+  t.deepEqual(postgres, { status: 200, body: 'connected' }, 'PostgreSQL accepts a pod\'s connection through the Service postgres:5432');
 });

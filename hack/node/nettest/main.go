@@ -7,9 +7,12 @@
 //	DELETE /readyz   turns the readiness probe false (the test watches the pod leave the Service)
 //	GET /resolve?name=N   200 with the addresses N resolves to through the pod's resolv.conf, 502 if none
 //	GET /fetch?url=U      200 with the body of GET U (another pod or a Service), 502 on failure
+//	GET /dial?address=A&send=S   opens TCP to A (host:port), writes S, answers 200 with the first
+//	                      line the peer sends back (e.g. Redis' "+PONG"), 502 when it can't connect
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -56,6 +59,25 @@ func main() {
 		defer response.Body.Close()
 		w.WriteHeader(response.StatusCode)
 		io.Copy(w, response.Body)
+	})
+	mux.HandleFunc("GET /dial", func(w http.ResponseWriter, r *http.Request) {
+		conn, err := net.DialTimeout("tcp", r.URL.Query().Get("address"), 5*time.Second)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		if send := r.URL.Query().Get("send"); send != "" {
+			if _, err := io.WriteString(conn, send); err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			line, _ := bufio.NewReader(conn).ReadString('\n')
+			fmt.Fprint(w, strings.TrimSpace(line))
+			return
+		}
+		fmt.Fprint(w, "connected")
 	})
 	server := &http.Server{Addr: ":8080", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	if err := server.ListenAndServe(); err != nil {
