@@ -38,9 +38,13 @@ RUN npx tsx web/build.ts
 # Declared here, not above: the layers before do not depend on the workspace.
 ARG WORKSPACE
 RUN test -n "$WORKSPACE" || (echo "--build-arg WORKSPACE=… is required" >&2; exit 1)
-RUN npx tsx hack/src/build.ts "$WORKSPACE" \
- && rm -rf node_modules \
- && npm ci --omit=dev --no-audit --no-fund --workspace "$WORKSPACE"
+RUN npx tsx hack/src/build.ts "$WORKSPACE"
+# The production dependencies in a directory of their own (npm installs every workspace's there,
+# even with --workspace), then cut down to what the bundle loads (hack/src/prune-deps.ts).
+RUN mkdir /prod \
+ && cp --parents package.json package-lock.json hack/package.json operator/package.json web/package.json services/*/package.json /prod/ \
+ && (cd /prod && npm ci --omit=dev --no-audit --no-fund --workspace "$WORKSPACE") \
+ && npx tsx hack/src/prune-deps.ts /prod "$WORKSPACE"
 
 FROM ${BASE_IMAGE}
 ARG WORKSPACE
@@ -50,7 +54,7 @@ RUN command -v tini >/dev/null || { apt-get update && apt-get install -y --no-in
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src/package.json ./
-COPY --from=build /src/node_modules node_modules
+COPY --from=build /prod/node_modules node_modules
 COPY --from=build /src/${WORKSPACE}/package.json ${WORKSPACE}/
 COPY --from=build /src/${WORKSPACE}/dist ${WORKSPACE}/dist
 # The web pages every service serves (found upwards from the bundle: /app/web/dist).
