@@ -10,9 +10,10 @@
 #                                              containerd at SOCK (namespace default k8s.io)
 #   hack/images.sh list                        print the four image references
 #   hack/images.sh sizes                       print each image's size and what makes it large
+#   hack/images.sh clean                       remove these images and buildah's layer cache
 #
 # Images are tagged localhost/kathelfer/<component>:local and, as content tag, :<inputs key>. The key
-# is a hash of the Dockerfile, .dockerignore, this script, the base image's key and every file of the
+# is a hash of the Dockerfile, .dockerignore, this script's build steps, the base image's key and every file of the
 # build context (git's view: tracked and untracked, not ignored): when nothing changed, build is a
 # no-op. The base images have their own key (hack/images.env and this script's base recipe); set
 # KATHELFER_IMAGES_REFRESH=1 to rebuild them (e.g. for Debian's security updates).
@@ -108,7 +109,8 @@ ensure_base() {
 context_key() {
   local base=$1
   { echo "$base"
-    cat "$root/Dockerfile" "$root/.dockerignore" "$here/images.sh"
+    cat "$root/Dockerfile" "$root/.dockerignore"
+    declare -f workspace_of entry_of npm_build_config build_all # how this script builds, not its other parts
     (cd "$root" && git ls-files -z --cached --others --exclude-standard --deduplicate \
       | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh \
       | sort -z | xargs -0 -r sha256sum)
@@ -125,6 +127,14 @@ npm_build_config() {
   echo "registry=$(npm config get registry)" >>"$f"
   [ -f /etc/ssl/certs/ca-certificates.crt ] && echo "cafile=/etc/ssl/certs/ca-certificates.crt" >>"$f"
   echo "update-notifier=false" >>"$f"
+}
+
+# Untags earlier builds of a component, so their layers can go (`hack/images.sh clean` removes all).
+remove_old_tags() {
+  local repo=$1 keep=$2 tag
+  for tag in $(buildah images --format '{{.Tag}}' "$repo" 2>/dev/null); do
+    [ "$tag" = "$keep" ] || [ "$tag" = local ] || buildah rmi "$repo:$tag" >/dev/null 2>&1 || true
+  done
 }
 
 build_all() {
@@ -161,6 +171,7 @@ build_all() {
         -t "localhost/kathelfer/$comp:$key" -t "localhost/kathelfer/$comp:local" \
         -f "$root/Dockerfile" "$root" >/dev/null
       log "built $comp in $(( $(date +%s) - started ))s"
+      remove_old_tags "localhost/kathelfer/$comp" "$key"
     done
   fi
   for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done
@@ -178,23 +189,28 @@ load() {
   [ -n "$address" ] || die "load needs --address <containerd socket>"
   [ -S "$address" ] || die "no containerd socket at $address"
   command -v ctr >/dev/null || [ -n "${CTR:-}" ] || die "load needs containerd's ctr on PATH (or CTR=/path/to/ctr)"
-  local ctr=${CTR:-ctr}
+  local ctr_bin=${CTR:-ctr}
+  # ctr warns on every call that cgroup v1 is deprecated: show its messages only when it fails.
+  ctr_run() {
+    local err; err=$(mktemp)
+    if "$ctr_bin" --address "$address" -n "$ns" "$@" 2>"$err"; then rm -f "$err"; return 0; fi
+    cat "$err" >&2; rm -f "$err"; return 1
+  }
   build_all >/dev/null
-  local comp key work
+  local comp key work present
   work=$(mktemp -d "${TMPDIR:-/tmp}/kathelfer-images.XXXXXX")
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" EXIT
+  present=$(ctr_run images ls -q)
   for comp in "${components[@]}"; do
-    key=$(buildah inspect --type image --format '{{index .ImageAnnotations "io.kathelfer.inputs"}}{{index .OCIv1.Config.Labels "io.kathelfer.inputs"}}' "localhost/kathelfer/$comp:local")
-    if "$ctr" --address "$address" -n "$ns" images ls -q | grep -qxF "localhost/kathelfer/$comp:$key"; then
-      "$ctr" --address "$address" -n "$ns" images tag --force "localhost/kathelfer/$comp:$key" "localhost/kathelfer/$comp:local" >/dev/null
-      continue
+    key=$(buildah inspect --type image --format '{{index .OCIv1.Config.Labels "io.kathelfer.inputs"}}' "localhost/kathelfer/$comp:local")
+    if ! grep -qxF "localhost/kathelfer/$comp:$key" <<<"$present"; then
+      log "loading localhost/kathelfer/$comp:$key into $address ($ns)"
+      buildah push --quiet "localhost/kathelfer/$comp:$key" "docker-archive:$work/$comp.tar:localhost/kathelfer/$comp:$key" >/dev/null
+      ctr_run images import "$work/$comp.tar" >/dev/null
+      rm -f "$work/$comp.tar"
     fi
-    log "loading localhost/kathelfer/$comp:$key into $address ($ns)"
-    buildah push --quiet "localhost/kathelfer/$comp:$key" "docker-archive:$work/$comp.tar:localhost/kathelfer/$comp:$key" >/dev/null
-    "$ctr" --address "$address" -n "$ns" images import --no-unpack=false "$work/$comp.tar" >/dev/null
-    "$ctr" --address "$address" -n "$ns" images tag --force "localhost/kathelfer/$comp:$key" "localhost/kathelfer/$comp:local" >/dev/null
-    rm -f "$work/$comp.tar"
+    ctr_run images tag --force "localhost/kathelfer/$comp:$key" "localhost/kathelfer/$comp:local" >/dev/null
   done
   for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done
 }
@@ -204,7 +220,9 @@ case $cmd in
   build) build_all ;;
   base) ensure_tools; ensure_base >/dev/null; echo localhost/kathelfer/node-base:local; echo localhost/kathelfer/node-build:local ;;
   load) load "$@" ;;
+  clean) buildah rmi $(buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/kathelfer/') >/dev/null 2>&1 || true
+         buildah rmi --prune >/dev/null 2>&1 || true ;;
   list) for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done ;;
   sizes) exec node --import tsx "$here/src/image-sizes.ts" "$@" ;;
-  *) die "unknown command $cmd (build | base | load | list | sizes)" ;;
+  *) die "unknown command $cmd (build | base | load | list | sizes | clean)" ;;
 esac
