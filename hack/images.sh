@@ -10,6 +10,8 @@
 #                                              containerd at SOCK (namespace default k8s.io)
 #   hack/images.sh list                        print the four image references
 #   hack/images.sh sizes                       print each image's size and what makes it large
+#   hack/images.sh run COMPONENT [--env K=V]… [--mount SRC:DST]… [-- ARGS]
+#                                              run the image's entrypoint as a pod would (below)
 #   hack/images.sh clean                       remove these images and buildah's layer cache
 #
 # Images are tagged localhost/kathelfer/<component>:local and, as content tag, :<inputs key>. The key
@@ -129,12 +131,20 @@ npm_build_config() {
   echo "update-notifier=false" >>"$f"
 }
 
-# Untags earlier builds of a component, so their layers can go (`hack/images.sh clean` removes all).
+# Untags this component's builds from earlier trees once they are a day old (a second work tree
+# of the same repository, building into the same storage at the same time, keeps its images).
+# buildah's layer cache is kept; `hack/images.sh clean` removes everything.
 remove_old_tags() {
-  local repo=$1 keep=$2 tag
-  for tag in $(buildah images --format '{{.Tag}}' "$repo" 2>/dev/null); do
-    [ "$tag" = "$keep" ] || [ "$tag" = local ] || buildah rmi "$repo:$tag" >/dev/null 2>&1 || true
-  done
+  local repo=$1 keep=$2
+  buildah images --json "$repo" 2>/dev/null | node -e '
+    const [repo, keep] = process.argv.slice(1);
+    const now = Date.now() / 1000;
+    for (const image of JSON.parse(require("fs").readFileSync(0, "utf8") || "[]")) {
+      if (now - image.created < 86400) continue;
+      for (const name of image.names ?? []) {
+        if (name.startsWith(repo + ":") && name !== `${repo}:local` && name !== `${repo}:${keep}`) console.log(name);
+      }
+    }' "$repo" "$keep" | xargs -r buildah rmi >/dev/null 2>&1 || true
 }
 
 build_all() {
@@ -215,6 +225,81 @@ load() {
   for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done
 }
 
+# Runs a built image's ENTRYPOINT + CMD (+ ARGS) the way a pod does, without a container runtime:
+# tini is PID 1 of a new PID namespace, the image's filesystem is the read-only root with a tmpfs at
+# /tmp (the manifests' emptyDir), /proc and the basic /dev nodes are mounted, and it runs as the
+# image's user with only the image's environment plus --env. Unlike a pod it shares the host's
+# network namespace, so it reaches the test environment's PostgreSQL and Redis on loopback.
+# Signal its PID 1 (tini) as the kubelet does: the host pid of the process running /usr/bin/tini.
+run_image() {
+  local comp=$1; shift
+  local -a envs=() mounts=() args=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --env) envs+=("$2"); shift 2 ;;
+      --mount) mounts+=("$2"); shift 2 ;;
+      --) shift; args=("$@"); break ;;
+      *) die "unknown argument to run: $1" ;;
+    esac
+  done
+  local image="localhost/kathelfer/$comp:local" c mnt user workdir
+  exists "$image" || die "$image is not built (hack/images.sh build)"
+  c=$(buildah from --pull-never --quiet "$image")
+  # shellcheck disable=SC2064
+  trap "buildah umount '$c' >/dev/null 2>&1; buildah rm '$c' >/dev/null 2>&1" EXIT
+  mnt=$(buildah mount "$c")
+  user=$(buildah inspect --format '{{.OCIv1.Config.User}}' "$c")
+  workdir=$(buildah inspect --format '{{.OCIv1.Config.WorkingDir}}' "$c")
+  local -a command=() image_env=()
+  mapfile -t command < <(buildah inspect --format '{{range .OCIv1.Config.Entrypoint}}{{println .}}{{end}}{{range .OCIv1.Config.Cmd}}{{println .}}{{end}}' "$c" | sed '/^$/d')
+  mapfile -t image_env < <(buildah inspect --format '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' "$c" | sed '/^$/d')
+  # HOME as container runtimes set it: the user's home in the image's /etc/passwd, else /.
+  local home
+  home=$(awk -F: -v u="${user%%:*}" '$1 == u || $3 == u { print $6; exit }' "$mnt/etc/passwd")
+  image_env=("HOME=${home:-/}" "${image_env[@]}")
+  local m src dst
+  for m in "${mounts[@]}"; do src=${m%%:*}; dst=${m#*:}; mkdir -p "$mnt$(dirname "$dst")"; touch "$mnt$dst"; done
+  # The inner script runs in the new mount and PID namespaces; the arguments are passed through
+  # positionally (mnt user workdir, then mount pairs, "--", env, "--", command).
+  unshare --pid --fork --mount --propagation private bash -euc '
+    mnt=$1 user=$2 workdir=$3; shift 3
+    while [ "$1" != -- ]; do mount --bind -o ro "${1%%:*}" "$mnt${1#*:}"; shift; done; shift
+    envs=(); while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
+    mount --bind "$mnt" "$mnt" && mount -o remount,bind,ro "$mnt"
+    mount -t proc proc "$mnt/proc"
+    mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$mnt/tmp"
+    mount -t tmpfs -o size=64k,mode=755,nosuid tmpfs "$mnt/dev"
+    for d in null zero full random urandom; do touch "$mnt/dev/$d"; mount --bind "/dev/$d" "$mnt/dev/$d"; done
+    exec chroot --userspec="$user" "$mnt" /usr/bin/env -i "${envs[@]}" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$workdir" "$@"
+  ' run "$mnt" "${user:-0:0}" "${workdir:-/}" "${mounts[@]}" -- "${image_env[@]}" "${envs[@]}" -- "${command[@]}" "${args[@]}"
+}
+
+# Each image's size and what makes it large: the base (Debian + Node.js), the bundle, the pages and
+# the production node_modules, with its largest packages.
+sizes() {
+  local comp c mnt ws
+  printf '%-14s %8s %8s %8s %8s %8s  %s\n' image total base bundle pages deps "largest dependencies (MiB)"
+  for comp in node-base "${components[@]}"; do
+    exists "localhost/kathelfer/$comp:local" || die "localhost/kathelfer/$comp:local is not built (hack/images.sh build)"
+    c=$(buildah from --pull-never --quiet "localhost/kathelfer/$comp:local")
+    mnt=$(buildah mount "$c")
+    if [ "$comp" = node-base ]; then
+      printf '%-14s %7sM %7sM  %s\n' "$comp" "$(du -sm "$mnt" | cut -f1)" "$(du -sm "$mnt" | cut -f1)" \
+        "$(cd "$mnt/usr/lib/x86_64-linux-gnu" && du -sm libnode.so.*[0-9] libicudata.so.*.* libcrypto.so.[0-9] 2>/dev/null | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
+    else
+      ws=$(workspace_of "$comp")
+      local total deps bundle pages
+      total=$(du -sm "$mnt" | cut -f1)
+      deps=$(du -sm "$mnt/app/node_modules" | cut -f1)
+      bundle=$(du -sk "$mnt/app/$ws/dist" | cut -f1)
+      pages=$(du -sk "$mnt/app/web/dist" | cut -f1)
+      printf '%-14s %7sM %7sM %6sKi %6sKi %7sM  %s\n' "$comp" "$total" "$(( total - deps - (bundle + pages) / 1024 ))" "$bundle" "$pages" "$deps" \
+        "$(cd "$mnt/app/node_modules" && du -sk -- @*/* [!@]* 2>/dev/null | sort -rn | head -6 | awk '{printf "%s %.1f, ", $2, $1/1024}')"
+    fi
+    buildah umount "$c" >/dev/null; buildah rm "$c" >/dev/null
+  done
+}
+
 cmd=${1:-build}; [ $# -gt 0 ] && shift
 case $cmd in
   build) build_all ;;
@@ -222,7 +307,8 @@ case $cmd in
   load) load "$@" ;;
   clean) buildah rmi $(buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/kathelfer/') >/dev/null 2>&1 || true
          buildah rmi --prune >/dev/null 2>&1 || true ;;
+  run) [ $# -gt 0 ] || die "usage: hack/images.sh run <component> [--env K=V]… [--mount SRC:DST]… [-- ARGS]"; run_image "$@" ;;
   list) for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done ;;
-  sizes) exec node --import tsx "$here/src/image-sizes.ts" "$@" ;;
-  *) die "unknown command $cmd (build | base | load | list | sizes | clean)" ;;
+  sizes) sizes ;;
+  *) die "unknown command $cmd (build | base | load | run | list | sizes | clean)" ;;
 esac
