@@ -50,7 +50,12 @@ FROM ${BASE_IMAGE}
 ARG WORKSPACE
 ARG ENTRY
 # tini is PID 1; a base built by hack/images.sh has it already, the official image gets Debian's.
-RUN command -v tini >/dev/null || { apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*; }
+# The unprivileged user gets a name and a home (/tmp, the pods' writable emptyDir): without an
+# entry, a runtime that sets no HOME leaves node without one, and a dependency asking for it at
+# load time (resolve, via umzug) crashed the service.
+RUN command -v tini >/dev/null || { apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*; } \
+ && echo 'kathelfer:x:10001:10001:Kathelfer:/tmp:/usr/sbin/nologin' >>/etc/passwd \
+ && echo 'kathelfer:x:10001:' >>/etc/group
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src/package.json ./

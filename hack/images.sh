@@ -10,9 +10,12 @@
 #                                              containerd at SOCK (namespace default k8s.io)
 #   hack/images.sh list                        print the four image references
 #   hack/images.sh sizes                       print each image's size and what makes it large
+#   hack/images.sh run COMPONENT [--env K=V]… [--mount SRC:DST]… [-- ARGS]
+#                                              run the image's entrypoint as a pod would (below)
+#   hack/images.sh clean                       remove these images and buildah's layer cache
 #
 # Images are tagged localhost/kathelfer/<component>:local and, as content tag, :<inputs key>. The key
-# is a hash of the Dockerfile, .dockerignore, this script, the base image's key and every file of the
+# is a hash of the Dockerfile, .dockerignore, this script's build steps, the base image's key and every file of the
 # build context (git's view: tracked and untracked, not ignored): when nothing changed, build is a
 # no-op. The base images have their own key (hack/images.env and this script's base recipe); set
 # KATHELFER_IMAGES_REFRESH=1 to rebuild them (e.g. for Debian's security updates).
@@ -108,7 +111,8 @@ ensure_base() {
 context_key() {
   local base=$1
   { echo "$base"
-    cat "$root/Dockerfile" "$root/.dockerignore" "$here/images.sh"
+    cat "$root/Dockerfile" "$root/.dockerignore"
+    declare -f workspace_of entry_of npm_build_config build_all # how this script builds, not its other parts
     (cd "$root" && git ls-files -z --cached --others --exclude-standard --deduplicate \
       | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh \
       | sort -z | xargs -0 -r sha256sum)
@@ -125,6 +129,22 @@ npm_build_config() {
   echo "registry=$(npm config get registry)" >>"$f"
   [ -f /etc/ssl/certs/ca-certificates.crt ] && echo "cafile=/etc/ssl/certs/ca-certificates.crt" >>"$f"
   echo "update-notifier=false" >>"$f"
+}
+
+# Untags this component's builds from earlier trees once they are a day old (a second work tree
+# of the same repository, building into the same storage at the same time, keeps its images).
+# buildah's layer cache is kept; `hack/images.sh clean` removes everything.
+remove_old_tags() {
+  local repo=$1 keep=$2
+  buildah images --json "$repo" 2>/dev/null | node -e '
+    const [repo, keep] = process.argv.slice(1);
+    const now = Date.now() / 1000;
+    for (const image of JSON.parse(require("fs").readFileSync(0, "utf8") || "[]")) {
+      if (now - image.created < 86400) continue;
+      for (const name of image.names ?? []) {
+        if (name.startsWith(repo + ":") && name !== `${repo}:local` && name !== `${repo}:${keep}`) console.log(name);
+      }
+    }' "$repo" "$keep" | xargs -r buildah rmi >/dev/null 2>&1 || true
 }
 
 build_all() {
@@ -161,6 +181,7 @@ build_all() {
         -t "localhost/kathelfer/$comp:$key" -t "localhost/kathelfer/$comp:local" \
         -f "$root/Dockerfile" "$root" >/dev/null
       log "built $comp in $(( $(date +%s) - started ))s"
+      remove_old_tags "localhost/kathelfer/$comp" "$key"
     done
   fi
   for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done
@@ -178,25 +199,105 @@ load() {
   [ -n "$address" ] || die "load needs --address <containerd socket>"
   [ -S "$address" ] || die "no containerd socket at $address"
   command -v ctr >/dev/null || [ -n "${CTR:-}" ] || die "load needs containerd's ctr on PATH (or CTR=/path/to/ctr)"
-  local ctr=${CTR:-ctr}
+  local ctr_bin=${CTR:-ctr}
+  # ctr warns on every call that cgroup v1 is deprecated: show its messages only when it fails.
+  ctr_run() {
+    local err; err=$(mktemp)
+    if "$ctr_bin" --address "$address" -n "$ns" "$@" 2>"$err"; then rm -f "$err"; return 0; fi
+    cat "$err" >&2; rm -f "$err"; return 1
+  }
   build_all >/dev/null
-  local comp key work
+  local comp key work present
   work=$(mktemp -d "${TMPDIR:-/tmp}/kathelfer-images.XXXXXX")
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" EXIT
+  present=$(ctr_run images ls -q)
   for comp in "${components[@]}"; do
-    key=$(buildah inspect --type image --format '{{index .ImageAnnotations "io.kathelfer.inputs"}}{{index .OCIv1.Config.Labels "io.kathelfer.inputs"}}' "localhost/kathelfer/$comp:local")
-    if "$ctr" --address "$address" -n "$ns" images ls -q | grep -qxF "localhost/kathelfer/$comp:$key"; then
-      "$ctr" --address "$address" -n "$ns" images tag --force "localhost/kathelfer/$comp:$key" "localhost/kathelfer/$comp:local" >/dev/null
-      continue
+    key=$(buildah inspect --type image --format '{{index .OCIv1.Config.Labels "io.kathelfer.inputs"}}' "localhost/kathelfer/$comp:local")
+    if ! grep -qxF "localhost/kathelfer/$comp:$key" <<<"$present"; then
+      log "loading localhost/kathelfer/$comp:$key into $address ($ns)"
+      buildah push --quiet "localhost/kathelfer/$comp:$key" "docker-archive:$work/$comp.tar:localhost/kathelfer/$comp:$key" >/dev/null
+      ctr_run images import "$work/$comp.tar" >/dev/null
+      rm -f "$work/$comp.tar"
     fi
-    log "loading localhost/kathelfer/$comp:$key into $address ($ns)"
-    buildah push --quiet "localhost/kathelfer/$comp:$key" "docker-archive:$work/$comp.tar:localhost/kathelfer/$comp:$key" >/dev/null
-    "$ctr" --address "$address" -n "$ns" images import --no-unpack=false "$work/$comp.tar" >/dev/null
-    "$ctr" --address "$address" -n "$ns" images tag --force "localhost/kathelfer/$comp:$key" "localhost/kathelfer/$comp:local" >/dev/null
-    rm -f "$work/$comp.tar"
+    ctr_run images tag --force "localhost/kathelfer/$comp:$key" "localhost/kathelfer/$comp:local" >/dev/null
   done
   for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done
+}
+
+# Runs a built image's ENTRYPOINT + CMD (+ ARGS) the way a pod does, without a container runtime:
+# tini is PID 1 of a new PID namespace, the image's filesystem is the read-only root with a tmpfs at
+# /tmp (the manifests' emptyDir), /proc and the basic /dev nodes are mounted, and it runs as the
+# image's user with only the image's environment plus --env. Unlike a pod it shares the host's
+# network namespace, so it reaches the test environment's PostgreSQL and Redis on loopback.
+# Signal its PID 1 (tini) as the kubelet does: the host pid of the process running /usr/bin/tini.
+run_image() {
+  local comp=$1; shift
+  local -a envs=() mounts=() args=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --env) envs+=("$2"); shift 2 ;;
+      --mount) mounts+=("$2"); shift 2 ;;
+      --) shift; args=("$@"); break ;;
+      *) die "unknown argument to run: $1" ;;
+    esac
+  done
+  local image="localhost/kathelfer/$comp:local" c mnt user workdir
+  exists "$image" || die "$image is not built (hack/images.sh build)"
+  c=$(buildah from --pull-never --quiet "$image")
+  # shellcheck disable=SC2064
+  trap "buildah umount '$c' >/dev/null 2>&1; buildah rm '$c' >/dev/null 2>&1" EXIT
+  mnt=$(buildah mount "$c")
+  user=$(buildah inspect --format '{{.OCIv1.Config.User}}' "$c")
+  workdir=$(buildah inspect --format '{{.OCIv1.Config.WorkingDir}}' "$c")
+  local -a command=() image_env=()
+  mapfile -t command < <(buildah inspect --format '{{range .OCIv1.Config.Entrypoint}}{{println .}}{{end}}{{range .OCIv1.Config.Cmd}}{{println .}}{{end}}' "$c" | sed '/^$/d')
+  mapfile -t image_env < <(buildah inspect --format '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' "$c" | sed '/^$/d')
+  # HOME as container runtimes set it: the user's home in the image's /etc/passwd, else /.
+  local home
+  home=$(awk -F: -v u="${user%%:*}" '$1 == u || $3 == u { print $6; exit }' "$mnt/etc/passwd")
+  image_env=("HOME=${home:-/}" "${image_env[@]}")
+  local m src dst
+  for m in "${mounts[@]}"; do src=${m%%:*}; dst=${m#*:}; mkdir -p "$mnt$(dirname "$dst")"; touch "$mnt$dst"; done
+  # The inner script runs in the new mount and PID namespaces; the arguments are passed through
+  # positionally (mnt user workdir, then mount pairs, "--", env, "--", command).
+  unshare --pid --fork --mount --propagation private bash -euc '
+    mnt=$1 user=$2 workdir=$3; shift 3
+    while [ "$1" != -- ]; do mount --bind -o ro "${1%%:*}" "$mnt${1#*:}"; shift; done; shift
+    envs=(); while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
+    mount --bind "$mnt" "$mnt" && mount -o remount,bind,ro "$mnt"
+    mount -t proc proc "$mnt/proc"
+    mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$mnt/tmp"
+    mount -t tmpfs -o size=64k,mode=755,nosuid tmpfs "$mnt/dev"
+    for d in null zero full random urandom; do touch "$mnt/dev/$d"; mount --bind "/dev/$d" "$mnt/dev/$d"; done
+    exec chroot --userspec="$user" "$mnt" /usr/bin/env -i "${envs[@]}" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$workdir" "$@"
+  ' run "$mnt" "${user:-0:0}" "${workdir:-/}" "${mounts[@]}" -- "${image_env[@]}" "${envs[@]}" -- "${command[@]}" "${args[@]}"
+}
+
+# Each image's size and what makes it large: the base (Debian + Node.js), the bundle, the pages and
+# the production node_modules, with its largest packages.
+sizes() {
+  local comp c mnt ws
+  printf '%-14s %8s %8s %8s %8s %8s  %s\n' image total base bundle pages deps "largest dependencies (MiB)"
+  for comp in node-base "${components[@]}"; do
+    exists "localhost/kathelfer/$comp:local" || die "localhost/kathelfer/$comp:local is not built (hack/images.sh build)"
+    c=$(buildah from --pull-never --quiet "localhost/kathelfer/$comp:local")
+    mnt=$(buildah mount "$c")
+    if [ "$comp" = node-base ]; then
+      printf '%-14s %7sM %7sM  %s\n' "$comp" "$(du -sm "$mnt" | cut -f1)" "$(du -sm "$mnt" | cut -f1)" \
+        "$(cd "$mnt/usr/lib/x86_64-linux-gnu" && du -sm libnode.so.*[0-9] libicudata.so.*.* libcrypto.so.[0-9] 2>/dev/null | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
+    else
+      ws=$(workspace_of "$comp")
+      local total deps bundle pages
+      total=$(du -sm "$mnt" | cut -f1)
+      deps=$(du -sm "$mnt/app/node_modules" | cut -f1)
+      bundle=$(du -sk "$mnt/app/$ws/dist" | cut -f1)
+      pages=$(du -sk "$mnt/app/web/dist" | cut -f1)
+      printf '%-14s %7sM %7sM %6sKi %6sKi %7sM  %s\n' "$comp" "$total" "$(( total - deps - (bundle + pages) / 1024 ))" "$bundle" "$pages" "$deps" \
+        "$(cd "$mnt/app/node_modules" && du -sk -- @*/* [!@]* 2>/dev/null | sort -rn | head -6 | awk '{printf "%s %.1f, ", $2, $1/1024}')"
+    fi
+    buildah umount "$c" >/dev/null; buildah rm "$c" >/dev/null
+  done
 }
 
 cmd=${1:-build}; [ $# -gt 0 ] && shift
@@ -204,7 +305,10 @@ case $cmd in
   build) build_all ;;
   base) ensure_tools; ensure_base >/dev/null; echo localhost/kathelfer/node-base:local; echo localhost/kathelfer/node-build:local ;;
   load) load "$@" ;;
+  clean) buildah rmi $(buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/kathelfer/') >/dev/null 2>&1 || true
+         buildah rmi --prune >/dev/null 2>&1 || true ;;
+  run) [ $# -gt 0 ] || die "usage: hack/images.sh run <component> [--env K=V]… [--mount SRC:DST]… [-- ARGS]"; run_image "$@" ;;
   list) for comp in "${components[@]}"; do echo "localhost/kathelfer/$comp:local"; done ;;
-  sizes) exec node --import tsx "$here/src/image-sizes.ts" "$@" ;;
-  *) die "unknown command $cmd (build | base | load | list | sizes)" ;;
+  sizes) sizes ;;
+  *) die "unknown command $cmd (build | base | load | run | list | sizes | clean)" ;;
 esac
