@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 
-key=$(cat "$here/build-k8s.sh" "$here/versions.env" "$here"/{k8s,etcd,kwok}/go.{mod,sum} | sha256sum | cut -c1-12)
+key=$(cat "$here/build-k8s.sh" "$here/versions.env" "$here"/k8s/ldflags.sh "$here"/{k8s,etcd,kwok}/go.{mod,sum} | sha256sum | cut -c1-12)
 cache_root="${KATHELFER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kathelfer}"
 bin="$cache_root/k8s-$K8S_VERSION-$key/bin"
 tools=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
@@ -28,18 +28,9 @@ rm -rf "$staging" && mkdir -p "$staging"
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 started=$(date +%s)
 
-# /version must report the real release: set the same ldflags as Kubernetes' own build
-# (hack/lib/version.sh). The module proxy records the tag's time but not its commit hash, so
-# gitCommit says "unknown" rather than inventing one.
-info_file=$(cd "$here/k8s" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"Info": "\([^"]*\)".*/\1/p')
-build_date=$(sed -n 's/.*"Time": *"\([^"]*\)".*/\1/p' "$info_file")
-commit=unknown
-minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitCommit=${commit:-unknown} -X $pkg.gitTreeState=clean -X $pkg.buildDate=${build_date:-1970-01-01T00:00:00Z}"
-done
+# shellcheck source=k8s/ldflags.sh
+source "$here/k8s/ldflags.sh"
+ldflags=$(cd "$here/k8s" && k8s_ldflags)
 
 log "building etcd $ETCD_VERSION"
 (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$staging/etcd" .)

@@ -130,6 +130,8 @@ audit_policy() {
   echo "$file"
 }
 
+# Node,RBAC and NodeRestriction: the real node's kubelet (hack/node.sh) acts as system:node:<name>;
+# the kubelet flags let `kubectl logs/exec/port-forward` reach it on its bridge address.
 start_apiserver() {
   local b=$1 etcd_port=$2 api_port=$3 pki="$dir/pki"
   start_bg kube-apiserver "$dir/kube-apiserver.pid" "$dir/logs/kube-apiserver.log" "$b/kube-apiserver" \
@@ -138,7 +140,10 @@ start_apiserver() {
     --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=RBAC --allow-privileged=true \
+    --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true \
+    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
+    --kubelet-preferred-address-types=InternalIP,Hostname \
+    --kubelet-client-certificate="$pki/admin.crt" --kubelet-client-key="$pki/admin.key" \
     --endpoint-reconciler-type=none --v=1 \
     --authentication-config="$(authentication_config)" \
     --audit-policy-file="$(audit_policy)" --audit-log-path="$dir/logs/audit.log" --audit-log-maxsize=50 --audit-log-maxbackup=1

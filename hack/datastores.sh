@@ -69,14 +69,25 @@ fail_one() {
   exit 1
 }
 
+# The addresses the servers listen on: loopback, plus the real node's bridge when it exists, so
+# that pods reach them through selector-less Services (hack/node.sh expose-datastores).
+listen_addresses() {
+  local bridge; bridge=$(bash "$here/node.sh" bridge-address 2>/dev/null) || bridge=""
+  echo "127.0.0.1${bridge:+ $bridge}"
+}
+
 start_postgres() {
-  local b=$1 port=$2 attempt
+  local b=$1 port=$2 attempt addresses
+  addresses=$(listen_addresses)
+  if [ "$addresses" != 127.0.0.1 ] && ! grep -q "^host all all ${addresses#* }/24 " "$pg_data/pg_hba.conf"; then
+    echo "host all all ${addresses#* }/24 scram-sha-256 # pods on the real node (hack/node.sh)" >>"$pg_data/pg_hba.conf"
+  fi
   # A postmaster killed with -9 leaves its backends for a moment, and they hold its shared memory:
   # a new postmaster refuses to start until they noticed and exited, so it is tried a few times.
   for attempt in 1 2 3 4 5; do
     stop_pid postgres "$dir/postgres.pid" "$b/postgres" INT
     start_bg postgres "$dir/postgres.pid" "$dir/logs/postgres.log" "${as_pg_cmd[@]}" "$b/postgres" -D "$pg_data" \
-      -c listen_addresses=127.0.0.1 -c port="$port" -c unix_socket_directories= \
+      -c listen_addresses="${addresses// /,}" -c port="$port" -c unix_socket_directories= \
       -c max_connections=200 -c shared_buffers=128MB -c log_min_messages=warning
     local deadline=$(( $(date +%s) + 30 ))
     while pid_alive "$dir/postgres.pid" postgres && [ "$(date +%s)" -lt "$deadline" ]; do
@@ -98,8 +109,13 @@ start_redis() {
   local port=$1
   stop_pid redis "$dir/redis.pid" redis-server
   # appendfsync always: an event that Redis acknowledged is on disk before the outbox marks it sent.
-  start_bg redis "$dir/redis.pid" "$dir/logs/redis.log" redis-server --bind 127.0.0.1 --port "$port" \
-    --dir "$redis_data" --appendonly yes --appendfsync always --save "" --protected-mode yes --daemonize no
+  # protected mode refuses clients from outside loopback when there is no password; the bridge
+  # address is reached only from this machine's own pods (hack/node.sh isolates the bridge)
+  local addresses protected=yes; addresses=$(listen_addresses)
+  [ "$addresses" = 127.0.0.1 ] || protected=no
+  # shellcheck disable=SC2086
+  start_bg redis "$dir/redis.pid" "$dir/logs/redis.log" redis-server --bind $addresses --port "$port" \
+    --dir "$redis_data" --appendonly yes --appendfsync always --save "" --protected-mode "$protected" --daemonize no
   wait_for Redis 30 redis_ready || fail_one redis
 }
 

@@ -46,11 +46,16 @@ export function runtimeDependencies(workspace: string, seen = new Set<string>())
   return seen;
 }
 
+/** npm packages a deployable's bundle loads from node_modules at run time (the bundle's externals). */
+export function externalDependencies(workspace: string): string[] {
+  return [...runtimeDependencies(workspace)].filter((d) => !(bundledIn[workspace] ?? []).includes(d));
+}
+
 export async function bundle(workspace: string): Promise<string> {
   const entry = entries[workspace];
   if (entry === undefined) throw new Error(`${workspace} has no entry point to bundle`);
   const outfile = join(root, workspace, 'dist', entry.replace(/^src\//, '').replace(/\.ts$/, '.js'));
-  const external = [...runtimeDependencies(workspace)].filter((d) => !(bundledIn[workspace] ?? []).includes(d)).flatMap((d) => [d, `${d}/*`]);
+  const external = externalDependencies(workspace).flatMap((d) => [d, `${d}/*`]);
   await build({
     entryPoints: [join(root, workspace, entry)],
     outfile,

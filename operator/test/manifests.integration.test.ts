@@ -52,3 +52,87 @@ for (const overlay of ['local', 'otc']) {
     }
   });
 }
+
+interface PodSpec {
+  containers: Array<Container & { command?: string[]; imagePullPolicy?: string; securityContext?: { readOnlyRootFilesystem?: boolean }; volumeMounts?: Array<{ name: string; mountPath: string }>; envFrom?: Array<{ secretRef?: { name: string }; configMapRef?: { name: string } }> }>;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
+  securityContext?: { runAsNonRoot?: boolean };
+  volumes?: Array<{ name: string; emptyDir?: object }>;
+}
+
+interface Rendered { kind: string; metadata: { name: string }; spec?: Record<string, unknown>; stringData?: Record<string, string>; data?: Record<string, string> }
+
+async function render(overlay: string): Promise<Rendered[]> {
+  const dir = fileURLToPath(new URL(`../../manifests/overlays/${overlay}`, import.meta.url));
+  const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 1 << 24 });
+  return parseAllDocuments(stdout).map((d) => d.toJS() as Rendered);
+}
+
+/** The pod templates of the platform's workloads (Deployments and CronJobs), by owner. */
+function podSpecs(documents: Rendered[]): Array<{ owner: string; pod: PodSpec }> {
+  return documents.flatMap((d) => {
+    const spec = d.spec as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
+    const pod = spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+    return pod === undefined ? [] : [{ owner: `${d.kind}/${d.metadata.name}`, pod }];
+  });
+}
+
+for (const overlay of ['local', 'otc']) {
+  test(`overlays/${overlay}: every workload keeps the image's tini entrypoint and runs unprivileged on a read-only root with a writable /tmp`, async (t) => {
+    const workloads = podSpecs(await render(overlay));
+    t.true(workloads.length >= 5, `found ${workloads.length} workloads`);
+    for (const { owner, pod } of workloads) {
+      t.true(pod.securityContext?.runAsNonRoot, `${owner} must run as non-root`);
+      for (const c of pod.containers) {
+        // A command replaces the ENTRYPOINT (tini → node): SIGTERM would then hit node as PID 1,
+        // which has no default signal handlers, and zombies would not be reaped.
+        t.is(c.command, undefined, `${owner} (${c.name}) overrides the image's entrypoint; pass args instead`);
+        t.true(c.securityContext?.readOnlyRootFilesystem, `${owner} (${c.name}) needs a read-only root filesystem`);
+        const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
+        t.truthy(tmp && pod.volumes?.find((v) => v.name === tmp.name)?.emptyDir, `${owner} (${c.name}) needs an emptyDir at /tmp`);
+      }
+    }
+  });
+}
+
+test('overlays/local: every workload runs the locally built image on the real node only', async (t) => {
+  const workloads = podSpecs(await render('local'));
+  for (const { owner, pod } of workloads) {
+    t.is(pod.nodeSelector?.['kathelfer.io/real-node'], 'true', `${owner} must select the real node`);
+    t.true(
+      (pod.tolerations ?? []).some((x) => x.key === 'kathelfer.io/real-node' && x.value === 'true' && x.effect === 'NoSchedule' && x.operator === 'Equal'),
+      `${owner} must tolerate the real node's taint kathelfer.io/real-node=true:NoSchedule`,
+    );
+    for (const c of pod.containers) {
+      t.regex(c.image, /^localhost\/kathelfer\/(operator|registration|tasks|matching):local$/, `${owner} (${c.name})`);
+      t.is(c.imagePullPolicy, 'IfNotPresent', `${owner} (${c.name}): there is no registry to pull the local image from`);
+    }
+  }
+});
+
+test('overlays/local: every Deployment has a PodDisruptionBudget, as in the cloud', async (t) => {
+  const documents = await render('local');
+  const budgets = documents.filter((d) => d.kind === 'PodDisruptionBudget').map((d) => (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels);
+  for (const d of documents.filter((x) => x.kind === 'Deployment')) {
+    const labels = (d.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    t.true(budgets.some((b) => Object.entries(b).every(([k, v]) => labels[k] === v)), `Deployment/${d.metadata.name} has no PodDisruptionBudget`);
+  }
+});
+
+test('overlays/local: the services read the datastores from the one Secret kathelfer-datastores, which wins over kathelfer-secrets', async (t) => {
+  const documents = await render('local');
+  const secret = (name: string): Record<string, string> => {
+    const s = documents.find((d) => d.kind === 'Secret' && d.metadata.name === name);
+    return Object.fromEntries(Object.entries({ ...s?.data }).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+  };
+  t.regex(secret('kathelfer-datastores').DATABASE_URL ?? '', /^postgres:\/\//);
+  t.regex(secret('kathelfer-datastores').REDIS_URL ?? '', /^redis:\/\//);
+  t.false('DATABASE_URL' in secret('kathelfer-secrets') || 'REDIS_URL' in secret('kathelfer-secrets'), 'a second copy of the addresses would drift');
+  const services = podSpecs(documents).filter(({ pod }) => pod.containers.some((c) => /kathelfer\/(registration|tasks|matching):/.test(c.image)));
+  t.true(services.length >= 4, `found ${services.length} service workloads`);
+  for (const { owner, pod } of services) {
+    const refs = (pod.containers[0]?.envFrom ?? []).map((e) => e.secretRef?.name ?? e.configMapRef?.name);
+    t.true(refs.indexOf('kathelfer-datastores') > refs.indexOf('kathelfer-secrets'), `${owner}: envFrom ${refs.join(', ')}`);
+  }
+});

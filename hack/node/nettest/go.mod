@@ -1,0 +1,3 @@
+module kathelfer.io/hack/node/nettest
+
+go 1.26.0

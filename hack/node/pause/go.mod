@@ -1,0 +1,3 @@
+module kathelfer.io/hack/node/pause
+
+go 1.26.0
