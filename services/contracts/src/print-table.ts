@@ -1,0 +1,3 @@
+import { architectureTable } from './architecture-table.js';
+
+process.stdout.write(`${architectureTable()}\n`);
