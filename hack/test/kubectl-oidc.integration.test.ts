@@ -33,7 +33,10 @@ const disasterEvent = (name: string) =>
 /** kubectl with `kubeconfig`, the manifest on stdin. */
 function kubectlWithInput(kubeconfig: string, input: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], (error, stdout, stderr) => (error === null ? resolve({ stdout, stderr }) : reject(Object.assign(error, { stdout, stderr }))));
+    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], (error, stdout, stderr) => {
+      if (error === null) resolve({ stdout, stderr });
+      else reject(new Error(`kubectl ${args.join(' ')}: ${stderr}`));
+    });
     child.stdin?.end(input);
   });
 }
@@ -71,5 +74,5 @@ test('the authority user of the provider declares a DisasterEvent with kubectl, 
 test('a coordinator of the provider is refused by RBAC: they cannot declare an incident with kubectl', async (t) => {
   const kubeconfig = kubeconfigOf('koordination');
   const error = await t.throwsAsync(kubectlWithInput(kubeconfig, disasterEvent(uniqueName('refused')), 'create', '-f', '-'));
-  t.regex((error as Error & { stderr: string }).stderr, /forbidden: User "oidc:koordination" cannot create resource "disasterevents"/);
+  t.regex(error.message, /forbidden: User "oidc:koordination" cannot create resource "disasterevents"/);
 });
