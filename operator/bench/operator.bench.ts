@@ -215,8 +215,10 @@ async function scale(): Promise<{ seconds: number; baseline: number[]; targets: 
   const nodeOptions = process.env.OPERATOR_NODE_OPTIONS ?? /name: NODE_OPTIONS, value: "([^"]*)"/.exec(manifest)?.[1] ?? '';
   const file = await bundle('operator');
   const port = await freePort();
-  const op = spawn(process.execPath, [...nodeOptions.split(' ').filter(Boolean), file, '--leader-elect=false', '--log-level=warn', `--metrics-port=${port}`, '--metrics-host=127.0.0.1'], {
-    env: { ...process.env, KUBECONFIG: kubeconfig, POD_NAME: 'bench-scale' }, stdio: ['ignore', 'ignore', 'inherit'],
+  // NODE_OPTIONS as the pod gets it, not as arguments: node refuses some V8 flags there (a
+  // --lite-mode passed as an argument hid that the deployed operator could not start).
+  const op = spawn(process.execPath, [file, '--leader-elect=false', '--log-level=warn', `--metrics-port=${port}`, '--metrics-host=127.0.0.1'], {
+    env: { ...process.env, KUBECONFIG: kubeconfig, POD_NAME: 'bench-scale', NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   const pid = op.pid ?? 0;
   // The initial list and first reconcile of every namespace (each writes its plans' statuses) are
