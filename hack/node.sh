@@ -336,6 +336,10 @@ up() {
   for c in /sys/fs/cgroup/*/; do
     [ -L "${c%/}" ] || [ "$(basename "$c")" = unified ] || mkdir -p "$c${cgroup_root#/}"
   done
+  # A new cgroup weighs as much as one process of the host (cpu.shares 1024): twenty pods starting
+  # at once then shared one process's slice of a busy machine, and a surge took minutes. The node
+  # weighs what it offers as allocatable: one process per core.
+  [ -f "/sys/fs/cgroup/cpu/${cgroup_root#/}/cpu.shares" ] && echo $(( 1024 * $(nproc) )) >"/sys/fs/cgroup/cpu/${cgroup_root#/}/cpu.shares"
   make_pki
   # shellcheck source=/dev/null
   source "$cluster_dir/ports.env"
