@@ -70,4 +70,6 @@ COPY --from=build /src/services/registration/src/data/NOTICE.md licenses/postal-
 ENV KATHELFER_ENTRY=${WORKSPACE}/dist/${ENTRY}.js
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "-c", "exec node --enable-source-maps \"$KATHELFER_ENTRY\" \"$@\"", "--"]
+# NODE_FLAGS: node command-line flags that NODE_OPTIONS refuses (V8 flags outside its allow-list,
+# such as the operator's --lite-mode: in NODE_OPTIONS node exits with "not allowed in NODE_OPTIONS").
+ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "-c", "exec node --enable-source-maps $NODE_FLAGS \"$KATHELFER_ENTRY\" \"$@\"", "--"]
