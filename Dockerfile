@@ -33,18 +33,18 @@ COPY services/matching/package.json services/matching/
 COPY services/tasks/package.json services/tasks/
 COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
+# Every workspace's production dependencies in a directory of their own, shared like the layer
+# above; each image's are cut out of them below.
+RUN mkdir /prod \
+ && cp --parents package.json package-lock.json hack/package.json operator/package.json web/package.json services/*/package.json /prod/ \
+ && cd /prod && npm ci --omit=dev --no-audit --no-fund
 COPY . .
 RUN npx tsx web/build.ts
 # Declared here, not above: the layers before do not depend on the workspace.
 ARG WORKSPACE
 RUN test -n "$WORKSPACE" || (echo "--build-arg WORKSPACE=… is required" >&2; exit 1)
-RUN npx tsx hack/src/build.ts "$WORKSPACE"
-# The production dependencies in a directory of their own (npm installs every workspace's there,
-# even with --workspace), then cut down to what the bundle loads (hack/src/prune-deps.ts).
-RUN mkdir /prod \
- && cp --parents package.json package-lock.json hack/package.json operator/package.json web/package.json services/*/package.json /prod/ \
- && (cd /prod && npm ci --omit=dev --no-audit --no-fund --workspace "$WORKSPACE") \
- && npx tsx hack/src/prune-deps.ts /prod "$WORKSPACE"
+# The bundle, and of the production dependencies only what it loads (hack/src/prune-deps.ts).
+RUN npx tsx hack/src/build.ts "$WORKSPACE" && npx tsx hack/src/prune-deps.ts /prod "$WORKSPACE"
 
 FROM ${BASE_IMAGE}
 ARG WORKSPACE
@@ -70,4 +70,6 @@ COPY --from=build /src/services/registration/src/data/NOTICE.md licenses/postal-
 ENV KATHELFER_ENTRY=${WORKSPACE}/dist/${ENTRY}.js
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "-c", "exec node --enable-source-maps \"$KATHELFER_ENTRY\" \"$@\"", "--"]
+# NODE_FLAGS: node command-line flags that NODE_OPTIONS refuses (V8 flags outside its allow-list,
+# such as the operator's --lite-mode: in NODE_OPTIONS node exits with "not allowed in NODE_OPTIONS").
+ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "-c", "exec node --enable-source-maps $NODE_FLAGS \"$KATHELFER_ENTRY\" \"$@\"", "--"]

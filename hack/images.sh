@@ -106,14 +106,17 @@ ensure_base() {
   echo "$key"
 }
 
-# The build context's files as git sees them (tracked or untracked, not ignored), with
-# .dockerignore's exclusions (node_modules, dist, …) applied by git's own ignore rules too.
+# The build context's files as git sees them (tracked or untracked, not ignored), less what
+# .dockerignore keeps out of the build (its patterns as git exclude pathspecs).
 context_key() {
   local base=$1
   { echo "$base"
     cat "$root/Dockerfile" "$root/.dockerignore"
     declare -f workspace_of entry_of npm_build_config build_all # how this script builds, not its other parts
-    (cd "$root" && git ls-files -z --cached --others --exclude-standard --deduplicate \
+    local -a specs=(.) ignored; local p
+    mapfile -t ignored < <(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$root/.dockerignore")
+    for p in "${ignored[@]}"; do specs+=(":(exclude,glob)$p" ":(exclude,glob)$p/**"); done
+    (cd "$root" && git ls-files -z --cached --others --exclude-standard --deduplicate -- "${specs[@]}" \
       | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh \
       | sort -z | xargs -0 -r sha256sum)
   } | sha256sum | cut -c1-12

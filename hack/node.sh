@@ -45,13 +45,15 @@ host_dir=/run/kathelfer-node
 cni_network=kathelfer
 # the label and taint that the workloads of manifests/overlays/local select and tolerate
 node_label=kathelfer.io/real-node
-components=(containerd coredns kube-proxy kubelet)
+components=(containerd coredns kube-proxy kubelet apiserver-proxy)
 # sysctls the kubelet (pkg/kubelet/cm/container_manager_linux.go setupKernelTunables), kube-proxy
 # or this script may change; their values before `up` are restored by `down`.
 sysctls=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
   kernel.keys.root_maxbytes net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.ipv4.conf.all.route_localnet)
 
 bin_dir() { [ -f "$dir/bin" ] && cat "$dir/bin"; }
+# What a component's command line contains (pid_alive): its binary, or socat for the API proxy.
+cmd_of() { if [ "$1" = apiserver-proxy ]; then echo "socat TCP-LISTEN:"; else echo "$(bin_dir)/$1"; fi; }
 kubectl_admin() { "$(cat "$cluster_dir/bin")/kubectl" --kubeconfig "$cluster_dir/kubeconfig" "$@"; }
 
 # Why this machine can't run a real node, or nothing. Checked before anything is changed.
@@ -82,6 +84,7 @@ ensure_packages() {
   [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
   command -v iptables >/dev/null || missing+=(iptables)
   command -v conntrack >/dev/null || missing+=(conntrack)
+  command -v socat >/dev/null || missing+=(socat)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} from Debian's packages"
   apt-get update -qq
@@ -123,7 +126,8 @@ make_pki() {
   # kube-proxy: system:kube-proxy is bound to system:node-proxier by the default RBAC policy;
   # CoreDNS: its own user, bound to a ClusterRole below.
   for name in kubelet kube-proxy coredns; do
-    [ -f "$pki/$name.crt" ] && continue
+    # kept across runs, unless the plane's CA is new (hack/cluster.sh purge)
+    [ -f "$pki/$name.crt" ] && openssl verify -CAfile "$ca/ca.crt" "$pki/$name.crt" >/dev/null 2>&1 && continue
     case $name in
       kubelet) cn=system:node:$node_name org=system:nodes ;;
       kube-proxy) cn=system:kube-proxy org= ;;
@@ -304,7 +308,7 @@ YAML
 
 running() {
   local b; b=$(bin_dir) || return 1
-  for c in "${components[@]}"; do pid_alive "$dir/$c.pid" "$b/$c" || return 1; done
+  for c in "${components[@]}"; do pid_alive "$dir/$c.pid" "$(cmd_of "$c")" || return 1; done
   kubectl_admin get node "$node_name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True
 }
 
@@ -332,6 +336,10 @@ up() {
   for c in /sys/fs/cgroup/*/; do
     [ -L "${c%/}" ] || [ "$(basename "$c")" = unified ] || mkdir -p "$c${cgroup_root#/}"
   done
+  # A new cgroup weighs as much as one process of the host (cpu.shares 1024): twenty pods starting
+  # at once then shared one process's slice of a busy machine, and a surge took minutes. The node
+  # weighs what it offers as allocatable: one process per core.
+  [ -f "/sys/fs/cgroup/cpu/${cgroup_root#/}/cpu.shares" ] && echo $(( 1024 * $(nproc) )) >"/sys/fs/cgroup/cpu/${cgroup_root#/}/cpu.shares"
   make_pki
   # shellcheck source=/dev/null
   source "$cluster_dir/ports.env"
@@ -354,8 +362,25 @@ up() {
   start_bg kube-proxy "$dir/kube-proxy.pid" "$dir/logs/kube-proxy.log" "$b/kube-proxy" \
     --config="$dir/kube-proxy.yaml" --v=1
   start_bg coredns "$dir/coredns.pid" "$dir/logs/coredns.log" "$b/coredns" -conf "$dir/Corefile"
+  # Pods reach the API server as every in-cluster client does, at the kubernetes Service
+  # (10.96.0.1:443, in the serving certificate): the plane listens on loopback only, so socat
+  # forwards the bridge address to it, and an EndpointSlice points the Service there (the plane
+  # runs without an endpoint reconciler).
+  start_bg apiserver-proxy "$dir/apiserver-proxy.pid" "$dir/logs/apiserver-proxy.log" \
+    "$(command -v socat)" "TCP-LISTEN:$API_PORT,bind=$node_ip,reuseaddr,fork" "TCP:127.0.0.1:$API_PORT"
+  kubectl_admin apply -f - >/dev/null <<YAML
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kubernetes-real-node
+  namespace: default
+  labels: {kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: kathelfer-hack-node}
+addressType: IPv4
+ports: [{name: https, port: $API_PORT, protocol: TCP}]
+endpoints: [{addresses: ["$node_ip"], conditions: {ready: true}}]
+YAML
   wait_for "the real node" 120 node_ready || {
-    for c in "${components[@]}"; do pid_alive "$dir/$c.pid" "$b/$c" || fail_up "$c"; done
+    for c in "${components[@]}"; do pid_alive "$dir/$c.pid" "$(cmd_of "$c")" || fail_up "$c"; done
     fail_up kubelet
   }
   log "real node $node_name Ready at $node_ip (pods on $bridge, $pod_cidr)"
@@ -409,6 +434,7 @@ down_quiet() {
     stop_pid kubelet "$dir/kubelet.pid" "$b/kubelet"
     stop_pid kube-proxy "$dir/kube-proxy.pid" "$b/kube-proxy"
     stop_pid coredns "$dir/coredns.pid" "$b/coredns"
+    stop_pid apiserver-proxy "$dir/apiserver-proxy.pid" "$(cmd_of apiserver-proxy)"
     kill_cgroup_procs
     # the shims of this containerd (found by its socket in their command line) and containerd itself
     local pid
@@ -440,6 +466,7 @@ down_quiet() {
     while IFS= read -r line; do sysctl -qw "$line" || log "could not restore $line"; done <"$host_dir/sysctls"
   fi
   kubectl_admin delete node "$node_name" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+  kubectl_admin -n default delete endpointslice kubernetes-real-node --ignore-not-found >/dev/null 2>&1 || true
   rm -rf "$host_dir"
 }
 

@@ -3,7 +3,8 @@
 #   bridge   before the datastores start (they also listen on the bridge); records the host's
 #            state; exit 1 when this machine can't run a real node (says why; the tests that need
 #            one then fail with that hint rather than being skipped)
-#   up       after the plane: starts the node, prints the shell exports (hack/node.sh env)
+#   up       after the plane: starts the node, builds (when stale) and loads the platform's images
+#            into it (hack/images.sh), prints the shell exports (hack/node.sh env)
 #   down     stops the node, then checks that the host is as before `bridge` (exit 1 if not)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,12 @@ case "${1:-}" in
     started=$(date +%s)
     bash "$here/node.sh" up >/dev/null || { say "the real node did not start (see the messages above)"; exit 1; }
     say "real node up in $(( $(date +%s) - started ))s"
+    # the platform's images (npm run images), for the tests that run the platform as real pods
+    eval "$(bash "$here/node.sh" env)"
+    started=$(date +%s)
+    CTR="$KATHELFER_NODE_BIN/ctr" bash "$here/images.sh" load --address "$CONTAINERD_ADDRESS" >/dev/null ||
+      { say "the platform's images did not build or load (see the messages above)"; exit 1; }
+    say "the platform's images are in the node's containerd ($(( $(date +%s) - started ))s)"
     bash "$here/node.sh" env ;;
   down)
     [ -f "$before" ] || exit 0

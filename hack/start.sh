@@ -12,6 +12,13 @@ cd "$root"
 source hack/lib.sh
 
 bash hack/ensure-deps.sh
+# The platform as real pods on a real node where this machine can run one (hack/start-pods.sh);
+# elsewhere the processes below, and it says why. KATHELFER_PROCESSES=1 asks for the processes.
+if [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" != 1 ] && [ "${KATHELFER_PROCESSES:-}" != 1 ]; then
+  if reason=$(bash hack/node.sh check); then exec bash hack/start-pods.sh; fi
+  log "NO REAL NODE on this machine: $reason."
+  log "Falling back to the services and the operator as processes on this machine; kwok's pods stand in for theirs."
+fi
 cluster_was_up=0; datastores_were_up=0
 bash hack/cluster.sh status >/dev/null 2>&1 && cluster_was_up=1
 bash hack/datastores.sh status >/dev/null 2>&1 && datastores_were_up=1

@@ -1,6 +1,6 @@
 /**
- * Cuts a production install (`npm ci --omit=dev --workspace W`) down to what W's bundle loads.
- * npm installs every workspace's production dependencies even with --workspace (the registration
+ * Cuts a production install (`npm ci --omit=dev` of all workspaces) down to what W's bundle loads.
+ * npm installs every workspace's production dependencies, even with --workspace (the registration
  * image carried the operator's 58 MiB Kubernetes client, the operator the services' Redis client),
  * and packages ship TypeScript declarations, source maps and docs that nothing reads at run time.
  *   tsx hack/src/prune-deps.ts <install dir> <workspace>
@@ -87,6 +87,12 @@ function removeRuntimeUseless(dir: string): number {
 /** Prunes `installRoot`/node_modules for `workspace`; returns what was removed (counts, bytes). */
 export function pruneDependencies(installRoot: string, workspace: string): { kept: number; removed: number; bytes: number } {
   const nodeModules = join(installRoot, 'node_modules');
+  // npm nests a dependency under the workspace when its version conflicts with the hoisted one;
+  // the image has only the root node_modules, so such a dependency would be missing at run time.
+  const nested = join(installRoot, workspace, 'node_modules');
+  if (existsSync(nested) && readdirSync(nested).some((e) => !e.startsWith('.'))) {
+    throw new Error(`${nested} holds production dependencies the image would not have (the Dockerfile copies ${nodeModules} only): align their versions with the other workspaces'`);
+  }
   const keep = reachablePackages(installRoot, externalDependencies(workspace));
   let removed = 0;
   let bytes = 0;

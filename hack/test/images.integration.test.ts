@@ -128,7 +128,7 @@ for (const service of ['registration', 'tasks', 'matching'] as const) {
       const ready = await eventually(`${service} /readyz`, async () => {
         const response = await fetch(`http://127.0.0.1:${port}/readyz`);
         return response.status === 200 ? ((await response.json()) as { checks: Record<string, string> }) : undefined;
-      }, { timeoutMs: 90_000 });
+      }, { timeoutMs: 90_000 }).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${runner.output().slice(-3000)}`)));
       t.deepEqual(ready.checks, { database: 'ok', redis: 'ok' });
       const init = containerInit(runner);
       t.truthy(init, 'tini and node run');
@@ -166,10 +166,13 @@ test.serial('the operator image starts against the real API server, takes its Le
     WATCH_NAMESPACES: namespace, // no other test's DisasterEvents
     METRICS_PORT: String(port),
     METRICS_HOST: '127.0.0.1',
-    NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=1 --lite-mode',
+    // as manifests/base/operator/deployment.yaml sets them
+    NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=1',
+    NODE_FLAGS: '--lite-mode',
   }, [`${kubeconfig}:/etc/kathelfer/kubeconfig`]);
   try {
-    await eventually('operator /readyz', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), { timeoutMs: 90_000 });
+    await eventually('operator /readyz', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), { timeoutMs: 90_000 })
+      .catch((error: Error) => Promise.reject(new Error(`${error.message}\n${runner.output().slice(-3000)}`)));
     const holder = async () => (await kubectl('-n', namespace, 'get', 'lease', 'kathelfer-operator', '-o', 'jsonpath={.spec.holderIdentity}')).stdout;
     t.is(await eventually('the Lease', async () => ((await holder()) === identity ? identity : undefined), { timeoutMs: 30_000 }), identity);
     const init = containerInit(runner);

@@ -136,3 +136,21 @@ test('overlays/local: the services read the datastores from the one Secret kathe
     t.true(refs.indexOf('kathelfer-datastores') > refs.indexOf('kathelfer-secrets'), `${owner}: envFrom ${refs.join(', ')}`);
   }
 });
+
+for (const overlay of ['local', 'otc']) {
+  test(`overlays/${overlay}: node starts with every container's NODE_OPTIONS and NODE_FLAGS (node refuses some V8 flags in NODE_OPTIONS)`, async (t) => {
+    const containers = podSpecs(await render(overlay)).flatMap(({ owner, pod }) => pod.containers.map((c) => ({ owner, ...c })));
+    const checked = new Set<string>();
+    for (const c of containers) {
+      const options = c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      const flags = c.env?.find((e) => e.name === 'NODE_FLAGS')?.value ?? '';
+      if (checked.has(`${options}|${flags}`)) continue;
+      checked.add(`${options}|${flags}`);
+      // As the image's entrypoint runs node: NODE_OPTIONS from the environment, NODE_FLAGS as arguments.
+      const started = await run(process.execPath, [...flags.split(' ').filter(Boolean), '-e', 'process.stdout.write("ok")'], { env: { PATH: process.env.PATH, NODE_OPTIONS: options } })
+        .then((r) => r.stdout, (error: Error) => error.message);
+      t.is(started, 'ok', `${c.owner} (${c.name}): NODE_OPTIONS="${options}" NODE_FLAGS="${flags}"`);
+    }
+    t.true(checked.size >= 2);
+  });
+}
