@@ -266,9 +266,10 @@ run_image() {
   # positionally (mnt user workdir, then mount pairs, "--", env, "--", command).
   unshare --pid --fork --mount --propagation private bash -euc '
     mnt=$1 user=$2 workdir=$3; shift 3
-    while [ "$1" != -- ]; do mount --bind -o ro "${1%%:*}" "$mnt${1#*:}"; shift; done; shift
-    envs=(); while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
+    # the read-only root first: a bind of it would hide the mounts made below it before
     mount --bind "$mnt" "$mnt" && mount -o remount,bind,ro "$mnt"
+    while [ "$1" != -- ]; do mount --bind "${1%%:*}" "$mnt${1#*:}" && mount -o remount,bind,ro "$mnt${1#*:}"; shift; done; shift
+    envs=(); while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
     mount -t proc proc "$mnt/proc"
     mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$mnt/tmp"
     mount -t tmpfs -o size=64k,mode=755,nosuid tmpfs "$mnt/dev"

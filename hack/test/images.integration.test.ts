@@ -17,6 +17,7 @@ import { databaseUrl, eventually, freePort, kubeconfigPath, redisUrl, uniqueName
 
 const run = promisify(execFile);
 const images = fileURLToPath(new URL('../images.sh', import.meta.url));
+const crds = fileURLToPath(new URL('../../crds/', import.meta.url));
 const components = ['operator', 'registration', 'tasks', 'matching'] as const;
 // The Deployments' terminationGracePeriodSeconds (manifests/base): after it the kubelet kills.
 const gracePeriodMs = { operator: 10_000, service: 30_000 };
@@ -101,6 +102,16 @@ function containerInit(runner: Running): { tini: number; node: number; nsPid: st
   return { tini, node, nsPid, rootOptions: rootLine.split(' ')[5] ?? '', uid };
 }
 
+/** Ends a run whatever its state: SIGKILL to tini ends its PID namespace, then the runner cleans up. */
+async function stopHard(runner: Running): Promise<void> {
+  if (runner.child.exitCode !== null || runner.child.signalCode !== null) return;
+  for (const pid of descendants(runner.child.pid ?? -1)) {
+    if (cmdline(pid).startsWith('/usr/bin/tini ')) process.kill(pid, 'SIGKILL');
+  }
+  await Promise.race([runner.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  runner.child.kill('SIGKILL');
+}
+
 async function stopThroughTini(t: { is: (a: unknown, b: unknown, m?: string) => void }, runner: Running, tini: number, graceMs: number): Promise<void> {
   process.kill(tini, 'SIGTERM');
   const code = await Promise.race([runner.exited, new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late'))]);
@@ -140,7 +151,7 @@ for (const service of ['registration', 'tasks', 'matching'] as const) {
       t.regex(runner.output(), /"reason":"SIGTERM".*readiness is false, draining/);
       t.regex(runner.output(), /"msg":"shut down cleanly"/);
     } finally {
-      runner.child.kill('SIGKILL');
+      await stopHard(runner);
       const client = new pg.Client({ connectionString: databaseUrl() });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -152,6 +163,9 @@ for (const service of ['registration', 'tasks', 'matching'] as const) {
 test.serial('the operator image starts against the real API server, takes its Lease, and hands it back on SIGTERM through tini', async (t) => {
   const namespace = uniqueName('img-operator');
   const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfigPath(), ...args], { maxBuffer: 1 << 24 });
+  // The operator is ready once it lists its kinds: the CRDs must be there.
+  await kubectl('apply', '--server-side', '--force-conflicts', '-f', `${crds}kathelfer.io_disasterevents.yaml`, '-f', `${crds}kathelfer.io_surgeplans.yaml`);
+  await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/disasterevents.kathelfer.io', 'crd/surgeplans.kathelfer.io');
   await kubectl('create', 'namespace', namespace);
   // The plane's kubeconfig names its certificate files; the container gets one with them inlined.
   const dir = mkdtempSync(join(tmpdir(), 'kathelfer-images-'));
@@ -182,7 +196,7 @@ test.serial('the operator image starts against the real API server, takes its Le
     await stopThroughTini(t, runner, init.tini, gracePeriodMs.operator);
     t.is(await holder(), '', 'the Lease is released, so another replica takes over at once');
   } finally {
-    runner.child.kill('SIGKILL');
+    await stopHard(runner);
     rmSync(dir, { recursive: true, force: true });
     await kubectl('delete', 'namespace', namespace, '--wait=false');
   }
