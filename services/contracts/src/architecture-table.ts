@@ -12,7 +12,7 @@ export const tableEnd = '<!-- contracts:table:end -->';
 export function architectureTable(): string {
   const rows = ['| stream | event type | version | producer | consumer groups | what happened |', '|---|---|---|---|---|---|'];
   for (const stream of Object.values(contracts) as StreamContract[]) {
-    for (const [type, contract] of Object.entries(stream.events) as Array<[string, EventContract]>) {
+    for (const [type, contract] of Object.entries<EventContract>(stream.events)) {
       const versions = Object.keys(contract.versions).map((v) => `v${v}`).join(', ');
       const consumers = contract.consumers.length === 0 ? '—' : contract.consumers.map((c) => `\`${c}\``).join(', ');
       rows.push(`| \`${stream.name}\` | \`${type}\` | ${versions} (writes v${contract.current}) | \`${stream.producer}\` | ${consumers} | ${contract.summary} |`);

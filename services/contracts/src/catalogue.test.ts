@@ -16,7 +16,7 @@ test("the README's architecture section holds the table generated from the contr
 test('every stream is named as its key, and every event type has the version it writes among those it declares', (t) => {
   for (const [key, stream] of Object.entries(contracts) as Array<[string, StreamContract]>) {
     t.is(stream.name, key);
-    for (const [type, contract] of Object.entries(stream.events) as Array<[string, EventContract]>) {
+    for (const [type, contract] of Object.entries<EventContract>(stream.events)) {
       t.regex(type, /^[a-z]+\.[a-z]+$/, `${type}: noun.pastParticiple`);
       t.truthy(contract.versions[contract.current], `${key} ${type} declares v${contract.current}`);
       t.true(currentSchema(key as keyof typeof contracts, type).schema === contract.versions[contract.current]);
