@@ -9,5 +9,6 @@ for svc in registration tasks matching; do
   stop_pid "$svc" "$KATHELFER_STATE/platform/$svc.pid" "services/$svc/src/server.ts" TERM 30
 done
 stop_pid operator "$KATHELFER_STATE/platform/operator.pid" operator/src/main.ts
+bash hack/mail.sh down
 bash hack/datastores.sh down
 bash hack/cluster.sh down

@@ -18,7 +18,7 @@ export type AssignmentEventType =
  * One assignment event. The payload repeats the event id and time, so a consumer that stores
  * payloads alone still deduplicates; helperId is registration's pseudonymous id, nothing more.
  */
-export function assignmentEvent(type: AssignmentEventType, a: AssignmentAttributes, now = new Date()): DomainEvent {
+export function assignmentEvent(type: AssignmentEventType, a: AssignmentAttributes, now = new Date()): DomainEvent & { type: AssignmentEventType; payload: AssignmentEventPayload } {
   const id = randomUUID();
   return {
     id,
@@ -32,10 +32,28 @@ export function assignmentEvent(type: AssignmentEventType, a: AssignmentAttribut
       status: a.status,
       shiftStart: a.shiftStart.toISOString(),
       shiftEnd: a.shiftEnd.toISOString(),
+      // until when a proposal may be answered (the helper's notification says so)
+      expiresAt: a.expiresAt.toISOString(),
       ...(a.reason === null ? {} : { reason: a.reason }),
       occurredAt: now.toISOString(),
     },
   };
+}
+
+/** The payload of every assignment event, as matching writes it. */
+export interface AssignmentEventPayload extends Record<string, unknown> {
+  eventId: string;
+  assignmentId: string;
+  taskId: string;
+  helperId: string;
+  /** The DisasterEvent (incident) name. */
+  event: string;
+  status: string;
+  shiftStart: string;
+  shiftEnd: string;
+  expiresAt: string;
+  reason?: string;
+  occurredAt: string;
 }
 
 export async function recordAssignmentEvents(

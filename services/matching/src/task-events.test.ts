@@ -43,7 +43,8 @@ test('an event exactly as the task service publishes it is understood, with its 
     id: '7f1f1b8e-9a43-4c0e-8a55-2f5c3b0f9d11', incidentId: 'hochwasser-saale', siteId: '0c6a2c7e-1f0e-4b7e-9a4a-5d1e2f3a4b5c', status: 'open',
     skills: ['sandbagging'], resources: ['shovel'], headcount: 4, filledCount: 0, priority: 1,
     shiftStart: now, shiftEnd: new Date(now.getTime() + 4 * 3_600_000), postalArea: '061', latitude: 51.49, longitude: 11.95, version: 1,
-  } as never, { capacity: 12 });
+    title: 'Sandsäcke füllen', bring: ['Handschuhe'],
+  } as never, { id: '0c6a2c7e-1f0e-4b7e-9a4a-5d1e2f3a4b5c', capacity: 12, name: 'Bauhof', street: 'Am Hafen 1', postalCode: '06108', city: 'Halle', meetingPoint: 'Tor 2' });
   const parsed = taskEvent.parse({ ...published, eventId: 'e-9', type: 'task.created' });
   t.like(parsed, {
     type: 'task.created', taskId: '7f1f1b8e-9a43-4c0e-8a55-2f5c3b0f9d11', event: 'hochwasser-saale', requiredSkills: ['sandbagging'],
