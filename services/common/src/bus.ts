@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Logger } from './logger.js';
 import type { RedisClient } from './redis.js';
 
@@ -6,10 +5,69 @@ export interface BusEvent {
   /** Stable event id from the outbox; the same event published twice has the same id. */
   id: string;
   type: string;
+  /** The contract version of the payload (@kathelfer/contracts); 1 for entries written before versions were recorded. */
+  version: number;
   payload: Record<string, unknown>;
   occurredAt: string;
   /** The Redis stream entry id (differs between duplicates). */
   entryId: string;
+  /** Why the entry could not be read as an event (its payload is not a JSON object), if so: it is dead-lettered, never handled. */
+  unreadable?: string;
+}
+
+/**
+ * Thrown by a handler for an event of a version newer than it knows: during a rolling update a
+ * newer replica of the same consumer group can read it, so it stays pending and is claimed again
+ * after the idle time (by whichever member claims it) instead of being dead-lettered.
+ */
+export class NewerVersion extends Error {
+  constructor(type: string, version: number, known: readonly number[]) {
+    super(`${type} v${version} is newer than this replica reads (v${known.join(', v')}); left pending for a newer replica`);
+    this.name = 'NewerVersion';
+  }
+}
+
+/** The stream next to `stream` that keeps the events consumer groups could not parse: `<stream>:dead-letter`. */
+export function deadLetterStream(stream: string): string {
+  return `${stream}:dead-letter`;
+}
+
+/**
+ * Moves `event` to the dead-letter stream with the consumer group and the reason, for a person to
+ * read, fix and replay (docs/runbook.md "KathelferEventsDeadLettered"). The caller acknowledges it.
+ */
+export async function deadLetter(redis: RedisClient, stream: string, group: string, event: BusEvent, reason: string): Promise<void> {
+  await redis.xAdd(deadLetterStream(stream), '*', {
+    id: event.id,
+    type: event.type,
+    version: String(event.version),
+    payload: JSON.stringify(event.payload),
+    occurredAt: event.occurredAt,
+    entryId: event.entryId,
+    group,
+    reason: reason.slice(0, 2000),
+  });
+}
+
+/** Reads a stream entry's fields as an event; never throws (a malformed entry is marked `unreadable`). */
+export function parseEntry(entryId: string, fields: Record<string, string>): BusEvent {
+  const version = Number(fields.version ?? '1');
+  const event: BusEvent = {
+    id: fields.id ?? entryId,
+    type: fields.type ?? 'unknown',
+    version: Number.isSafeInteger(version) && version > 0 ? version : 0,
+    payload: {},
+    occurredAt: fields.occurredAt ?? '',
+    entryId,
+  };
+  try {
+    const payload: unknown = JSON.parse(fields.payload ?? '{}');
+    if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) event.payload = payload as Record<string, unknown>;
+    else event.unreadable = 'the payload is not a JSON object';
+  } catch (error) {
+    event.unreadable = `the payload is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return event;
 }
 
 interface StreamReply {
@@ -38,9 +96,9 @@ export async function consumeEvents(options: {
   dedupSeconds?: number;
   blockMs?: number;
   logger: Logger;
-  /** Payload schemas by event type; an event that fails its schema goes to `<stream>:dead-letter`, not to `handle`. */
-  schemas?: Record<string, z.ZodType>;
   handle: (event: BusEvent) => Promise<void>;
+  /** Called for each entry dead-lettered here (one that is not an event at all), e.g. to count it. */
+  onDeadLetter?: (event: BusEvent) => void;
   /**
    * Handles events of different keys in parallel, up to `concurrency` at a time, and events of one
    * key in stream order (e.g. key = the helper an event is about). Without `keyOf`, one at a time.
@@ -65,24 +123,16 @@ export async function consumeEvents(options: {
   await reader.connect();
   let running = true;
 
-  const parse = (entryId: string, fields: Record<string, string>): BusEvent => ({
-    id: fields.id ?? entryId,
-    type: fields.type ?? 'unknown',
-    payload: JSON.parse(fields.payload ?? '{}') as Record<string, unknown>,
-    occurredAt: fields.occurredAt ?? '',
-    entryId,
-  });
+  const parse = parseEntry;
 
   const process = async (event: BusEvent): Promise<void> => {
     const { entryId } = event;
-    const schema = options.schemas?.[event.type];
-    const checked = schema?.safeParse(event.payload);
-    if (checked !== undefined && !checked.success) {
-      logger.error({ eventId: event.id, type: event.type, issues: checked.error.issues.length }, 'event does not match its schema; dead-lettered');
-      await redis.xAdd(`${stream}:dead-letter`, '*', {
-        id: event.id, type: event.type, payload: JSON.stringify(event.payload), occurredAt: event.occurredAt, group,
-        reason: checked.error.message.slice(0, 2000),
-      });
+    // Schemas are the contract consumer's business (contract-consumer.ts); an entry that is not even an event is dead-lettered here.
+    const unfit = event.unreadable;
+    if (unfit !== undefined) {
+      logger.error({ eventId: event.id, type: event.type, reason: unfit.slice(0, 500) }, 'stream entry is not an event; dead-lettered');
+      options.onDeadLetter?.(event);
+      await deadLetter(redis, stream, group, event, unfit);
       await redis.xAck(stream, group, entryId);
       return;
     }
@@ -112,7 +162,8 @@ export async function consumeEvents(options: {
       await process(event);
     } catch (error) {
       failures += 1;
-      logger.error({ err: error, entryId: event.entryId }, 'event handler failed; it stays pending and is retried later');
+      if (error instanceof NewerVersion) logger.warn({ eventId: event.id, type: event.type, version: event.version, entryId: event.entryId }, error.message);
+      else logger.error({ err: error, entryId: event.entryId }, 'event handler failed; it stays pending and is retried later');
     }
   };
 

@@ -5,29 +5,8 @@
  */
 import { z } from 'zod';
 
-/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in ms: what both PostgreSQL and ISO 8601's four-digit years hold. */
-export const earliestInstantMs = Date.parse('0001-01-01T00:00:00Z');
-export const latestInstantMs = Date.parse('9999-12-31T23:59:59.999Z');
-
-/** A written offset PostgreSQL refuses: it holds ±15:59 at most (22009 "time zone displacement out of range"). */
-const offsetTooLarge = /[+-](1[6-9]|2\d):\d\d$/;
-
-/**
- * An instant as RFC 3339 / ISO 8601 date-time with `Z` or an offset (`2026-11-27T08:00:00+01:00`),
- * restricted to what PostgreSQL's timestamptz holds: offsets of at most ±15:59 and instants from
- * year 1 to 9999 (year 0 is 22008 there). Zod's format checks the calendar (no 30 February).
- */
-export const timestamp = z.iso
-  .datetime({ offset: true })
-  .refine((value) => !offsetTooLarge.test(value), { message: 'the UTC offset must be between -15:59 and +15:59' })
-  .refine(
-    (value) => {
-      const ms = Date.parse(value);
-      return Number.isFinite(ms) && ms >= earliestInstantMs && ms <= latestInstantMs;
-    },
-    { message: 'the instant must lie between the years 1 and 9999' },
-  )
-  .meta({ description: 'ISO 8601 date-time with Z or an offset of at most ±15:59, years 1 to 9999', examples: ['2026-11-27T08:00:00+01:00'] });
+// One rule for instants across APIs and events: declared with the event contracts, used here too.
+export { earliestInstantMs, latestInstantMs, timestamp } from '@kathelfer/contracts/vocabulary';
 
 /** At least one letter, digit, punctuation or symbol: not only spaces, marks, controls or invisible format characters. */
 const visible = /[\p{L}\p{N}\p{P}\p{S}]/u;

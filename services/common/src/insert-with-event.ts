@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
-import type { DomainEvent } from './outbox.js';
+import type { EventTypeOf, PayloadIn, StreamKey } from '@kathelfer/contracts';
+import { checked } from './publish.js';
 import { preparedQuery } from './prepared-query.js';
 
 export interface Insert {
@@ -13,15 +14,19 @@ export interface Insert {
  * Inserts a row, its outbox event and any further rows in ONE statement (a data-modifying CTE):
  * atomic like a transaction, but one round trip instead of BEGIN, n INSERTs, COMMIT — on the hot
  * path of a surge that round-trip count is what bounds throughput. Column names and JSON types
- * come from the models, so this stays in step with their definitions. Returns the event id.
+ * come from the models, so this stays in step with their definitions. The event is checked against
+ * its contract like `publish` does. Returns the event id.
+ * @throws ContractViolation when `payload` breaks the contract (nothing is written then)
  */
-export async function insertWithEvent(
+export async function insertWithEvent<S extends StreamKey, T extends EventTypeOf<S>>(
   sequelize: Sequelize,
   schema: string,
   inserts: Insert[],
-  stream: string,
-  event: DomainEvent,
+  stream: S,
+  type: T,
+  payload: PayloadIn<S, T>,
 ): Promise<string> {
+  const event = checked(stream, type, payload);
   const bind: unknown[] = [];
   const param = (value: unknown, cast = '') => {
     bind.push(value);
@@ -41,8 +46,8 @@ export async function insertWithEvent(
     return `i${index} AS (INSERT INTO "${schema}"."${model.tableName}" (${columns.join(', ')}) VALUES (${params.join(', ')}) RETURNING 1)`;
   });
   const id = randomUUID();
-  const eventSql = `INSERT INTO "${schema}".outbox (id, stream, type, payload)
-    SELECT ${param(id)}::uuid, ${param(stream)}, ${param(event.type)}, ${param(JSON.stringify(event.payload), '::jsonb')} FROM i0`;
+  const eventSql = `INSERT INTO "${schema}".outbox (id, stream, type, version, payload)
+    SELECT ${param(id)}::uuid, ${param(stream)}, ${param(type)}, ${param(event.version)}::smallint, ${param(JSON.stringify(event.payload), '::jsonb')} FROM i0`;
   // The text depends only on which columns are given, so it is prepared once per connection.
   await preparedQuery(sequelize, `WITH ${ctes.join(',\n')} ${eventSql}`, bind);
   return id;

@@ -5,12 +5,14 @@ export interface OutboxAttributes {
   /** Stream name without the Redis prefix, e.g. `registration`. */
   stream: string;
   type: string;
+  /** The contract version the payload follows (@kathelfer/contracts). */
+  version: number;
   payload: Record<string, unknown>;
   createdAt: Date;
   sentAt: Date | null;
 }
 
-export type OutboxCreation = Pick<OutboxAttributes, 'id' | 'stream' | 'type' | 'payload'>;
+export type OutboxCreation = Pick<OutboxAttributes, 'id' | 'stream' | 'type' | 'payload'> & { version?: number };
 export interface OutboxRow extends Model<OutboxAttributes, OutboxCreation>, OutboxAttributes {}
 export type OutboxModel = ModelStatic<OutboxRow>;
 
@@ -21,6 +23,7 @@ export function defineOutboxModel(sequelize: Sequelize, schema: string): OutboxM
       id: { type: DataTypes.UUID, primaryKey: true },
       stream: { type: DataTypes.TEXT, allowNull: false },
       type: { type: DataTypes.TEXT, allowNull: false },
+      version: { type: DataTypes.SMALLINT, allowNull: false, defaultValue: 1 },
       payload: { type: DataTypes.JSONB, allowNull: false },
       createdAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       sentAt: { type: DataTypes.DATE, allowNull: true },
@@ -46,4 +49,12 @@ export async function createOutboxTable(sequelize: Sequelize, schema: string): P
     );
     CREATE INDEX outbox_unsent ON "${schema}".outbox (seq) WHERE sent_at IS NULL;
   `);
+}
+
+/**
+ * Adds the contract version of each event to an existing outbox table (every event written before
+ * is version 1, the first declared one). For a migration of each service that has an outbox.
+ */
+export async function addOutboxVersionColumn(sequelize: Sequelize, schema: string): Promise<void> {
+  await sequelize.query(`ALTER TABLE "${schema}".outbox ADD COLUMN IF NOT EXISTS version smallint NOT NULL DEFAULT 1`);
 }

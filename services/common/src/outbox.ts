@@ -5,8 +5,11 @@ import { gaugeFromCallback, type Metrics } from './metrics.js';
 import type { OutboxModel } from './outbox.model.js';
 import type { RedisClient } from './redis.js';
 
+/** An event as the outbox stores it; producers write them through `publish` (publish.ts), which checks the contract. */
 export interface DomainEvent {
   type: string;
+  /** The contract version of `payload`. @default 1 */
+  version?: number;
   payload: Record<string, unknown>;
   /** The event id; set it when the payload must carry its own id. @default a new UUID */
   id?: string;
@@ -18,7 +21,7 @@ export interface DomainEvent {
  */
 export async function appendEvent(outbox: OutboxModel, transaction: Transaction, stream: string, event: DomainEvent): Promise<string> {
   const id = event.id ?? randomUUID();
-  await outbox.create({ id, stream, type: event.type, payload: event.payload }, { transaction });
+  await outbox.create({ id, stream, type: event.type, version: event.version ?? 1, payload: event.payload }, { transaction });
   return id;
 }
 
@@ -29,7 +32,7 @@ export async function appendEvent(outbox: OutboxModel, transaction: Transaction,
  */
 export async function appendEvents(outbox: OutboxModel, transaction: Transaction, stream: string, events: readonly DomainEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const rows = events.map((event) => ({ id: event.id ?? randomUUID(), stream, type: event.type, payload: event.payload }));
+  const rows = events.map((event) => ({ id: event.id ?? randomUUID(), stream, type: event.type, version: event.version ?? 1, payload: event.payload }));
   await outbox.bulkCreate(rows, { transaction });
   return rows.map((row) => row.id);
 }
@@ -38,6 +41,8 @@ export async function appendEvents(outbox: OutboxModel, transaction: Transaction
 export interface StreamEntry extends Record<string, string> {
   id: string;
   type: string;
+  /** The contract version of the payload, as decimal text. */
+  version: string;
   payload: string;
   occurredAt: string;
 }
@@ -46,6 +51,7 @@ interface PendingRow {
   id: string;
   stream: string;
   type: string;
+  version: number;
   /** As text: it goes onto the stream as it is, so parsing and re-serialising it would be waste. */
   payload: string;
   created_at: Date;
@@ -98,7 +104,7 @@ export class OutboxRelay {
       })) as [[{ locked: boolean }], unknown];
       if (!lock?.locked) return 0;
       const [rows] = (await sequelize.query(
-        `SELECT id, stream, type, payload::text AS payload, created_at FROM "${schema}".outbox
+        `SELECT id, stream, type, version, payload::text AS payload, created_at FROM "${schema}".outbox
           WHERE sent_at IS NULL ORDER BY seq LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
         { transaction },
       )) as [PendingRow[], unknown];
@@ -110,6 +116,7 @@ export class OutboxRelay {
         const entry: StreamEntry = {
           id: row.id,
           type: row.type,
+          version: String(row.version),
           payload: row.payload,
           occurredAt: new Date(row.created_at).toISOString(),
         };

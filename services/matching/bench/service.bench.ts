@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import { createClient } from 'redis';
 import { signToken, testJwtSecret, listen } from '@kathelfer/common/testing/http';
 import { pino } from 'pino';
+import { urgencyOf, type PayloadIn } from '@kathelfer/contracts';
+import { contractEntry } from '@kathelfer/common/testing/contract-entry';
 import { createMatching } from '../src/app.js';
 import { loadMatchingConfig } from '../src/config.js';
 import { plan } from '../src/engine/index.js';
@@ -55,11 +57,14 @@ try {
   const iso = (t: number) => new Date(t + shift).toISOString();
   const capacity = new Map(scenario.sites.map((s) => [s.id, s.capacity]));
   const ids = new Map(scenario.helpers.map((h) => [h.id, randomUUID()]));
-  const helperEvents = scenario.helpers.map((h) => ({
-    helperId: ids.get(h.id),
+  const siteIds = new Map(scenario.sites.map((s) => [s.id, randomUUID()]));
+  const helperEvents = scenario.helpers.map((h): PayloadIn<'registration', 'helper.registered'> => ({
+    helperId: ids.get(h.id) ?? randomUUID(),
     incidentId: event,
-    skills: h.skills,
-    resources: h.resources,
+    incidentIds: [event],
+    skills: [...h.skills],
+    languages: [],
+    resources: [...h.resources],
     area: { postalArea: null, latitude: h.location.lat, longitude: h.location.lon },
     maxTravelKm: h.maxTravelKm,
     maxHoursPerDay: h.maxHoursPerDay,
@@ -67,31 +72,33 @@ try {
     paused: false,
     tokenHash: null,
   }));
-  const taskEvents = scenario.shifts.map((s) => ({
-    taskId: s.id,
-    event,
-    siteId: s.siteId,
-    site: { lat: s.location.lat, lon: s.location.lon, capacity: capacity.get(s.siteId) ?? null },
-    requiredSkills: s.requiredSkills,
-    requiredResources: s.requiredResources,
+  const taskEvents = scenario.shifts.map((s): PayloadIn<'tasks', 'task.created'> => ({
+    taskId: randomUUID(),
+    incidentId: event,
+    siteId: siteIds.get(s.siteId) ?? randomUUID(),
+    status: 'open',
+    skills: [...s.requiredSkills],
+    resources: [...s.requiredResources],
     headcount: s.headcount,
-    shiftStart: iso(s.start),
-    shiftEnd: iso(s.end),
-    priority: s.priority,
+    filledCount: 0,
+    // the scenario speaks the planner's urgency (5 the most urgent); the contract the one priority scale
+    priority: urgencyOf(s.priority),
+    shift: { start: iso(s.start), end: iso(s.end) },
+    location: { postalArea: null, latitude: s.location.lat, longitude: s.location.lon },
+    siteCapacity: capacity.get(s.siteId) ?? 10_000,
+    version: 1,
   }));
 
   const ingestStart = performance.now();
-  const send = async (stream: string, type: string, payloads: Array<Record<string, unknown>>) => {
-    for (let i = 0; i < payloads.length; i += 500) {
+  const send = async (entries: Array<Record<string, string>>, stream: string) => {
+    for (let i = 0; i < entries.length; i += 500) {
       const multi = redis.multi();
-      for (const payload of payloads.slice(i, i + 500)) {
-        multi.xAdd(`${config.REDIS_PREFIX}events:${stream}`, '*', { id: randomUUID(), type, payload: JSON.stringify(payload), occurredAt: new Date().toISOString() });
-      }
+      for (const entry of entries.slice(i, i + 500)) multi.xAdd(`${config.REDIS_PREFIX}events:${stream}`, '*', entry);
       await multi.exec();
     }
   };
-  await send('registration', 'helper.registered', helperEvents);
-  await send('tasks', 'task.created', taskEvents);
+  await send(helperEvents.map((h) => contractEntry('registration', 'helper.registered', h)), 'registration');
+  await send(taskEvents.map((t) => contractEntry('tasks', 'task.created', t)), 'tasks');
   for (;;) {
     const [h, t] = await Promise.all([matching.models.Helper.count(), matching.models.Task.count()]);
     if (h === N && t === M) break;

@@ -1,6 +1,6 @@
 import { createServiceApp, type ServiceApp } from '@kathelfer/common/app';
 import { createTokenVerifier } from '@kathelfer/common/auth';
-import { consumeEvents, type BusEvent } from '@kathelfer/common/bus';
+import { consumeContract } from '@kathelfer/common/contract-consumer';
 import { createLogger, type Logger } from '@kathelfer/common/logger';
 import type { OutboxRelay } from '@kathelfer/common/outbox';
 import type { RedisClient } from '@kathelfer/common/redis';
@@ -110,22 +110,25 @@ export function createMatching(
   const observeRound = roundMetrics(serviceApp.metrics);
   const roundFailures = roundFailureCounter(serviceApp.metrics);
 
-  const consume = (stream: string, key: string, handle: (event: BusEvent) => Promise<Applied>) =>
-    runtime.consumeInBackground(stream, () =>
-      consumeEvents({
-        redis,
-        stream: `${streamPrefix}${stream}`,
-        group: 'matching',
-        consumer: config.CONSUMER_NAME,
-        dedupPrefix: `${config.REDIS_PREFIX}dedup:`,
-        logger,
-        keyOf: (event) => String(event.payload[key]),
-        concurrency: config.CONSUMER_CONCURRENCY,
-        handle: async (event) => scheduleApplied(await handle(event)),
-      }),
-    );
-  consume(config.REGISTRATION_STREAM, 'helperId', (e) => readModel.applyHelperEvent(e));
-  consume(config.TASKS_STREAM, 'taskId', (e) => readModel.applyTaskEvent(e));
+  const consumer = {
+    redis,
+    sequelize,
+    schema: config.DB_SCHEMA,
+    streamPrefix,
+    group: 'matching',
+    consumer: config.CONSUMER_NAME,
+    logger,
+    metrics: serviceApp.metrics,
+    concurrency: config.CONSUMER_CONCURRENCY,
+    afterCommit: async (applied: Applied) => {
+      await readModel.afterCommit(applied);
+      scheduleApplied(applied);
+    },
+  };
+  runtime.consumeInBackground('registration', () =>
+    consumeContract({ ...consumer, stream: 'registration', keyOf: (event) => String(event.payload.helperId), handlers: readModel.helperHandlers() }),
+  );
+  runtime.consumeInBackground('tasks', () => consumeContract({ ...consumer, stream: 'tasks', keyOf: (event) => String(event.payload.taskId), handlers: readModel.taskHandlers() }));
 
   let lastCleanup = 0;
   const sweep = async () => {

@@ -1,61 +1,29 @@
-import { randomUUID } from 'node:crypto';
-import { appendEvents, type DomainEvent } from '@kathelfer/common/outbox';
+import { publishAll } from '@kathelfer/common/publish';
+import type { AssignmentStatus, PayloadIn } from '@kathelfer/contracts';
 import { Op, type Transaction } from 'sequelize';
 import type { AssignmentAttributes } from './models/assignment.model.js';
 import type { Models } from './models/index.js';
 
-/** The stream (without `${REDIS_PREFIX}events:`) the assignment events go to; the task service consumes it. */
-export const assignmentStream = 'matching';
+export type AssignmentEventType = `assignment.${AssignmentStatus}`;
 
-export type AssignmentEventType =
-  | 'assignment.proposed'
-  | 'assignment.accepted'
-  | 'assignment.declined'
-  | 'assignment.expired'
-  | 'assignment.cancelled';
-
-/**
- * One assignment event. The payload repeats the event id and time, so a consumer that stores
- * payloads alone still deduplicates; helperId is registration's pseudonymous id, nothing more.
- */
-export function assignmentEvent(type: AssignmentEventType, a: AssignmentAttributes, now = new Date()): DomainEvent & { type: AssignmentEventType; payload: AssignmentEventPayload } {
-  const id = randomUUID();
+/** The payload of an assignment event (@kathelfer/contracts `assignmentChangedV1`); helperId is registration's pseudonymous id, nothing more. */
+export function assignmentEventOf(a: AssignmentAttributes, now = new Date()): PayloadIn<'matching', 'assignment.accepted'> {
   return {
-    id,
-    type,
-    payload: {
-      eventId: id,
-      assignmentId: a.id,
-      taskId: a.taskId,
-      helperId: a.helperId,
-      event: a.eventId,
-      status: a.status,
-      shiftStart: a.shiftStart.toISOString(),
-      shiftEnd: a.shiftEnd.toISOString(),
-      // until when a proposal may be answered (the helper's notification says so)
-      expiresAt: a.expiresAt.toISOString(),
-      ...(a.reason === null ? {} : { reason: a.reason }),
-      occurredAt: now.toISOString(),
-    },
+    assignmentId: a.id,
+    taskId: a.taskId,
+    helperId: a.helperId,
+    incidentId: a.eventId,
+    status: a.status,
+    shiftStart: a.shiftStart.toISOString(),
+    shiftEnd: a.shiftEnd.toISOString(),
+    // until when a proposal may be answered (the helper's notification says so)
+    expiresAt: a.expiresAt.toISOString(),
+    ...(a.reason === null ? {} : { reason: a.reason }),
+    occurredAt: now.toISOString(),
   };
 }
 
-/** The payload of every assignment event, as matching writes it. */
-export interface AssignmentEventPayload extends Record<string, unknown> {
-  eventId: string;
-  assignmentId: string;
-  taskId: string;
-  helperId: string;
-  /** The DisasterEvent (incident) name. */
-  event: string;
-  status: string;
-  shiftStart: string;
-  shiftEnd: string;
-  expiresAt: string;
-  reason?: string;
-  occurredAt: string;
-}
-
+/** Records one `type` event per row in the outbox inside `transaction`. */
 export async function recordAssignmentEvents(
   models: Models,
   transaction: Transaction,
@@ -63,7 +31,7 @@ export async function recordAssignmentEvents(
   rows: readonly AssignmentAttributes[],
 ): Promise<void> {
   const now = new Date();
-  await appendEvents(models.Outbox, transaction, assignmentStream, rows.map((a) => assignmentEvent(type, a, now)));
+  await publishAll(models.Outbox, transaction, 'matching', type, rows.map((a) => assignmentEventOf(a, now)));
 }
 
 /**

@@ -6,9 +6,6 @@ const positive = (fallback: number) => z.coerce.number().int().positive().defaul
 
 export const matchingConfigSchema = baseConfigSchema.extend({
   DB_SCHEMA: baseConfigSchema.shape.DB_SCHEMA.default('matching'),
-  /** Streams (without `${REDIS_PREFIX}events:`) this service consumes. */
-  REGISTRATION_STREAM: z.string().default('registration'),
-  TASKS_STREAM: z.string().default('tasks'),
   /** This replica's name in the consumer groups; pods differ by host name. */
   CONSUMER_NAME: z.string().default(hostname()),
   /** Events of different helpers (tasks) applied at once; one helper's (task's) events stay in order. */

@@ -14,6 +14,7 @@
  *   or accepted) in the others are taken out of their availability here, so no round proposes
  *   them a shift at the same time, and a proposal here that overlaps one there is withdrawn.
  */
+import { urgencyOf } from '@kathelfer/contracts';
 import { pairViolations, type Assignment, type Exclusion, type Helper, type PlanInput, type Shift, type Site, type TimeWindow } from './engine/index.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
 import type { HelperAttributes } from './models/helper.model.js';
@@ -61,7 +62,8 @@ export function toShift(row: TaskAttributes): Shift {
     headcount: row.headcount,
     start: row.shiftStart.getTime(),
     end: row.shiftEnd.getTime(),
-    priority: row.priority,
+    // the engine weighs urgency: 5 for the most urgent priority 1
+    priority: urgencyOf(row.priority),
   };
 }
 

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { assignmentStatuses } from './models/assignment.model.js';
-import { disasterEventName } from './task-events.js';
+import { incidentId } from '@kathelfer/contracts';
 
 export const runBody = z.strictObject({
-  event: disasterEventName.meta({ description: 'The DisasterEvent to plan' }),
+  event: incidentId.meta({ description: 'The DisasterEvent to plan' }),
 });
 
 export const roundStats = z.object({
@@ -51,14 +51,14 @@ export const assignmentList = z.object({ items: z.array(assignmentView) });
 export const assignmentQuery = z
   .strictObject({
     taskId: z.string().min(1).max(100).optional(),
-    event: disasterEventName.optional(),
+    event: incidentId.optional(),
     status: z.enum(assignmentStatuses).optional(),
     limit: z.coerce.number().int().min(1).max(2000).default(500),
   })
   .refine((q) => q.taskId !== undefined || q.event !== undefined, { message: 'give taskId or event', path: ['taskId'] });
 
 export const runsQuery = z.strictObject({
-  event: disasterEventName,
+  event: incidentId,
   limit: z.coerce.number().int().min(1).max(200).default(20),
 });
 

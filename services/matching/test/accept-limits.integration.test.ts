@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
-import { at, helper, publish, readModelHas, runRound, startMatching, task, testEnv, type Running, type TestHelper } from './support/matching.js';
+import { helper, place, publish, readModelHas, runRound, shift, startMatching, task, testEnv, type Running, type TestHelper } from './support/matching.js';
 
 // Rounds run only when a test asks for one (the background debounce is an hour), so a proposal a
 // lowered limit makes unfit stays out and the acceptance itself must refuse it.
@@ -86,14 +86,14 @@ test('acceptances that arrived before a lowered headcount: the most recent beyon
 test("two helpers accepting at once places at a site that holds one helper at a time: one 409, the site's capacity holds", async (t) => {
   const event = uniqueName('flood');
   const helpers = [helper(event), helper(event, { area: { postalArea: '010', latitude: 51.0, longitude: 13.7 } })];
-  const site = { lat: 51.06, lon: 13.75, capacity: 2 };
+  const siteCapacity = 2;
   const siteId = randomUUID();
   // Two tasks of one site, shifts overlapping from hour 4 to 6
-  const early = task(event, { siteId, site, shiftStart: at(2), shiftEnd: at(6) });
-  const late = task(event, { siteId, site, shiftStart: at(4), shiftEnd: at(8) });
+  const early = task(event, { siteId, siteCapacity, shift: shift(2, 6) });
+  const late = task(event, { siteId, siteCapacity, shift: shift(4, 8) });
   const out = await proposals(event, helpers, [early, late]);
   t.is(out.length, 2);
-  for (const job of [early, late]) await publishTask('task.updated', { ...job, site: { ...site, capacity: 1 } });
+  for (const job of [early, late]) await publishTask('task.updated', { ...job, siteCapacity: 1 });
   await eventually('capacity 1 in the read model', async () =>
     (await svc.matching.models.Task.count({ where: { eventId: event, siteCapacity: 1 } })) === 2 ? true : undefined,
   );
@@ -106,7 +106,7 @@ test("two helpers accepting at once places at a site that holds one helper at a 
 test('one helper accepting two shifts at the same time at once: one 409, never in two places', async (t) => {
   const event = uniqueName('flood');
   const person = helper(event);
-  const jobs = [task(event), task(event, { siteId: 'site-2', site: { lat: 51.04, lon: 13.73, capacity: null } })];
+  const jobs = [task(event), task(event, { siteId: randomUUID(), location: place(51.04, 13.73) })];
   const [proposal] = await proposals(event, [person], jobs);
   t.truthy(proposal, 'a round proposes one of the two');
   // A second, overlapping proposal as an earlier round could have left it (rounds never make one)

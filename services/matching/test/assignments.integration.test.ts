@@ -48,7 +48,7 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
   const near = helper(event);
   const unskilled = helper(event, { skills: ['cooking'] });
   const far = helper(event, { area: { postalArea: '803', latitude: 48.14, longitude: 11.58 } });
-  const sandbags = task(event, { headcount: 2, priority: 5 });
+  const sandbags = task(event, { headcount: 2, priority: 1 });
   await scenario([near, unskilled, far], [sandbags]);
 
   const stats = await runRound(svc.url, event);
@@ -58,13 +58,13 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
 
   const items = await assignmentsOf(String(sandbags.taskId));
   t.deepEqual(items.map((a) => [a.helperId, a.status]), [[near.id, 'proposed']]);
-  t.is(items[0]?.expiresAt, String(sandbags.shiftStart), 'an answer after the shift started is no use, so the proposal expires then');
+  t.is(items[0]?.expiresAt, String(sandbags.shift.start), 'an answer after the shift started is no use, so the proposal expires then');
   const events = await eventually('assignment.proposed on the stream', async () => {
     const found = (await streamEvents(redis, `${svc.prefix}events:matching`)).filter((e) => e.payload.taskId === sandbags.taskId);
     return found.length > 0 ? found : undefined;
   });
   t.is(events[0]?.type, 'assignment.proposed');
-  t.like(events[0]?.payload, { eventId: events[0]?.id, assignmentId: items[0]?.id, helperId: near.id, event, shiftStart: sandbags.shiftStart, shiftEnd: sandbags.shiftEnd });
+  t.like(events[0]?.payload, { assignmentId: items[0]?.id, helperId: near.id, incidentId: event, status: 'proposed', shiftStart: sandbags.shift.start, shiftEnd: sandbags.shift.end });
   t.regex(String(events[0]?.payload.occurredAt), /^\d{4}-\d\d-\d\dT/);
 
   t.like(await runRound(svc.url, uniqueName('quiet')), { proposed: 0, helpers: 0, tasks: 0, demand: 0, fill: 1, coverage: 1 }, 'an event without data has nothing to plan');

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { postJson, startRegistration, testEnv as registrationEnv, validBody, type Running as Registration } from '@kathelfer/registration/testing/registration';
-import { at, publish, readModelHas, runRound, startMatching, task, testEnv, type Running } from './support/matching.js';
+import { at, place, publish, readModelHas, runRound, shift, startMatching, task, testEnv, type Running } from './support/matching.js';
 
 // The real registration service and matching on one bus: the token registration issues works here.
 let registration: Registration;
@@ -30,7 +30,7 @@ test('a helper registered with the registration service accepts a proposal with 
   };
   const anna = await register();
   const ben = await register();
-  const job = task(event, { headcount: 2, site: { lat: 51.06, lon: 13.75, capacity: 10 } });
+  const job = task(event, { headcount: 2, location: place(51.06, 13.75), siteCapacity: 10 });
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: job });
   await readModelHas(svc, [anna.id, ben.id], [String(job.taskId)]);
   t.like(await runRound(svc.url, event), { proposed: 2, fill: 1, coverage: 1 });
@@ -60,7 +60,7 @@ test('a helper who gave only a postal code gets its centroid as location and is 
   t.is(response.status, 201);
   const { id } = (await response.json()) as { id: string };
   // a dike site on the Saale in Halle, about 2 km from the centroid of 06108
-  const job = task(event, { site: { lat: 51.487, lon: 11.93, capacity: null } });
+  const job = task(event, { location: place(51.487, 11.93) });
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: job });
   await readModelHas(svc, [id], [String(job.taskId)]);
   t.like(await svc.matching.models.Helper.findByPk(id, { raw: true }), { latitude: 51.49, longitude: 11.96 });
@@ -78,8 +78,8 @@ test('a helper registered for one incident joins a second from self-service and 
     { authorization: `Bearer ${lea.token}` },
   );
   t.is(joined.status, 201);
-  const inFirst = task(first, { shiftStart: at(2), shiftEnd: at(6) });
-  const inSecond = task(second, { shiftStart: at(8), shiftEnd: at(12) });
+  const inFirst = task(first, { shift: shift(2, 6) });
+  const inSecond = task(second, { shift: shift(8, 12) });
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inFirst });
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inSecond });
   await readModelHas(svc, [lea.id], [String(inFirst.taskId), String(inSecond.taskId)]);
@@ -124,7 +124,7 @@ test('a helper available for two incidents is not proposed shifts at the same ti
   }, { timeoutMs: 15_000 });
   // The tasks come after the rounds the join itself triggered, so the two rounds below run one after the other.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const [inFirst, inSecond] = [task(first, { shiftStart: at(2), shiftEnd: at(6) }), task(second, { shiftStart: at(3), shiftEnd: at(7) })];
+  const [inFirst, inSecond] = [task(first, { shift: shift(2, 6) }), task(second, { shift: shift(3, 7) })];
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inFirst });
   await publish(redis, `${svc.prefix}events:tasks`, { type: 'task.created', payload: inSecond });
   await readModelHas(svc, [max.id], [String(inFirst.taskId), String(inSecond.taskId)]);

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { QueryTypes } from 'sequelize';
-import { at, helper, publish, readModelHas, runRound, startMatching, task, testEnv, type Running } from './support/matching.js';
+import { at, helper, publish, readModelHas, runRound, shift, startMatching, task, testEnv, type Running } from './support/matching.js';
 
 let svc: Running;
 let redis: ReturnType<typeof createClient>;
@@ -41,29 +42,35 @@ test('the read model keeps only what matching needs, and the same event id twice
   t.false(JSON.stringify(row).includes('+49151'), 'no contact');
   t.deepEqual(Object.keys(row ?? {}).sort(), ['availability', 'id', 'incident_id', 'incident_ids', 'latitude', 'longitude', 'max_hours_per_day', 'max_travel_km', 'paused', 'resources', 'skills', 'source_at', 'token_hash']);
 
-  const taskEventId = await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: 'dup-task', headcount: 3 }) });
-  await publish(redis, tasks(), { id: taskEventId, type: 'task.updated', payload: task(event, { taskId: 'dup-task', headcount: 9 }) });
-  await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: 'after-dup' }) });
-  await readModelHas(svc, [], ['dup-task', 'after-dup']);
-  t.is((await svc.matching.models.Task.findByPk('dup-task'))?.headcount, 3);
+  const [dup, afterDup] = [randomUUID(), randomUUID()];
+  const taskEventId = await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: dup, headcount: 3 }) });
+  await publish(redis, tasks(), { id: taskEventId, type: 'task.updated', payload: task(event, { taskId: dup, headcount: 9 }) });
+  await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: afterDup }) });
+  await readModelHas(svc, [], [dup, afterDup]);
+  t.is((await svc.matching.models.Task.findByPk(dup))?.headcount, 3);
 });
 
-test('an older snapshot never overwrites a newer one, and an event that breaks the contract is dropped and acknowledged without stopping the consumer', async (t) => {
+test('an older snapshot never overwrites a newer one, and an event that breaks the contract is dead-lettered without stopping the consumer', async (t) => {
   const event = uniqueName('storm');
   const h = helper(event);
   await publish(redis, registration(), { type: 'helper.updated', payload: { ...h.payload, maxTravelKm: 50 }, occurredAt: '2026-11-27T10:00:00.000Z' });
   await publish(redis, registration(), { type: 'helper.registered', payload: { ...h.payload, maxTravelKm: 5 }, occurredAt: '2026-11-27T09:00:00.000Z' });
-  await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: 'bad-priority', priority: 9 }) });
-  await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: 'bad-times', shiftStart: at(5), shiftEnd: at(3) }) });
+  const [badPriority, badTimes, goodAfterBad] = [randomUUID(), randomUUID(), randomUUID()];
+  const broken = [
+    await publish(redis, tasks(), { type: 'task.created', payload: { ...task(event, { taskId: badPriority }), priority: 9 } }),
+    await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: badTimes, shift: shift(5, 3) }) }),
+  ];
   await publish(redis, tasks(), { type: 'site.created', payload: { siteId: 'x' } });
-  await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: 'good-after-bad' }) });
-  await readModelHas(svc, [h.id], ['good-after-bad']);
+  await publish(redis, tasks(), { type: 'task.created', payload: task(event, { taskId: goodAfterBad }) });
+  await readModelHas(svc, [h.id], [goodAfterBad]);
   await eventually('every event handled and acknowledged', async () => {
     const [a, b] = await Promise.all([redis.xPending(tasks(), 'matching'), redis.xPending(registration(), 'matching')]);
     return a.pending === 0 && b.pending === 0 ? true : undefined;
   });
   t.is((await svc.matching.models.Helper.findByPk(h.id))?.maxTravelKm, 50);
-  t.is(await svc.matching.models.Task.count({ where: { id: ['bad-priority', 'bad-times'] } }), 0);
+  t.is(await svc.matching.models.Task.count({ where: { id: [badPriority, badTimes] } }), 0);
+  const dead = (await redis.xRange(`${tasks()}:dead-letter`, '-', '+')) ?? [];
+  t.deepEqual(dead.map((e) => e.message.id).filter((id) => broken.includes(id ?? '')).sort(), [...broken].sort(), 'both kept in the dead-letter stream');
 });
 
 test('an erasure removes the helper, cancels their assignments, re-plans the slot, and a late update does not bring them back', async (t) => {
@@ -93,16 +100,16 @@ test('a cancelled task ends its assignments; an update that makes a proposal unf
   const event = uniqueName('storm');
   const h = helper(event, { availability: [{ from: at(-2), to: at(20) }] });
   // 12 h apart: the rest rule (11 h) lets one helper take both.
-  const cancelled = task(event, { shiftStart: at(1), shiftEnd: at(3) });
-  const moved = task(event, { shiftStart: at(15), shiftEnd: at(19), siteId: 'site-2' });
+  const cancelled = task(event, { shift: shift(1, 3) });
+  const moved = task(event, { shift: shift(15, 19), siteId: randomUUID() });
   await publish(redis, registration(), { type: 'helper.registered', payload: h.payload });
   for (const job of [cancelled, moved]) await publish(redis, tasks(), { type: 'task.created', payload: job });
   await readModelHas(svc, [h.id], [String(cancelled.taskId), String(moved.taskId)]);
   const first = await runRound(svc.url, event);
   t.is(first.proposed, 2);
 
-  await publish(redis, tasks(), { type: 'task.cancelled', payload: { taskId: cancelled.taskId, event } });
-  await publish(redis, tasks(), { type: 'task.updated', payload: { ...moved, shiftStart: at(21), shiftEnd: at(24) } });
+  await publish(redis, tasks(), { type: 'task.cancelled', payload: { ...cancelled, status: 'cancelled' } });
+  await publish(redis, tasks(), { type: 'task.updated', payload: { ...moved, shift: shift(21, 24) } });
   await eventually('the cancellation applied', async () => ((await live(String(cancelled.taskId))).length === 0 ? true : undefined));
   await eventually('the unfit proposal withdrawn', async () => ((await live(String(moved.taskId))).length === 0 ? true : undefined), { timeoutMs: 15_000 });
   const rows = await svc.matching.models.Assignment.findAll({ where: { helperId: h.id }, order: [['taskId', 'ASC']], raw: true });

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { RoundLock } from '../src/round-lock.js';
 import { StaleRoundError } from '../src/rounds.js';
-import { at, helper, publish, readModelHas, runRound, startMatching, streamEvents, task, testEnv, type Running } from './support/matching.js';
+import { helper, publish, readModelHas, runRound, shift, startMatching, streamEvents, task, testEnv, type Running } from './support/matching.js';
 
 // Two replicas of one deployment: same schema, same Redis prefix, same consumer group.
 let a: Running;
@@ -36,7 +37,7 @@ async function scenario(svc: Running, event: string, helpers: number, tasks: Arr
 test('rounds started on two replicas at once never assign a helper twice', async (t) => {
   const event = uniqueName('surge');
   // Overlapping shifts and more slots than helpers: two rounds planning from one snapshot would double-book.
-  const tasks = Array.from({ length: 8 }, (_, i) => task(event, { headcount: 3, shiftStart: at(2 + (i % 2)), shiftEnd: at(6 + (i % 2)), siteId: `site-${i}` }));
+  const tasks = Array.from({ length: 8 }, (_, i) => task(event, { headcount: 3, shift: shift(2 + (i % 2), 6 + (i % 2)), siteId: randomUUID() }));
   await scenario(a, event, 16, tasks);
   const results = await Promise.all([a, b, a, b, a, b].map((svc) => runRound(svc.url, event)));
   const fences = results.map((r) => r.fence as number);
@@ -105,7 +106,7 @@ test('a proposal nobody answers expires after the configured time, is published,
   const svc = await startMatching(testEnv({ PROPOSAL_TTL_SECONDS: '1' }));
   t.teardown(() => svc.close());
   const event = uniqueName('surge');
-  const job = task(event, { shiftStart: at(3), shiftEnd: at(5) });
+  const job = task(event, { shift: shift(3, 5) });
   const [first, second] = await scenario(svc, event, 2, [job]);
   await runRound(svc.url, event);
   const rows = await eventually('the first proposal to expire and the other helper to be proposed', async () => {

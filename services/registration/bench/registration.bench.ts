@@ -129,14 +129,14 @@ const eventPayload = `'{"helperId":"00000000-0000-0000-0000-000000000000","skill
 /** What the service sends per registration: one statement (see insertWithEvent). */
 const pgbenchStatement = (schema: string) => `
 WITH i0 AS (INSERT INTO "${schema}"."helpers" (${helperColumns}) VALUES (${helperValues}) RETURNING 1)
-INSERT INTO "${schema}".outbox (id, stream, type, payload) SELECT gen_random_uuid(), 'registration', 'helper.registered', ${eventPayload} FROM i0;
+INSERT INTO "${schema}".outbox (id, stream, type, version, payload) SELECT gen_random_uuid(), 'registration', 'helper.registered', 1, ${eventPayload} FROM i0;
 `;
 
 /** The same rows the classic way, for reference: BEGIN, two INSERTs, COMMIT. */
 const pgbenchTransaction = (schema: string) => `
 BEGIN;
 INSERT INTO "${schema}".helpers (${helperColumns}) VALUES (${helperValues});
-INSERT INTO "${schema}".outbox (id, stream, type, payload) VALUES (gen_random_uuid(), 'registration', 'helper.registered', ${eventPayload});
+INSERT INTO "${schema}".outbox (id, stream, type, version, payload) VALUES (gen_random_uuid(), 'registration', 'helper.registered', 1, ${eventPayload});
 COMMIT;
 `;
 

@@ -60,18 +60,6 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     retentionDays: config.RETENTION_DAYS,
     vapidPublicKey: config.VAPID_PUBLIC_KEY,
   });
-  runtime.consumeInBackground('notifications', async () => {
-    const consumers = await consumeForNotifications({
-      ctx: { sequelize, schema: config.DB_SCHEMA, queue: notifications, reminderLeadMs: config.NOTIFY_REMINDER_LEAD_MINUTES * 60_000 },
-      redis,
-      streamPrefix: runtime.streamPrefix,
-      streams: { matching: config.MATCHING_STREAM, tasks: config.TASKS_STREAM },
-      consumer: config.CONSUMER_NAME,
-      logger,
-      onQueued: kickNotifications,
-    });
-    return { stop: async () => void (await Promise.all(consumers.map((c) => c.stop()))) };
-  });
   const routes = registrationRoutes({
     service,
     verify: createTokenVerifier(config),
@@ -90,6 +78,13 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
   });
   runtime.registerMetrics(serviceApp.metrics);
   notifications.registerMetrics(serviceApp.metrics);
+  runtime.consumeInBackground('notifications', async () => {
+    const consumers = await consumeForNotifications(
+      { sequelize, schema: config.DB_SCHEMA, queue: notifications, reminderLeadMs: config.NOTIFY_REMINDER_LEAD_MINUTES * 60_000 },
+      { redis, streamPrefix: runtime.streamPrefix, consumer: config.CONSUMER_NAME, logger, metrics: serviceApp.metrics, blockMs: 1_000, onQueued: kickNotifications },
+    );
+    return { stop: async () => void (await Promise.all(consumers.map((c) => c.stop()))) };
+  });
 
   return {
     ...serviceApp,

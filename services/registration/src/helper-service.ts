@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendEvent } from '@kathelfer/common/outbox';
+import { publish } from '@kathelfer/common/publish';
 import { insertWithEvent, type Insert } from '@kathelfer/common/insert-with-event';
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
@@ -10,7 +10,7 @@ import { idempotencyKeyHash, openResponse, requestHash, sealResponse } from './i
 import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
 import { postalCodeCentroid } from './postal-code-centroid.js';
-import { coarse, eventStream, helperEventOf, postalAreaOf, profileOf } from './profile.js';
+import { coarse, helperEventOf, postalAreaOf, profileOf } from './profile.js';
 import type { HelperListQuery, HelperProfile, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
 import type { HelperIncidentAttributes } from './models/helper-incident.model.js';
 import type { Transaction } from 'sequelize';
@@ -122,7 +122,7 @@ export class HelperService {
     }
     try {
       // The helper, its event and the idempotency record commit together, in one round trip.
-      await insertWithEvent(this.sequelize, this.schema, inserts, eventStream, { type: 'helper.registered', payload: helperEventOf(helper, helper.incidentId === null ? [] : [helper.incidentId]) });
+      await insertWithEvent(this.sequelize, this.schema, inserts, 'registration', 'helper.registered', helperEventOf(helper, helper.incidentId === null ? [] : [helper.incidentId]));
     } catch (error) {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // A concurrent retry with the same key may have won the race: answer as it did.
@@ -179,7 +179,7 @@ export class HelperService {
       for (const [channel] of withdrawn) await this.notifications?.queue.withdrawChannel(transaction, current.id, channel);
       await current.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
       const incidentIds = (await this.memberships(current.id, transaction)).map((m) => m.incidentId);
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(current, incidentIds) });
+      await publish(this.models.Outbox, transaction, 'registration', 'helper.updated', helperEventOf(current, incidentIds));
       return current;
     });
     this.onEvents();
@@ -216,7 +216,7 @@ export class HelperService {
       }
       await current.update({ updatedAt: new Date() }, { transaction });
       const incidentIds = (await this.memberships(current.id, transaction)).map((m) => m.incidentId);
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.updated', payload: helperEventOf(current, incidentIds) });
+      await publish(this.models.Outbox, transaction, 'registration', 'helper.updated', helperEventOf(current, incidentIds));
       return { helper: current, created: existing === null };
     });
     this.onEvents();
@@ -262,7 +262,7 @@ export class HelperService {
       // Push subscriptions, queued messages and who the delivery log's rows were for.
       await this.notifications?.queue.erase(transaction, helperId);
       await this.models.DeletionLog.create({ helperId, reason, requestId }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, { type: 'helper.erased', payload: { helperId } });
+      await publish(this.models.Outbox, transaction, 'registration', 'helper.erased', { helperId });
     });
     this.onEvents();
   }

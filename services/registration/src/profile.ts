@@ -1,7 +1,6 @@
+import type { PayloadIn } from '@kathelfer/contracts';
 import type { HelperAttributes } from './models/helper.model.js';
 import type { HelperProfile } from './schemas.js';
-
-export const eventStream = 'registration';
 
 /** Coordinates rounded to 0.01° (about 1 km): enough for travel distances, not a front door. */
 export function coarse(value: number | null | undefined): number | null {
@@ -39,6 +38,6 @@ export function profileOf(helper: HelperAttributes, incidentIds: string[]): Help
  * the token they already hold, without reading this service's tables. The hash of 256 random bits
  * reveals nothing usable; the token itself never leaves this service.
  */
-export function helperEventOf(helper: HelperAttributes, incidentIds: string[]): HelperProfile & { tokenHash: string | null } {
+export function helperEventOf(helper: HelperAttributes, incidentIds: string[]): PayloadIn<'registration', 'helper.registered'> {
   return { ...profileOf(helper, incidentIds), tokenHash: helper.tokenHash };
 }

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { redisUrl, eventually } from '@kathelfer/hack/test-env';
 import { signToken } from '@kathelfer/common/testing/http';
 import { QueryTypes } from 'sequelize';
-import { registrationEvents, type RegistrationEventType } from '../src/events.js';
+import { schemaOf } from '@kathelfer/contracts';
 import { postJson, startRegistration, testEnv, validBody, type Running } from './support/registration.js';
 
 let svc: Running;
@@ -39,10 +39,15 @@ async function rows(sql: string, bind: unknown[] = []) {
   return svc.registration.sequelize.query<Record<string, unknown>>(sql.replaceAll('$schema', `"${svc.schema}"`), { bind, type: QueryTypes.SELECT });
 }
 
-async function eventsFor(helperId: string): Promise<Array<{ id: string; type: string; payload: Record<string, unknown> }>> {
+async function eventsFor(helperId: string): Promise<Array<{ id: string; type: string; version: number; payload: Record<string, unknown> }>> {
   const entries = await redis.xRange(`${svc.prefix}events:registration`, '-', '+');
   return (entries ?? [])
-    .map((e) => ({ id: e.message.id ?? '', type: e.message.type ?? '', payload: JSON.parse(e.message.payload ?? '{}') as Record<string, unknown> }))
+    .map((e) => ({
+      id: e.message.id ?? '',
+      type: e.message.type ?? '',
+      version: Number(e.message.version),
+      payload: JSON.parse(e.message.payload ?? '{}') as Record<string, unknown>,
+    }))
     .filter((e) => e.payload.helperId === helperId);
 }
 
@@ -70,7 +75,8 @@ test('round trip: register, read and change my data with the token; events carry
   t.deepEqual(events.map((e) => e.type), ['helper.registered', 'helper.updated']);
   t.not(events[0]?.id, events[1]?.id);
   for (const event of events) {
-    t.true(registrationEvents[event.type as RegistrationEventType].safeParse(event.payload).success, `${event.type} keeps the contract`);
+    // what the consumers (matching, tasks) parse this published entry with
+    t.true(schemaOf('registration', event.type, event.version)?.safeParse(event.payload).success, `${event.type} v${event.version} keeps the contract`);
     const text = JSON.stringify(event.payload);
     t.false(text.includes(body.name as string), 'no name on the bus');
     t.false(text.includes('+49151'), 'no phone on the bus');
@@ -135,7 +141,8 @@ test('erasure removes name, contact and exact location from the row, logs it, en
   const left = await rows(`SELECT type FROM $schema.outbox WHERE payload->>'helperId' = $1 AND type <> 'helper.erased' AND sent_at IS NOT NULL`, [created.id]);
   t.deepEqual(left, [], 'published events with the coarse location are gone from the outbox');
   t.is((await fetch(`${svc.url}/v1/helpers/me`, asHelper(created.token))).status, 401);
-  await eventually('helper.erased event', async () => ((await eventsFor(created.id)).some((e) => e.type === 'helper.erased') ? true : undefined));
+  const erasure = await eventually('helper.erased event', async () => (await eventsFor(created.id)).find((e) => e.type === 'helper.erased'));
+  t.true(schemaOf('registration', erasure.type, erasure.version)?.safeParse(erasure.payload).success, 'helper.erased keeps the contract');
   t.is((await postJson(`${svc.url}/v1/helpers`, body)).status, 201, 'the person may register anew');
 });
 

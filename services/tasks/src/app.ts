@@ -5,9 +5,10 @@ import type { OutboxRelay } from '@kathelfer/common/outbox';
 import type { RedisClient } from '@kathelfer/common/redis';
 import { createServiceRuntime } from '@kathelfer/common/runtime';
 import type { Sequelize } from 'sequelize';
-import { consumeAssignments } from './assignment-consumer.js';
+import { consumeContract } from '@kathelfer/common/contract-consumer';
+import { assignmentHandlers } from './assignment-consumer.js';
 import { AttendanceService } from './attendance-service.js';
-import { consumeHelperTokens, HelperTokens } from './helper-tokens.js';
+import { HelperTokens } from './helper-tokens.js';
 import type { TasksConfig } from './config.js';
 import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
@@ -56,31 +57,31 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
   });
   runtime.registerMetrics(serviceApp.metrics);
 
+  const consumer = {
+    redis,
+    sequelize,
+    schema: config.DB_SCHEMA,
+    streamPrefix: runtime.streamPrefix,
+    group: 'tasks',
+    consumer: config.CONSUMER_NAME,
+    logger,
+    metrics: serviceApp.metrics,
+    blockMs: 1_000,
+    reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+  };
+  const unknownTask = (event: { assignmentId: string; taskId: string }) => logger.warn(event, 'assignment event for a task this service does not know');
   runtime.consumeInBackground('assignments', () =>
-    consumeAssignments({
-      sequelize,
-      schema: config.DB_SCHEMA,
-      models,
-      redis,
-      stream: `${runtime.streamPrefix}${config.ASSIGNMENT_STREAM}`,
-      consumer: config.CONSUMER_NAME,
-      logger,
-      onEvents: kick,
-      blockMs: 1_000,
-      reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+    consumeContract({
+      ...consumer,
+      stream: 'matching',
+      handlers: assignmentHandlers(sequelize, config.DB_SCHEMA, models, unknownTask),
+      // a changed fill is a task.updated in the outbox: publish it now
+      afterCommit: (outcome) => {
+        if (outcome === 'applied') kick();
+      },
     }),
   );
-  runtime.consumeInBackground('helper tokens', () =>
-    consumeHelperTokens({
-      helperTokens,
-      redis,
-      stream: `${runtime.streamPrefix}${config.REGISTRATION_STREAM}`,
-      consumer: config.CONSUMER_NAME,
-      logger,
-      blockMs: 1_000,
-      reclaimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
-    }),
-  );
+  runtime.consumeInBackground('helper tokens', () => consumeContract({ ...consumer, stream: 'registration', handlers: helperTokens.handlers() }));
 
   return {
     ...serviceApp,

@@ -1,11 +1,10 @@
 import type { Principal } from '@kathelfer/common/auth';
 import { DomainError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
-import { appendEvent } from '@kathelfer/common/outbox';
+import { publish } from '@kathelfer/common/publish';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { checkinCode, formatCode, parseCode, qrPayload, verifyCode } from './checkin-code.js';
 import type { Models } from './models/index.js';
 import type { HoursQuery } from './schemas.js';
-import { eventStream } from './views.js';
 
 export type RefusalReason = 'wrong-site' | 'withdrawn' | 'expired' | 'too-early' | 'task-closed' | 'site-full' | 'already-checked-in' | 'not-checked-in' | 'already-checked-out';
 
@@ -112,9 +111,12 @@ export class AttendanceService {
         { assignmentId: target.id, helperId: target.helper_id, taskId: target.task_id, siteId, checkedInAt: now, checkedInBy: principal.subject },
         { transaction },
       );
-      await appendEvent(this.models.Outbox, transaction, eventStream, {
-        type: 'checkin.recorded',
-        payload: { assignmentId: target.id, taskId: target.task_id, siteId, helperId: target.helper_id, checkedInAt: now.toISOString() },
+      await publish(this.models.Outbox, transaction, 'tasks', 'checkin.recorded', {
+        assignmentId: target.id,
+        taskId: target.task_id,
+        siteId,
+        helperId: target.helper_id,
+        checkedInAt: now.toISOString(),
       });
       return row;
     });
@@ -133,9 +135,13 @@ export class AttendanceService {
       if (row === null) throw new CheckinRefusedError('not-checked-in', 'This helper is not checked in.');
       if (row.checkedOutAt !== null) throw new CheckinRefusedError('already-checked-out', `Already checked out at ${row.checkedOutAt.toISOString()}.`);
       await row.update({ checkedOutAt: now, checkedOutBy: principal.subject }, { transaction });
-      await appendEvent(this.models.Outbox, transaction, eventStream, {
-        type: 'checkout.recorded',
-        payload: { assignmentId: row.assignmentId, taskId: row.taskId, siteId, helperId: row.helperId, checkedInAt: row.checkedInAt.toISOString(), checkedOutAt: now.toISOString() },
+      await publish(this.models.Outbox, transaction, 'tasks', 'checkout.recorded', {
+        assignmentId: row.assignmentId,
+        taskId: row.taskId,
+        siteId,
+        helperId: row.helperId,
+        checkedInAt: row.checkedInAt.toISOString(),
+        checkedOutAt: now.toISOString(),
       });
       return row;
     });

@@ -12,10 +12,6 @@ export const tasksConfigSchema = baseConfigSchema.extend({
   CHECKIN_EARLY_MINUTES: minutes(60),
   /** How long after the shift ends a code still checks in: shifts overrun in a disaster. */
   CHECKIN_GRACE_MINUTES: minutes(120),
-  /** The stream (without prefix) the matching service publishes assignment events on. */
-  ASSIGNMENT_STREAM: z.string().min(1).default('matching'),
-  /** The stream (without prefix) the registration service publishes helper events on (for the token hashes). */
-  REGISTRATION_STREAM: z.string().min(1).default('registration'),
   /** This replica's name in the consumer group; pod names are unique, which is what it needs. */
   CONSUMER_NAME: z.string().min(1).default(hostname()),
   /** After how long events a replica was handed but did not acknowledge are taken over by another (a pod that died). */

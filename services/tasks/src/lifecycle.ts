@@ -2,8 +2,9 @@
  * The task lifecycle as a pure module. `open`, `partially_filled` and `filled` follow the fill
  * (accepted assignments against the headcount); coordinators move a task on from there.
  */
-export const taskStatuses = ['open', 'partially_filled', 'filled', 'in_progress', 'completed', 'cancelled'] as const;
-export type TaskStatus = (typeof taskStatuses)[number];
+import type { TaskStatus } from '@kathelfer/contracts';
+
+export { taskStatuses, type TaskStatus } from '@kathelfer/contracts';
 
 /** What a coordinator may set, by current status. A shift may start short-handed. */
 const manual: Record<TaskStatus, readonly TaskStatus[]> = {

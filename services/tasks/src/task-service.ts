@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@kathelfer/common/auth';
 import { encodeCursor } from '@kathelfer/common/fields';
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
-import { appendEvent } from '@kathelfer/common/outbox';
+import { publish } from '@kathelfer/common/publish';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { afterFillChange, allowedTransitions, isTerminal, transitionProblem, type TaskStatus } from './lifecycle.js';
 import type { Models } from './models/index.js';
@@ -10,7 +10,7 @@ import type { SiteAttributes, SiteRow } from './models/site.model.js';
 import type { TaskAttributes, TaskRow } from './models/task.model.js';
 import type { SiteInput, SitePatch, TaskInput, TaskListQuery, TaskPatch } from './schemas.js';
 import { siteCapacityOf, type SiteOfTask } from './site-capacity.js';
-import { eventStream, taskEventOf } from './views.js';
+import { taskEventOf } from './views.js';
 
 const postalAreaOf = (postalCode: string) => postalCode.slice(0, 3);
 
@@ -246,8 +246,8 @@ export class TaskService {
   }
 
   /** Appends the task's event; `site` saves a read when the caller holds the task's site already. */
-  private async event(transaction: Transaction, type: string, task: TaskAttributes, site?: SiteOfTask): Promise<void> {
+  private async event(transaction: Transaction, type: 'task.created' | 'task.updated' | 'task.cancelled', task: TaskAttributes, site?: SiteOfTask): Promise<void> {
     const capacity = site?.id === task.siteId ? site : await siteCapacityOf(this.models, task.siteId, transaction);
-    await appendEvent(this.models.Outbox, transaction, eventStream, { type, payload: taskEventOf(task, capacity) });
+    await publish(this.models.Outbox, transaction, 'tasks', type, taskEventOf(task, capacity));
   }
 }

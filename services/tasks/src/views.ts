@@ -1,9 +1,8 @@
 /** What leaves the service: API views and event payloads, built from rows in one place each. */
+import type { PayloadIn } from '@kathelfer/contracts';
 import type { SiteAttributes } from './models/site.model.js';
 import type { TaskAttributes } from './models/task.model.js';
 import type { SiteOfTask } from './site-capacity.js';
-
-export const eventStream = 'tasks';
 
 export function siteViewOf(site: SiteAttributes) {
   return {
@@ -53,7 +52,7 @@ export function taskViewOf(task: TaskAttributes) {
  * the planner would send more helpers than the site may hold. No title, description or briefing
  * (free text may name people), and nothing of the site contact.
  */
-export function taskEventOf(task: TaskAttributes, site: SiteOfTask) {
+export function taskEventOf(task: TaskAttributes, site: SiteOfTask): PayloadIn<'tasks', 'task.created'> {
   return {
     taskId: task.id,
     incidentId: task.incidentId,

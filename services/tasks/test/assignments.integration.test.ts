@@ -3,7 +3,7 @@ import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl } from '@kathelfer/hack/test-env';
 import { QueryTypes } from 'sequelize';
-import type { AssignmentEvent } from '../src/assignment-events.js';
+import type { AssignmentEvent } from './support/tasks.js';
 import {
   assignmentEvent,
   call,
@@ -73,15 +73,20 @@ test('GIVEN duplicate and out-of-order assignment events THEN fill counts each a
   t.like(await readTask(task.id), { filledCount: 1, status: 'partially_filled' });
 });
 
-test('a malformed assignment event and events of other types are skipped without holding up the stream', async (t) => {
+test('a malformed assignment event is dead-lettered and events of other types are ignored, without holding up the stream', async (t) => {
   const task = await createTask({ headcount: 2 });
   const good = assignmentEvent('assignment.accepted', { assignmentId: randomUUID(), taskId: task.id });
   const stream = `${svc.prefix}events:matching`;
-  await redis.xAdd(stream, '*', { id: randomUUID(), type: 'assignment.accepted', occurredAt: new Date().toISOString(), payload: JSON.stringify({ taskId: task.id }) });
+  const malformed = randomUUID();
+  await redis.xAdd(stream, '*', { id: malformed, type: 'assignment.accepted', version: '1', occurredAt: new Date().toISOString(), payload: JSON.stringify({ taskId: task.id }) });
   await redis.xAdd(stream, '*', { id: randomUUID(), type: 'round.completed', occurredAt: new Date().toISOString(), payload: '{}' });
   await publish(good);
   await until('the good event applied', async () => (await readTask(task.id)).filledCount === 1);
   t.is(await processed([good.eventId]), 1);
+  const dead = (await redis.xRange(`${stream}:dead-letter`, '-', '+')) ?? [];
+  t.deepEqual(dead.filter((e) => e.message.id === malformed).map((e) => e.message.group), ['tasks'], 'kept for a person to read, not dropped');
+  const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+  t.regex(metrics, /bus_events_total\{[^}]*stream="matching"[^}]*outcome="dead_lettered"[^}]*\} 1/);
 });
 
 test('the headcount: a filled task re-opens when it rises, and cannot drop below the helpers assigned', async (t) => {
@@ -157,7 +162,7 @@ const checkIn = (siteId: string, code: string) => call(`${svc.url}/v1/checkins`,
 
 test('check-in and check-out by code: recorded per assignment, site load follows, hours per helper and day, every log read logged', async (t) => {
   const task = await createTask({ headcount: 3 });
-  const helperId = `hp-${randomUUID().slice(0, 8)}`;
+  const helperId = randomUUID();
   const mine = await assign(task.id, helperId);
   t.regex(mine.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   t.is(mine.qrPayload, `kathelfer:checkin:${mine.code.replace(/-/g, '')}`);
@@ -209,8 +214,8 @@ test('check-in and check-out by code: recorded per assignment, site load follows
 test('check-in is refused for a code of another site, a forged code, an expired or withdrawn assignment, and at a full site', async (t) => {
   const small = await ok<SiteView>(call(`${svc.url}/v1/sites`, token, 'POST', siteBody({ name: 'Kleine Stelle', capacity: 1 })), 201);
   const task = await createTask({ headcount: 5 }, small.id);
-  const first = await assign(task.id, 'hp-first');
-  const second = await assign(task.id, 'hp-second');
+  const first = await assign(task.id, randomUUID());
+  const second = await assign(task.id, randomUUID());
 
   const wrongSite = await checkIn(site.id, first.code);
   t.is(wrongSite.status, 409);
@@ -227,13 +232,14 @@ test('check-in is refused for a code of another site, a forged code, an expired 
   t.is(problem.reason, 'site-full');
   t.regex(problem.detail, /"Kleine Stelle" is full: 1 of 1 helpers are checked in/);
 
-  const expired = await assign(task.id, 'hp-expired', { shiftStart: minutes(-12 * 60), shiftEnd: minutes(-5 * 60) });
+  const expired = await assign(task.id, randomUUID(), { shiftStart: minutes(-12 * 60), shiftEnd: minutes(-5 * 60) });
   t.like(await (await checkIn(small.id, expired.code)).json(), { status: 409, reason: 'expired' });
 
-  const withdrawn = await assign(task.id, 'hp-withdrawn');
+  const withdrawnHelper = randomUUID();
+  const withdrawn = await assign(task.id, withdrawnHelper);
   const code = withdrawn.code;
-  await publish(assignmentEvent('assignment.cancelled', { assignmentId: withdrawn.assignmentId, taskId: task.id, helperId: 'hp-withdrawn' }));
-  await until('withdrawn', async () => (await ok<Mine>(call(`${svc.url}/v1/checkins/me`, await helper('hp-withdrawn')))).items.every((i) => i.assignmentId !== withdrawn.assignmentId));
+  await publish(assignmentEvent('assignment.cancelled', { assignmentId: withdrawn.assignmentId, taskId: task.id, helperId: withdrawnHelper }));
+  await until('withdrawn', async () => (await ok<Mine>(call(`${svc.url}/v1/checkins/me`, await helper(withdrawnHelper)))).items.every((i) => i.assignmentId !== withdrawn.assignmentId));
   t.like(await (await checkIn(small.id, code)).json(), { status: 409, reason: 'withdrawn' });
 });
 
@@ -241,7 +247,7 @@ test('retention of the check-in log: records checked out before the period go, r
   const own = await ok<SiteView>(call(`${svc.url}/v1/sites`, token, 'POST', siteBody({ name: 'Retention' })), 201);
   const task = await createTask({ headcount: 3 }, own.id);
   const ids: string[] = [];
-  for (const who of ['hp-ret-old', 'hp-ret-recent', 'hp-ret-open']) {
+  for (const who of [randomUUID(), randomUUID(), randomUUID()]) {
     const mine = await assign(task.id, who);
     await ok(checkIn(own.id, mine.code), 201);
     ids.push(mine.assignmentId);

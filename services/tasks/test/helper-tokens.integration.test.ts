@@ -6,6 +6,7 @@ import { createSequelize, migrate } from '@kathelfer/common/db';
 import { migrations } from '../src/migrations/index.js';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import { QueryTypes } from 'sequelize';
+import { contractEntry, helperSnapshot } from '@kathelfer/common/testing/contract-entry';
 import { assignmentEvent, call, coordinator, ok, siteBody, startTasks, taskBody, testEnv, toStreamEntry, type Running, type SiteView, type TaskView } from './support/tasks.js';
 
 // Helpers reach their check-in codes with the self-service token registration issued them: this
@@ -27,8 +28,9 @@ test.after.always(async () => {
   await redis?.quit();
 });
 
-const helperEvent = (type: string, payload: Record<string, unknown>) =>
-  redis.xAdd(`${svc.prefix}events:registration`, '*', { id: randomUUID(), type, payload: JSON.stringify(payload), occurredAt: new Date().toISOString() });
+const helperEvent = (type: 'helper.registered' | 'helper.updated', fields: Parameters<typeof helperSnapshot>[0]) =>
+  redis.xAdd(`${svc.prefix}events:registration`, '*', contractEntry('registration', type, helperSnapshot(fields)));
+const erasure = (helperId: string) => redis.xAdd(`${svc.prefix}events:registration`, '*', contractEntry('registration', 'helper.erased', { helperId }));
 
 const knownTokens = async () => {
   const [row] = await svc.tasks.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${svc.schema}".helper_tokens`, { type: QueryTypes.SELECT });
@@ -39,7 +41,7 @@ test('GIVEN a registered helper with an accepted assignment WHEN they use their 
   const helperId = randomUUID();
   const token = newOpaqueToken('kh_');
   const before = await knownTokens();
-  await helperEvent('helper.registered', { helperId, incidentId: 'flood-2026', skills: ['sandbagging'], tokenHash: hashToken(token), name: 'never stored' });
+  await helperEvent('helper.registered', { helperId, incidentId: 'flood-2026', skills: ['sandbagging'], tokenHash: hashToken(token) });
   await eventually('the token hash to arrive', async () => ((await knownTokens()) > before ? true : undefined), { timeoutMs: 15_000 });
 
   const task = await ok<TaskView>(call(`${svc.url}/v1/tasks`, coordinatorToken, 'POST', taskBody(site.id, { headcount: 1 })), 201);
@@ -62,7 +64,7 @@ test('GIVEN a registered helper with an accepted assignment WHEN they use their 
   t.is((await call(`${svc.url}/v1/checkins/me`, newOpaqueToken('kh_'))).status, 401, 'an unknown token');
   t.is((await call(`${svc.url}/v1/tasks/${task.id}`, newOpaqueToken('kh_'))).status, 401);
 
-  await helperEvent('helper.erased', { helperId });
+  await erasure(helperId);
   await eventually('the erasure to arrive', async () => ((await call(`${svc.url}/v1/checkins/me`, token)).status === 401 ? true : undefined), { timeoutMs: 15_000 });
   t.pass();
 });
@@ -104,7 +106,7 @@ test('migration 0003 carries the one incident of existing helper tokens over', a
       `INSERT INTO "${schema}".helper_tokens (helper_id, incident_id, token_hash, source_at) VALUES ($1, 'ahr-2021', 'a', now()), ($2, NULL, 'b', now())`,
       { bind: [withIncident, without] },
     );
-    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0003-helper-token-incidents']);
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations.slice(0, 3)), ['0003-helper-token-incidents']);
     const rows = await sequelize.query(`SELECT helper_id, incident_ids FROM "${schema}".helper_tokens ORDER BY token_hash`, { type: QueryTypes.SELECT });
     t.deepEqual(rows, [
       { helper_id: withIncident, incident_ids: ['ahr-2021'] },

@@ -21,7 +21,7 @@ test.after.always(async () => {
 
 /** An accepted assignment as matching publishes it; resolves to the code the helper shows. */
 async function accepted(taskId: string): Promise<string> {
-  const helperId = `hp-${randomUUID().slice(0, 8)}`;
+  const helperId = randomUUID();
   const event = assignmentEvent('assignment.accepted', { assignmentId: randomUUID(), taskId, helperId });
   await redis.xAdd(`${svc.prefix}events:matching`, '*', toStreamEntry(event));
   const asHelper = await helper(helperId);

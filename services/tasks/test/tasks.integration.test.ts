@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { createClient } from 'redis';
 import { eventually, redisUrl } from '@kathelfer/hack/test-env';
@@ -125,7 +126,7 @@ test('open tasks by incident, area and priority: most urgent first, only open or
 
 test('auth: without a token 401; helpers write nothing, list nothing, and see no task they are not assigned to', async (t) => {
   const task = await createTask();
-  const asHelper = await helper('hp-not-assigned');
+  const asHelper = await helper(randomUUID());
   t.is((await call(`${svc.url}/v1/tasks`, undefined, 'POST', taskBody(site.id))).status, 401);
   t.is((await call(`${svc.url}/v1/tasks/${task.id}`, 'not-a-jwt')).status, 401);
   t.is((await call(`${svc.url}/v1/tasks`, asHelper, 'POST', taskBody(site.id))).status, 403);

@@ -1,3 +1,4 @@
+import type { Priority } from '@kathelfer/contracts';
 import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
 /** A task (one shift at one site) as the task service's events describe it. */
@@ -13,7 +14,8 @@ export interface TaskAttributes {
   headcount: number;
   shiftStart: Date;
   shiftEnd: Date;
-  priority: 1 | 2 | 3 | 4 | 5;
+  /** The platform's one scale (@kathelfer/contracts `priority`): 1 is the most urgent. */
+  priority: Priority;
   status: 'open' | 'cancelled';
   sourceAt: Date;
 }

@@ -4,6 +4,7 @@ import { listen, signToken } from '@kathelfer/common/testing/http';
 import { serviceTestEnv } from '@kathelfer/common/testing/service-env';
 import { hashToken, newOpaqueToken } from '@kathelfer/common/opaque-token';
 import { pino } from 'pino';
+import type { PayloadIn } from '@kathelfer/contracts';
 import type { createClient } from 'redis';
 import { createMatching, type Matching } from '../../src/app.js';
 import { loadMatchingConfig } from '../../src/config.js';
@@ -54,25 +55,35 @@ export async function startMatching(env: Record<string, string> = testEnv(), { d
 
 type Redis = ReturnType<typeof createClient>;
 
-/** Publishes an event on a stream exactly as the outbox relay does. */
+/**
+ * Publishes an event on a stream as the outbox relay does (version 1), without checking it: tests
+ * also publish what breaks the contract. The builders below are typed by the contracts.
+ */
 export async function publish(redis: Redis, stream: string, event: { id?: string; type: string; payload: Record<string, unknown>; occurredAt?: string }): Promise<string> {
   const id = event.id ?? randomUUID();
-  await redis.xAdd(stream, '*', { id, type: event.type, payload: JSON.stringify(event.payload), occurredAt: event.occurredAt ?? new Date().toISOString() });
+  await redis.xAdd(stream, '*', { id, type: event.type, version: '1', payload: JSON.stringify(event.payload), occurredAt: event.occurredAt ?? new Date().toISOString() });
   return id;
 }
 
 export const hour = 3600 * 1000;
 /** Shifts start on the next full hour plus `h` hours, so every test has time to answer. */
 export const at = (h: number) => new Date(Math.ceil(Date.now() / hour) * hour + h * hour).toISOString();
+/** A shift from `from` to `to` hours (see `at`). */
+export const shift = (from: number, to: number) => ({ start: at(from), end: at(to) });
+/** A task's location near Dresden (or at `latitude`, `longitude`). */
+export const place = (latitude = 51.06, longitude = 13.75) => ({ postalArea: '010', latitude, longitude });
+
+export type HelperPayload = PayloadIn<'registration', 'helper.registered'>;
+export type TaskPayload = PayloadIn<'tasks', 'task.created'>;
 
 export interface TestHelper {
   id: string;
   token: string;
-  payload: Record<string, unknown>;
+  payload: HelperPayload;
 }
 
 /** A helper as registration's helper.registered event carries them, with a working self-service token. */
-export function helper(event: string, overrides: Record<string, unknown> = {}): TestHelper {
+export function helper(incidentId: string, overrides: Partial<HelperPayload> = {}): TestHelper {
   const id = randomUUID();
   const token = newOpaqueToken('kh_');
   return {
@@ -80,7 +91,8 @@ export function helper(event: string, overrides: Record<string, unknown> = {}): 
     token,
     payload: {
       helperId: id,
-      incidentId: event,
+      incidentId,
+      incidentIds: [incidentId],
       skills: ['first-aid', 'sandbagging'],
       languages: ['de'],
       resources: ['car'],
@@ -95,19 +107,25 @@ export function helper(event: string, overrides: Record<string, unknown> = {}): 
   };
 }
 
-/** A task event as the task service publishes it (the contract in src/task-events.ts). */
-export function task(event: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+/** The site every test task is at unless it names another. */
+export const defaultSiteId = '5e1f0c3a-7b2d-4c8e-9f1a-2b3c4d5e6f70';
+
+/** A task event as the task service publishes it (@kathelfer/contracts `taskSnapshotV1`). */
+export function task(incidentId: string, overrides: Partial<TaskPayload> = {}): TaskPayload {
   return {
     taskId: randomUUID(),
-    event,
-    siteId: 'site-1',
-    site: { lat: 51.06, lon: 13.75, capacity: null },
-    requiredSkills: ['sandbagging'],
-    requiredResources: [],
+    incidentId,
+    siteId: defaultSiteId,
+    status: 'open',
+    skills: ['sandbagging'],
+    resources: [],
     headcount: 1,
-    shiftStart: at(2),
-    shiftEnd: at(6),
-    priority: 4,
+    filledCount: 0,
+    priority: 2,
+    shift: shift(2, 6),
+    location: place(),
+    siteCapacity: 1000,
+    version: 1,
     ...overrides,
   };
 }

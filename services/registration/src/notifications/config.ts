@@ -38,9 +38,6 @@ export const notificationConfigShape = {
   CONSUMER_NAME: z.string().min(1).default(hostname()),
   /** The IANA time zone messages give times in (where the incidents are). */
   NOTIFY_TIME_ZONE: z.string().default('Europe/Berlin'),
-  /** The streams (without the prefix) of the matching and task services. */
-  MATCHING_STREAM: z.string().default('matching'),
-  TASKS_STREAM: z.string().default('tasks'),
   /**
    * Key for the accept links in proposal messages (HMAC-SHA256, shared with the matching service,
    * which checks them). At least 32 characters; unset: proposal messages link to the self-service

@@ -2,28 +2,19 @@
  * What the notifications react to on the bus: the matching service's assignment events (a
  * proposal, its withdrawal, an acceptance that schedules the reminder) and the task service's task
  * events (what the message says of the task; a changed shift or place reaches the helpers it
- * concerns). Each event is applied in one transaction whose effects are idempotent — upserts
- * guarded by time or version, notifications under their unique key — so a redelivered event, on
- * this replica or another, changes nothing and sends nothing twice.
+ * concerns). They come through common's contract consumer: parsed with @kathelfer/contracts,
+ * applied once in the transaction that records the event id, dead-lettered when they break the
+ * contract. The effects are idempotent besides (upserts guarded by time or version, notifications
+ * under their unique key (source, helper, channel)), so even a replay sends nothing twice.
  */
-import { consumeEvents, type BusEvent, type Consumer } from '@kathelfer/common/bus';
-import type { Logger } from '@kathelfer/common/logger';
-import type { RedisClient } from '@kathelfer/common/redis';
+import type { BusEvent, Consumer } from '@kathelfer/common/bus';
+import { consumeContract, type ApplyContext, type ContractHandlers, type ConsumeOptions } from '@kathelfer/common/contract-consumer';
+import type { Payload } from '@kathelfer/contracts';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { AssignmentEventPayload } from '@kathelfer/matching/assignment-events';
-import type { TaskEventPayload } from '@kathelfer/tasks/views';
 import type { NotificationQueue, NotificationRequest } from './queue.js';
 
 /** Why a live assignment was cancelled, when the helper should hear of it (not when they withdrew themselves or erased their data). */
 const toldReasons = new Set(['coordinator', 'task-cancelled', 'headcount-lowered', 'no-longer-feasible']);
-
-const statusOf: Record<string, string> = {
-  'assignment.proposed': 'proposed',
-  'assignment.accepted': 'accepted',
-  'assignment.declined': 'declined',
-  'assignment.expired': 'expired',
-  'assignment.cancelled': 'cancelled',
-};
 
 export interface NotificationConsumerContext {
   sequelize: Sequelize;
@@ -33,23 +24,15 @@ export interface NotificationConsumerContext {
   reminderLeadMs: number;
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
-
-/** The fields of an assignment event this consumer needs, or why it cannot be used. */
-function assignmentOf(event: BusEvent): AssignmentEventPayload | string {
-  const p = event.payload as Partial<AssignmentEventPayload>;
-  for (const field of ['assignmentId', 'taskId', 'helperId', 'shiftStart', 'shiftEnd'] as const) if (!isString(p[field])) return `${field} missing`;
-  if (Number.isNaN(Date.parse(p.shiftStart ?? '')) || Number.isNaN(Date.parse(p.shiftEnd ?? ''))) return 'shift is no timestamp';
-  return { ...(p as AssignmentEventPayload), occurredAt: isString(p.occurredAt) ? p.occurredAt : event.occurredAt };
-}
+type AssignmentEvent = Payload<'matching', 'assignment.accepted'>;
+type TaskEvent = Payload<'tasks', 'task.updated'>;
 
 /** Applies one assignment event; returns how many notifications it queued. */
-export async function applyAssignmentEvent(ctx: NotificationConsumerContext, event: BusEvent, a: AssignmentEventPayload): Promise<number> {
-  const status = statusOf[event.type];
-  if (status === undefined) return 0;
+export async function applyAssignmentEvent(ctx: NotificationConsumerContext, a: AssignmentEvent, { event, transaction }: ApplyContext): Promise<number> {
+  const status = a.status;
   const { sequelize, queue } = ctx;
   const s = `"${ctx.schema}"`;
-  return sequelize.transaction(async (transaction) => {
+  {
     const [known] = await sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.helpers WHERE id = $1 AND status = 'active'`, {
       bind: [a.helperId],
       type: QueryTypes.SELECT,
@@ -85,17 +68,7 @@ export async function applyAssignmentEvent(ctx: NotificationConsumerContext, eve
       }
     }
     return queue.enqueue(transaction, requests);
-  });
-}
-
-/** What a task event must carry for the notifications; `brief` is optional (events before issue 17 had none). */
-type TaskEvent = Pick<TaskEventPayload, 'taskId' | 'incidentId' | 'status' | 'version' | 'shift'> & { brief?: TaskEventPayload['brief'] };
-
-function taskOf(event: BusEvent): TaskEvent | string {
-  const p = event.payload as Partial<TaskEvent>;
-  if (!isString(p.taskId) || !isString(p.incidentId) || !isString(p.status)) return 'taskId, incidentId or status missing';
-  if (typeof p.version !== 'number' || !isString(p.shift?.start) || !isString(p.shift.end)) return 'version or shift missing';
-  return p as TaskEvent;
+  }
 }
 
 const placeOf = (brief: TaskEvent['brief'] | null | undefined) => JSON.stringify(brief?.site ?? null);
@@ -105,10 +78,10 @@ const placeOf = (brief: TaskEvent['brief'] | null | undefined) => JSON.stringify
  * of a task changed, tells every helper holding a proposal or an acceptance for it (and moves their
  * reminders). Returns how many notifications it queued.
  */
-export async function applyTaskEvent(ctx: NotificationConsumerContext, event: BusEvent, t: TaskEvent): Promise<number> {
+export async function applyTaskEvent(ctx: NotificationConsumerContext, t: TaskEvent, { event, transaction }: ApplyContext): Promise<number> {
   const { sequelize, queue } = ctx;
   const s = `"${ctx.schema}"`;
-  return sequelize.transaction(async (transaction) => {
+  {
     const [before] = await sequelize.query<{ version: number; brief: TaskEvent['brief'] | null; shift_start: Date; shift_end: Date }>(
       `SELECT version, brief, shift_start, shift_end FROM ${s}.notification_tasks WHERE task_id = $1 FOR UPDATE`,
       { bind: [t.taskId], type: QueryTypes.SELECT, transaction },
@@ -149,62 +122,39 @@ export async function applyTaskEvent(ctx: NotificationConsumerContext, event: Bu
         data: { assignmentId: h.assignment_id, taskId: t.taskId, shiftStart: t.shift.start, shiftEnd: t.shift.end },
       })),
     );
-  });
+  }
 }
 
 /**
- * Consumes the matching and task streams as consumer group `notifications`. An event this
- * consumer cannot use (fields missing) goes to `<stream>:dead-letter` like one that fails its
- * schema, instead of blocking the stream.
+ * Consumes the matching and task streams as consumer group `notifications` with common's contract
+ * consumer; `onQueued` runs after a commit that queued notifications (it wakes the worker).
  */
-export async function consumeForNotifications(options: {
-  ctx: NotificationConsumerContext;
-  redis: RedisClient;
-  streamPrefix: string;
-  streams: { matching: string; tasks: string };
-  consumer: string;
-  logger: Logger;
-  onQueued: () => void;
-  blockMs?: number;
-}): Promise<Consumer[]> {
-  const { ctx, redis, logger } = options;
-  const deadLetter = async (stream: string, event: BusEvent, reason: string) => {
-    logger.error({ eventId: event.id, type: event.type, reason }, 'event unusable for notifications; dead-lettered');
-    await redis.xAdd(`${stream}:dead-letter`, '*', { id: event.id, type: event.type, payload: JSON.stringify(event.payload), occurredAt: event.occurredAt, group: 'notifications', reason });
+export async function consumeForNotifications(
+  ctx: NotificationConsumerContext,
+  options: Omit<ConsumeOptions<number>, 'sequelize' | 'schema' | 'group' | 'afterCommit' | 'keyOf'> & { onQueued: () => void },
+): Promise<Consumer[]> {
+  const common = {
+    ...options,
+    sequelize: ctx.sequelize,
+    schema: ctx.schema,
+    group: 'notifications',
+    afterCommit: (queued: number) => {
+      if (queued > 0) options.onQueued();
+    },
   };
-  const matchingStream = `${options.streamPrefix}${options.streams.matching}`;
-  const tasksStream = `${options.streamPrefix}${options.streams.tasks}`;
-  const matching = await consumeEvents({
-    redis,
-    stream: matchingStream,
-    group: 'notifications',
-    consumer: options.consumer,
-    blockMs: options.blockMs,
-    logger,
-    keyOf: (event) => (typeof event.payload.helperId === 'string' ? event.payload.helperId : ''),
-    concurrency: 8,
-    handle: async (event) => {
-      if (statusOf[event.type] === undefined) return;
-      const a = assignmentOf(event);
-      if (typeof a === 'string') return deadLetter(matchingStream, event, a);
-      if ((await applyAssignmentEvent(ctx, event, a)) > 0) options.onQueued();
-    },
-  });
-  const tasks = await consumeEvents({
-    redis,
-    stream: tasksStream,
-    group: 'notifications',
-    consumer: options.consumer,
-    blockMs: options.blockMs,
-    logger,
-    keyOf: (event) => (typeof event.payload.taskId === 'string' ? event.payload.taskId : ''),
-    concurrency: 4,
-    handle: async (event) => {
-      if (!['task.created', 'task.updated', 'task.cancelled'].includes(event.type)) return;
-      const t = taskOf(event);
-      if (typeof t === 'string') return deadLetter(tasksStream, event, t);
-      if ((await applyTaskEvent(ctx, event, t)) > 0) options.onQueued();
-    },
-  });
-  return [matching, tasks];
+  const assignment = (payload: AssignmentEvent, context: ApplyContext) => applyAssignmentEvent(ctx, payload, context);
+  const assignments: ContractHandlers<'matching', number> = {
+    'assignment.proposed': assignment,
+    'assignment.accepted': assignment,
+    'assignment.declined': assignment,
+    'assignment.expired': assignment,
+    'assignment.cancelled': assignment,
+  };
+  const task = (payload: TaskEvent, context: ApplyContext) => applyTaskEvent(ctx, payload, context);
+  const tasks: ContractHandlers<'tasks', number> = { 'task.created': task, 'task.updated': task, 'task.cancelled': task };
+  const keyed = (field: 'helperId' | 'taskId') => (event: BusEvent) => (typeof event.payload[field] === 'string' ? event.payload[field] : '');
+  return Promise.all([
+    consumeContract({ ...common, stream: 'matching', handlers: assignments, keyOf: keyed('helperId'), concurrency: 8 }),
+    consumeContract({ ...common, stream: 'tasks', handlers: tasks, keyOf: keyed('taskId'), concurrency: 4 }),
+  ]);
 }

@@ -359,6 +359,8 @@ export class NotificationQueue {
     const [, result] = (await this.options.sequelize.query(`DELETE FROM ${this.s}.notifications WHERE status IN ('sent', 'dead', 'suppressed', 'dropped') AND created_at < $1`, {
       bind: [cutoff],
     })) as [unknown, { rowCount?: number }];
+    // Applied event ids are only needed while the bus could still redeliver (EVENT_STREAM_RETENTION_HOURS, a week).
+    await this.options.sequelize.query(`DELETE FROM ${this.s}.processed_events WHERE processed_at < now() - interval '30 days'`);
     return result.rowCount ?? 0;
   }
 

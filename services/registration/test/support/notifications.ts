@@ -1,7 +1,7 @@
 import { startMailServer, type MailServer } from '@kathelfer/hack/mail-server';
 import { createClient } from 'redis';
 import { randomUUID } from 'node:crypto';
-import { assignmentEvent, type AssignmentEventType } from '@kathelfer/matching/assignment-events';
+import type { PayloadIn } from '@kathelfer/contracts';
 import { taskEventOf } from '@kathelfer/tasks/views';
 import { postJson, startRegistration, testEnv, validBody, type Running } from './registration.js';
 
@@ -78,16 +78,25 @@ export function taskCreated(overrides: { taskId?: string; shiftStart?: Date; shi
   return { id: randomUUID(), type: overrides.type ?? 'task.created', payload: payload as unknown as Record<string, unknown> };
 }
 
-/** An assignment event exactly as matching builds it (its own `assignmentEvent`). */
+type AssignmentEventType = 'assignment.proposed' | 'assignment.accepted' | 'assignment.declined' | 'assignment.expired' | 'assignment.cancelled';
+
+/** An assignment event as matching publishes it, typed by its contract (@kathelfer/contracts assignmentChangedV1). */
 export function assignmentChanged(
   type: AssignmentEventType,
   a: { helperId: string; taskId: string; assignmentId?: string; shiftStart?: Date; shiftEnd?: Date; reason?: string; expiresAt?: Date },
 ) {
   const shiftStart = a.shiftStart ?? new Date(Date.now() + 26 * hour);
-  const status = type.replace('assignment.', '');
-  const event = assignmentEvent(type, {
-    id: a.assignmentId ?? randomUUID(), taskId: a.taskId, helperId: a.helperId, eventId: 'flood-2026', status, shiftStart,
-    shiftEnd: a.shiftEnd ?? new Date(shiftStart.getTime() + 4 * hour), reason: a.reason ?? null, expiresAt: a.expiresAt ?? new Date(Date.now() + hour),
-  } as never);
-  return { id: event.id ?? randomUUID(), type: event.type, payload: event.payload as Record<string, unknown> };
+  const payload: PayloadIn<'matching', 'assignment.proposed'> = {
+    assignmentId: a.assignmentId ?? randomUUID(),
+    taskId: a.taskId,
+    helperId: a.helperId,
+    incidentId: 'flood-2026',
+    status: type.replace('assignment.', '') as PayloadIn<'matching', 'assignment.proposed'>['status'],
+    shiftStart: shiftStart.toISOString(),
+    shiftEnd: (a.shiftEnd ?? new Date(shiftStart.getTime() + 4 * hour)).toISOString(),
+    expiresAt: (a.expiresAt ?? new Date(Date.now() + hour)).toISOString(),
+    ...(a.reason === undefined ? {} : { reason: a.reason }),
+    occurredAt: new Date().toISOString(),
+  };
+  return { id: randomUUID(), type, payload: payload as unknown as Record<string, unknown> };
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { listen, signToken } from '@kathelfer/common/testing/http';
 import { serviceTestEnv } from '@kathelfer/common/testing/service-env';
 import { pino } from 'pino';
-import { toStreamEntry, type AssignmentEvent, type AssignmentEventType } from '../../src/assignment-events.js';
+import type { AssignmentStatus, PayloadIn } from '@kathelfer/contracts';
+import { contractEntry } from '@kathelfer/common/testing/contract-entry';
 import { createTasks, type Tasks } from '../../src/app.js';
 import { loadTasksConfig } from '../../src/config.js';
 
@@ -114,18 +115,31 @@ export interface TaskView {
   headcount: number;
 }
 
+type AssignmentEventType = `assignment.${AssignmentStatus}`;
+/** An assignment event as the matching service publishes it: the bus event id, its type and the contract's payload. */
+export type AssignmentEvent = PayloadIn<'matching', 'assignment.accepted'> & { eventId: string; type: AssignmentEventType };
+
 /** An assignment event as the matching service would publish it. */
-export function assignmentEvent(type: AssignmentEventType, fields: { assignmentId: string; taskId: string; helperId?: string; occurredAt?: Date; eventId?: string; shiftStart?: Date; shiftEnd?: Date }): AssignmentEvent {
+export function assignmentEvent(
+  type: AssignmentEventType,
+  fields: { assignmentId: string; taskId: string; helperId?: string; incidentId?: string; occurredAt?: Date; eventId?: string; shiftStart?: Date; shiftEnd?: Date },
+): AssignmentEvent {
   return {
     eventId: fields.eventId ?? randomUUID(),
     type,
     assignmentId: fields.assignmentId,
     taskId: fields.taskId,
-    helperId: fields.helperId ?? `hp-${fields.assignmentId.slice(0, 8)}`,
+    helperId: fields.helperId ?? randomUUID(),
+    incidentId: fields.incidentId ?? 'flood-2026',
+    status: type.slice('assignment.'.length) as AssignmentStatus,
     shiftStart: (fields.shiftStart ?? new Date(Date.now() - hour)).toISOString(),
     shiftEnd: (fields.shiftEnd ?? new Date(Date.now() + 5 * hour)).toISOString(),
     occurredAt: (fields.occurredAt ?? new Date()).toISOString(),
   };
 }
 
-export { toStreamEntry };
+/** The stream entry matching's relay writes for `event`. */
+export function toStreamEntry(event: AssignmentEvent): Record<string, string> {
+  const { eventId, type, ...payload } = event;
+  return contractEntry('matching', type, payload, { id: eventId });
+}

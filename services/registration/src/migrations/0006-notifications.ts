@@ -1,3 +1,4 @@
+import { createProcessedEventsTable } from '@kathelfer/common/contract-consumer';
 import type { Migration } from '@kathelfer/common/db';
 
 /**
@@ -16,9 +17,10 @@ import type { Migration } from '@kathelfer/common/db';
  * - `notification_tasks` and `notification_assignments`: what the task and matching services
  *   publish about tasks and assignments, so messages say what, where and when, and a changed task
  *   reaches the helpers it concerns.
+ * - `processed_events`: the event ids the contract consumer applied (common/contract-consumer.ts).
  */
 export const notifications: Migration = {
-  name: '0005-notifications',
+  name: '0006-notifications',
   async up({ context: { sequelize, schema } }) {
     const s = `"${schema}"`;
     await sequelize.transaction(async (transaction) => {
@@ -74,5 +76,7 @@ export const notifications: Migration = {
         { transaction },
       );
     });
+    // The contract consumer records the ids of the events it applied (group notifications).
+    await createProcessedEventsTable(sequelize, schema);
   },
 };

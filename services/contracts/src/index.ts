@@ -1,0 +1,5 @@
+export * from './vocabulary.js';
+export * from './catalogue.js';
+export * from './registration-events.js';
+export * from './task-events.js';
+export * from './assignment-events.js';
