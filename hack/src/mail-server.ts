@@ -6,6 +6,7 @@
  *
  *   GET /                      a page listing the mails, newest first, with links
  *   GET /messages              JSON: [{ id, from, to, subject, date, acceptedAt }]
+ *   GET /envelopes             JSON: [{ id, to, acceptedAt }] without parsing (cheap, for benchmarks)
  *   GET /messages/:id          JSON: headers, text, html
  *   GET /messages/:id/html     the HTML part as a page
  *   GET /messages/:id/raw      the mail as received (message/rfc822)
@@ -142,6 +143,11 @@ export async function startMailServer(options: { smtpPort?: number; webPort?: nu
         res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Kathelfer local mail</title></head><body><main><h1>Mails (${stored.length})</h1><ul>${rows
           .map((m) => `<li><a href="/messages/${m.id}/html">${escapeHtml(m.subject)}</a> to ${escapeHtml(m.to)}, ${escapeHtml(new Date(m.acceptedAt).toISOString())} (<a href="/messages/${m.id}/raw">raw</a>)</li>`)
           .join('')}</ul></main></body></html>`);
+        return;
+      }
+      if (url.pathname === '/envelopes') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(stored.map((m) => ({ id: m.id, to: m.envelope.to, acceptedAt: m.acceptedAt }))));
         return;
       }
       if (match === null) {

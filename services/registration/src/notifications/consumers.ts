@@ -33,16 +33,11 @@ export async function applyAssignmentEvent(ctx: NotificationConsumerContext, a: 
   const { sequelize, queue } = ctx;
   const s = `"${ctx.schema}"`;
   {
-    const [known] = await sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.helpers WHERE id = $1 AND status = 'active'`, {
-      bind: [a.helperId],
-      type: QueryTypes.SELECT,
-      transaction,
-    });
-    if ((known?.n ?? 0) === 0) return 0;
-    // An older event arriving late changes nothing (last_event_at), so a withdrawal is not undone.
+    // Only helpers of this service that are not erased; an older event arriving late changes
+    // nothing (last_event_at), so a withdrawal is not undone. One statement: a round brings thousands.
     const applied = await sequelize.query(
       `INSERT INTO ${s}.notification_assignments (assignment_id, helper_id, task_id, status, shift_start, shift_end, last_event_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT $1, h.id, $3, $4, $5, $6, $7 FROM ${s}.helpers h WHERE h.id = $2 AND h.status = 'active'
        ON CONFLICT (assignment_id) DO UPDATE SET status = EXCLUDED.status, shift_start = EXCLUDED.shift_start, shift_end = EXCLUDED.shift_end,
          last_event_at = EXCLUDED.last_event_at
        WHERE notification_assignments.last_event_at <= EXCLUDED.last_event_at
@@ -154,7 +149,7 @@ export async function consumeForNotifications(
   const tasks: ContractHandlers<'tasks', number> = { 'task.created': task, 'task.updated': task, 'task.cancelled': task };
   const keyed = (field: 'helperId' | 'taskId') => (event: BusEvent) => (typeof event.payload[field] === 'string' ? event.payload[field] : '');
   return Promise.all([
-    consumeContract({ ...common, stream: 'matching', handlers: assignments, keyOf: keyed('helperId'), concurrency: 8 }),
+    consumeContract({ ...common, stream: 'matching', handlers: assignments, keyOf: keyed('helperId'), concurrency: options.concurrency ?? 16 }),
     consumeContract({ ...common, stream: 'tasks', handlers: tasks, keyOf: keyed('taskId'), concurrency: 4 }),
   ]);
 }
