@@ -30,7 +30,7 @@ export interface Platform {
 }
 
 /** The three services with each other's public URLs and CORS for each other's origins. */
-export async function startPlatform(): Promise<Platform> {
+export async function startPlatform(extra: { registration?: Record<string, string>; matching?: Record<string, string> } = {}): Promise<Platform> {
   // npm test builds the pages before any test runs; a narrow run of this file builds them here.
   if (isStale()) await buildWeb();
   const [r, t, m] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -44,9 +44,9 @@ export async function startPlatform(): Promise<Platform> {
     CORS_ALLOWED_ORIGINS: [r, t, m].map(origin).join(','),
   };
   const [registration, tasks, matching] = await Promise.all([
-    startRegistration({ ...base, ...shared }, { port: r }),
+    startRegistration({ ...base, ...shared, ...extra.registration }, { port: r }),
     startTasks(tasksEnv(shared), { port: t }),
-    startMatching(matchingEnv(shared), { port: m }),
+    startMatching(matchingEnv({ ...shared, ...extra.matching }), { port: m }),
   ]);
   return {
     registration,
