@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/*.config.js'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/*.config.js', 'web/public/**'] }, // web/public: static files copied as they are (the service worker)
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -44,6 +44,8 @@ else
   kubectl=("$(cat "$KATHELFER_STATE/cluster/bin")/kubectl" --kubeconfig "$kubeconfig")
 fi
 envfile=$(bash hack/datastores.sh up)
+bash hack/mail.sh up   # issue 17: the local SMTP server that keeps and shows the mails
+notify_env=$(bash hack/notify-env.sh)
 if [ "$sign_in" = keycloak ]; then
   wait "$keycloak_up" || { cat "$KATHELFER_STATE/keycloak-up.log" >&2; die "Keycloak did not start"; }
   # shellcheck disable=SC1091
@@ -95,7 +97,7 @@ for svc in registration tasks matching; do
     echo "$port" >"$KATHELFER_STATE/platform/$svc.port"
     # shellcheck disable=SC2046
     start_bg "$svc" "$pidfile" "$KATHELFER_STATE/platform/$svc.log" \
-      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") PORT="$port" "${identity[@]}" CHECKIN_SECRET="$checkin_secret" LOG_LEVEL=info \
+      env $(grep -E '^(DATABASE_URL|REDIS_URL)=' "$envfile") $notify_env PORT="$port" "${identity[@]}" CHECKIN_SECRET="$checkin_secret" LOG_LEVEL=info \
         PUBLIC_REGISTRATION_URL="$(url_of registration)" PUBLIC_TASKS_URL="$(url_of tasks)" PUBLIC_MATCHING_URL="$(url_of matching)" CORS_ALLOWED_ORIGINS="$origins" \
       node --import tsx "services/$svc/src/server.ts"
     wait_for "$svc" 60 curl -sf "http://127.0.0.1:$port/readyz" || die "$svc did not become ready; see $KATHELFER_STATE/platform/$svc.log"
@@ -131,6 +133,7 @@ $( [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || printf '  export PATH=%s:"$P
   Operator: metrics http://127.0.0.1:$(cat "$KATHELFER_STATE/platform/operator.port")/metrics, log $KATHELFER_STATE/platform/operator.log
 Services:
 $services_summary
+Mail (every mail the platform sends, kept by the local SMTP server): $(bash hack/mail.sh env | sed -n 's/^MAIL_WEB_URL=//p')
 Web pages (served by every service):
 $pages_summary
 Declare an incident and watch the services surge:
@@ -152,6 +155,7 @@ stop_started() {
     stop_pid "$svc" "$KATHELFER_STATE/platform/$svc.pid" "services/$svc/src/server.ts" TERM 30
   done
   stop_pid operator "$operator_pid" operator/src/main.ts
+  bash hack/mail.sh down
   [ "$datastores_were_up" = 1 ] || bash hack/datastores.sh down
   [ "$keycloak_was_up" = 1 ] || bash hack/keycloak.sh down
   [ "${KATHELFER_USE_EXISTING_CLUSTER:-}" = 1 ] || [ "$cluster_was_up" = 1 ] || bash hack/cluster.sh down

@@ -23,6 +23,7 @@ interface Profile {
   paused: boolean;
   consent: { version: string; purposes: string[] };
   incidentIds: string[];
+  notifications: { email: boolean; push: { consented: boolean; subscriptions: number; publicKey: string | null } };
 }
 
 interface Assignment {
@@ -337,6 +338,128 @@ function joinSection(p: Profile): HTMLElement {
   return h('section', { 'aria-labelledby': 'join-title', id: 'join' }, h('h2', { id: 'join-title', i18n: 'joinTitle' }), h('p', { i18n: 'joinText' }), list, form);
 }
 
+/** A consent change that adds or removes one purpose, agreeing to the current consent text. */
+function withPurpose(purposes: string[], purpose: string, on: boolean): { version: string; purposes: string[] } {
+  const rest = purposes.filter((x) => x !== purpose);
+  return { version: currentConsentVersion, purposes: on ? [...rest, purpose] : rest };
+}
+
+/** The applicationServerKey for PushManager.subscribe: the VAPID public key's bytes (RFC 8292). */
+function vapidKeyBytes(base64url: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64url.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * How the helper is notified (issue 17): e-mail and Web Push, each a consent purpose of its own.
+ * The push switch registers the service worker (sw.js), asks for the permission, subscribes with
+ * the platform's VAPID key and hands the subscription to registration; off unsubscribes.
+ */
+function notificationsSection(p: Profile): HTMLElement {
+  const status = h('p', { class: 'saved', role: 'status', id: 'notify-status' });
+  const say = (key: Parameters<typeof t>[0]) => {
+    status.dataset.i18n = key;
+    status.textContent = t(key);
+  };
+  const email = h('input', { type: 'checkbox', id: 'notify-email', checked: p.notifications.email, disabled: p.contact.email === null });
+  const push = h('input', { type: 'checkbox', id: 'notify-push', checked: p.notifications.push.consented && p.notifications.push.subscriptions > 0 });
+  const alert = h('div', { class: 'form-alert', role: 'alert' });
+  const section = h(
+    'section',
+    { 'aria-labelledby': 'notifications-title', id: 'notifications' },
+    h('h2', { id: 'notifications-title', i18n: 'notificationsTitle' }),
+    h('p', { i18n: 'notificationsText' }),
+    alert,
+    h('div', { class: 'choice' }, email, h('label', { for: email.id, i18n: p.contact.email === null ? 'notifyEmailMissing' : 'notifyEmail' })),
+    h('div', { class: 'choice' }, push, h('label', { for: push.id, i18n: 'notifyPush' })),
+    status,
+  );
+  const patchConsent = async (purpose: string, on: boolean) => {
+    const current = profile?.consent.purposes ?? p.consent.purposes;
+    profile = (await call<Profile>('registration', '/v1/helpers/me', { method: 'PATCH', token, body: { consent: withPurpose(current, purpose, on) } })).body;
+  };
+  email.addEventListener('change', () => {
+    patchConsent('notify-email', email.checked).then(
+      () => say('notifySaved'),
+      (error: unknown) => {
+        email.checked = !email.checked;
+        showApiError(section, error);
+      },
+    );
+  });
+  push.addEventListener('change', () => {
+    const on = push.checked;
+    (async () => {
+      const publicKey = profile?.notifications.push.publicKey ?? p.notifications.push.publicKey;
+      if (!('serviceWorker' in navigator) || !('PushManager' in window) || publicKey === null) return 'pushUnsupported' as const;
+      const registration = await navigator.serviceWorker.register('sw.js');
+      if (!on) {
+        const subscription = await registration.pushManager.getSubscription();
+        if (subscription !== null) {
+          await call('registration', `/v1/helpers/me/push-subscriptions?endpoint=${encodeURIComponent(subscription.endpoint)}`, { method: 'DELETE', token });
+          await subscription.unsubscribe();
+        }
+        return 'pushOff' as const;
+      }
+      if ((await Notification.requestPermission()) !== 'granted') return 'pushDenied' as const;
+      if (!(profile?.consent.purposes ?? p.consent.purposes).includes('notify-push')) await patchConsent('notify-push', true);
+      let subscription: PushSubscription;
+      try {
+        // A browser that cannot reach its push service may never settle: give up after 10 s.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('push service not reachable')), 10_000);
+        });
+        subscription = await Promise.race([registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: vapidKeyBytes(publicKey) }), timeout]).finally(() => clearTimeout(timer));
+      } catch {
+        // e.g. no push service reachable from this browser
+        return 'pushFailed' as const;
+      }
+      await call('registration', '/v1/helpers/me/push-subscriptions', { method: 'PUT', token, body: subscription.toJSON() });
+      return 'pushOn' as const;
+    })().then(
+      (result) => {
+        if (result !== 'pushOn' && result !== 'pushOff') push.checked = false;
+        say(result);
+      },
+      (error: unknown) => {
+        push.checked = !on;
+        showApiError(section, error);
+      },
+    );
+  });
+  return section;
+}
+
+/**
+ * The accept link of a proposal mail (`me.html#assignment=…&key=…`): the key answers this one
+ * proposal (services/common/src/action-link.ts), without the personal link.
+ */
+function answerFromLink(assignmentId: string, key: string): void {
+  const result = h('p', { class: 'saved', role: 'status', id: 'link-result' });
+  const alert = h('div', { class: 'form-alert', role: 'alert' });
+  const buttons = (['accept', 'decline'] as const).map((decision) => {
+    const button = h('button', { type: 'button', class: decision === 'accept' ? '' : 'secondary', i18n: decision });
+    button.addEventListener('click', () => {
+      call('matching', `/v1/assignments/${encodeURIComponent(assignmentId)}/${decision}`, { method: 'POST', token: `action.${key}` }).then(
+        () => {
+          for (const b of buttons) b.disabled = true;
+          result.dataset.i18n = decision === 'accept' ? 'linkAccepted' : 'linkDeclined';
+          result.textContent = t(decision === 'accept' ? 'linkAccepted' : 'linkDeclined');
+        },
+        (error: unknown) => showApiError(main(), error),
+      );
+    });
+    return button;
+  });
+  main().replaceChildren(
+    h('h1', { i18n: 'linkProposalTitle' }),
+    h('section', { class: 'card proposal', 'data-assignment': assignmentId }, h('p', { i18n: 'linkProposalText' }), alert, h('div', { class: 'actions' }, ...buttons), result),
+  );
+}
+
 function storedSection(p: Profile): HTMLElement {
   const purposes = p.consent.purposes.map((purpose) => {
     const key = `purpose${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}`;
@@ -364,6 +487,11 @@ function storedSection(p: Profile): HTMLElement {
 async function start(): Promise<void> {
   reportFailedLoads();
   languageSwitch();
+  const fromMail = new URLSearchParams(location.hash.slice(1));
+  if (token === '' && fromMail.get('assignment') !== null && fromMail.get('key') !== null) {
+    answerFromLink(fromMail.get('assignment') ?? '', fromMail.get('key') ?? '');
+    return;
+  }
   if (token === '') {
     main().replaceChildren(h('h1', { i18n: 'meTitle' }), h('p', { class: 'warning', role: 'alert', i18n: 'noToken' }));
     return;
@@ -385,6 +513,7 @@ async function start(): Promise<void> {
     sections.proposals,
     sections.accepted,
     h('section', { 'aria-labelledby': 'profile-title' }, h('h2', { id: 'profile-title', i18n: 'profileTitle' }), profileForm(p)),
+    notificationsSection(p),
     pauseSection(p),
     joinSection(p),
     storedSection(p),

@@ -8,7 +8,7 @@ import type { consentPurposes } from '@kathelfer/registration/vocabulary';
 import { currentConsentVersion } from '@kathelfer/registration/consent';
 import { ApiError, call, webConfig } from './api.js';
 import { availabilityEditor, checkboxes, checkedValues, clearErrors, field, h, languageSwitch, main, relabel, showApiError, T } from './dom.js';
-import { onLanguage, t } from './i18n.js';
+import { currentLang, onLanguage, t } from './i18n.js';
 import { qrCanvas } from './qr.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
 
@@ -17,7 +17,8 @@ interface Created {
   token: string;
 }
 
-const optIns: Array<{ purpose: (typeof consentPurposes)[number]; label: 'optInFuture' | 'optInTraining' | 'optInStatistics' }> = [
+const optIns: Array<{ purpose: (typeof consentPurposes)[number]; label: 'optInEmail' | 'optInFuture' | 'optInTraining' | 'optInStatistics' }> = [
+  { purpose: 'notify-email', label: 'optInEmail' },
   { purpose: 'future-incidents', label: 'optInFuture' },
   { purpose: 'training-offers', label: 'optInTraining' },
   { purpose: 'statistics-contact', label: 'optInStatistics' },
@@ -179,6 +180,8 @@ function render(): void {
       maxHoursPerDay: numberOrUndefined(maxHours),
       adultConfirmed: adult.checked,
       consent: { version: currentConsentVersion, purposes: [...(coordination.checked ? ['coordination'] : []), ...checkedValues(form, 'optIn')] },
+      // notifications are written in the language the page is read in
+      locale: currentLang(),
     };
     submit.disabled = true;
     submit.textContent = t('submitting');

@@ -22,6 +22,8 @@ export const assignmentChangedV1 = z
     status: z.enum(assignmentStatuses),
     shiftStart: timestamp,
     shiftEnd: timestamp,
+    /** Until when a proposal may be answered (issue 17; optional, added within v1): the helper's notification says so. */
+    expiresAt: timestamp.optional(),
     /** Why it was cancelled or expired: `coordinator`, `helper-erased`, `task-cancelled`, `headcount-lowered`, `no-longer-feasible`, … */
     reason: z.string().min(1).max(100).optional(),
     /** When the status changed (the decision, not the publication). */

@@ -13,6 +13,18 @@ export type TaskStatus = (typeof taskStatuses)[number];
 const code = z.string().min(1).max(100);
 const unique = (items: string[]) => new Set(items).size === items.length;
 
+/** The brief of a task on its events, for the helpers' notifications. */
+export const taskBrief = z.object({
+  title: z.string().min(1).max(200),
+  bring: z.array(z.string().max(200)).max(50),
+  site: z.object({
+    name: z.string().min(1).max(200),
+    address: z.object({ street: z.string().max(200).nullable(), postalCode: z.string().max(20).nullable(), city: z.string().max(200).nullable() }),
+    meetingPoint: z.string().max(500),
+  }),
+});
+export type TaskBrief = z.output<typeof taskBrief>;
+
 /** `task.created`, `task.updated`, `task.cancelled` v1: the task as matching needs it. */
 export const taskSnapshotV1 = z
   .object({
@@ -36,6 +48,12 @@ export const taskSnapshotV1 = z
     siteCapacity: z.number().int().positive(),
     /** The task's optimistic-lock version: a higher one is a newer state. */
     version: z.number().int().min(0),
+    /**
+     * What a helper's notification says of the task (issue 17; optional, added within v1): its
+     * title, what to bring, where the site is and where to meet — what the task service's brief
+     * shows every helper of the incident. Not the description or briefing, not the site contact.
+     */
+    brief: taskBrief.optional(),
   })
   .refine((t) => Date.parse(t.shift.end) > Date.parse(t.shift.start), { message: 'the shift must end after it starts', path: ['shift', 'end'] });
 

@@ -100,7 +100,7 @@ export function createMatching(
     version: '0.1.0',
     description: 'Proposes helpers for task shifts; helpers accept or decline, coordinators run rounds and cancel.',
     logger,
-    routes: matchingRoutes({ assignments, rounds, verify: createTokenVerifier(config, logger) }),
+    routes: matchingRoutes({ assignments, rounds, verify: createTokenVerifier(config, logger), actionLinkSecret: config.ACTION_LINK_SECRET }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustedProxies: config.TRUSTED_PROXIES,
     browser: config,

@@ -16,6 +16,8 @@ export function assignmentEventOf(a: AssignmentAttributes, now = new Date()): Pa
     status: a.status,
     shiftStart: a.shiftStart.toISOString(),
     shiftEnd: a.shiftEnd.toISOString(),
+    // until when a proposal may be answered (the helper's notification says so)
+    expiresAt: a.expiresAt.toISOString(),
     ...(a.reason === null ? {} : { reason: a.reason }),
     occurredAt: now.toISOString(),
   };

@@ -1,3 +1,4 @@
+import { isActionKey } from '@kathelfer/common/action-link';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@kathelfer/common/errors';
 import { hashToken } from '@kathelfer/common/opaque-token';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
@@ -58,6 +59,18 @@ export class AssignmentService {
     const helper = token === undefined ? null : await this.models.Helper.findOne({ where: { tokenHash: hashToken(token) }, attributes: ['id'] });
     if (helper === null) throw new UnauthorizedError('A valid self-service token is required.');
     return helper.id;
+  }
+
+  /**
+   * The helper an accept link's key answers for: the one `assignmentId` was proposed to, if the key
+   * is that assignment's (services/common/src/action-link.ts). Throws UnauthorizedError otherwise.
+   */
+  async helperByActionKey(secret: string | undefined, assignmentId: string, key: string): Promise<string> {
+    const row = secret === undefined ? null : await this.models.Assignment.findByPk(assignmentId, { attributes: ['helperId'] });
+    if (row === null || secret === undefined || !isActionKey(secret, assignmentId, row.helperId, key)) {
+      throw new UnauthorizedError('This link is not valid (any more); open your personal link instead.');
+    }
+    return row.helperId;
   }
 
   async answer(assignmentId: string, helperId: string, answer: 'accept' | 'decline'): Promise<AssignmentView> {

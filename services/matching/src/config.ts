@@ -10,6 +10,11 @@ export const matchingConfigSchema = baseConfigSchema.extend({
   CONSUMER_NAME: z.string().default(hostname()),
   /** Events of different helpers (tasks) applied at once; one helper's (task's) events stay in order. */
   CONSUMER_CONCURRENCY: positive(8),
+  /**
+   * Checks the accept links in proposal mails (HMAC key shared with registration, which signs
+   * them; services/common/src/action-link.ts). Unset: only the self-service token answers.
+   */
+  ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a helper has to answer a proposal before it expires and the slot is re-planned. */
   PROPOSAL_TTL_SECONDS: positive(1800),
   /** How often each replica looks for expired proposals and events that need a round. */

@@ -1,3 +1,4 @@
+import { actionKeyPrefix } from '@kathelfer/common/action-link';
 import { bearerToken, logPersonalDataAccess, requireRole, type TokenVerifier } from '@kathelfer/common/auth';
 import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import type { Middleware } from 'koa';
@@ -19,12 +20,30 @@ function requireHelper(assignments: AssignmentService): Middleware {
   };
 }
 
+/**
+ * Answering one proposal also takes the key of its accept link (`Bearer action.<key>`, from a
+ * proposal mail; services/common/src/action-link.ts), which is good for that assignment only.
+ */
+function requireHelperOrActionKey(assignments: AssignmentService, secret: string | undefined): Middleware {
+  const helper = requireHelper(assignments);
+  return async function requireHelperOrActionKeyMiddleware(ctx, next) {
+    const token = bearerToken(ctx.get('authorization'));
+    if (token?.startsWith(actionKeyPrefix) !== true) {
+      await helper(ctx, next);
+      return;
+    }
+    ctx.state.helperId = await assignments.helperByActionKey(secret, String((ctx.params as { id?: string }).id ?? ''), token.slice(actionKeyPrefix.length));
+    await next();
+  };
+}
+
 const helperOf = (state: { helperId?: string }): string => state.helperId ?? '';
 
-export function matchingRoutes(options: { assignments: AssignmentService; rounds: RoundService; verify: TokenVerifier }): AnyRoute[] {
+export function matchingRoutes(options: { assignments: AssignmentService; rounds: RoundService; verify: TokenVerifier; actionLinkSecret?: string }): AnyRoute[] {
   const { assignments, rounds } = options;
   const coordinator = requireRole(options.verify, 'coordinator');
   const helper = requireHelper(assignments);
+  const answerer = requireHelperOrActionKey(assignments, options.actionLinkSecret);
   const answer = (decision: 'accept' | 'decline') =>
     defineRoute({
       method: 'post',
@@ -35,7 +54,7 @@ export function matchingRoutes(options: { assignments: AssignmentService; rounds
           : 'Decline a proposal, or withdraw after accepting (self-service token); the pair is not proposed again and the slot is re-planned',
       tags: ['helpers'],
       security: 'bearer',
-      middleware: [helper],
+      middleware: [answerer],
       params: assignmentIdParams,
       responses: {
         200: { description: `The assignment, ${decision === 'accept' ? 'accepted' : 'declined (cancelled when it had been accepted)'}`, schema: assignmentView },

@@ -11,6 +11,10 @@ import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
 import { registrationLimits } from './limits.js';
 import { registrationRoutes } from './routes.js';
+import { consumeForNotifications } from './notifications/consumers.js';
+import { emailChannel } from './notifications/email-channel.js';
+import { pushChannel } from './notifications/push-channel.js';
+import { NotificationQueue } from './notifications/queue.js';
 
 export interface Registration extends ServiceApp {
   config: RegistrationConfig;
@@ -20,7 +24,8 @@ export interface Registration extends ServiceApp {
   models: Models;
   service: HelperService;
   relay: OutboxRelay;
-  /** Runs migrations and starts the outbox relay. */
+  notifications: NotificationQueue;
+  /** Runs migrations and starts the outbox relay, the notification worker and its consumers. */
   start(): Promise<void>;
   /** Stops the relay and closes Redis and the database pool. */
   close(): Promise<void>;
@@ -31,7 +36,30 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
   // Registrations go on without Redis: events wait in the outbox, the rate limit fails open.
   const runtime = createServiceRuntime(config, { logger, migrations, defineModels, redis: 'degradable', erasureType: 'helper.erased' });
   const { sequelize, redis, models, relay } = runtime;
-  const service = new HelperService(sequelize, config.DB_SCHEMA, models, runtime.kick);
+  const notifications = new NotificationQueue({
+    sequelize,
+    schema: config.DB_SCHEMA,
+    logger: logger.child({ component: 'notifications' }),
+    channels: [
+      emailChannel({ url: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: config.SMTP_MAX_CONNECTIONS }),
+      pushChannel({ publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY, subject: config.VAPID_SUBJECT }),
+    ],
+    webUrl: config.PUBLIC_WEB_URL ?? config.PUBLIC_REGISTRATION_URL,
+    actionLinkSecret: config.ACTION_LINK_SECRET,
+    maxPerHour: config.NOTIFY_MAX_PER_HOUR,
+    maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+    pollMs: config.NOTIFY_POLL_MS,
+    batchSize: config.NOTIFY_BATCH_SIZE,
+    retentionDays: config.NOTIFY_LOG_RETENTION_DAYS,
+    timeZone: config.NOTIFY_TIME_ZONE,
+  });
+  const kickNotifications = () => notifications.kick();
+  const service = new HelperService(sequelize, config.DB_SCHEMA, models, runtime.kick, {
+    queue: notifications,
+    kick: kickNotifications,
+    retentionDays: config.RETENTION_DAYS,
+    vapidPublicKey: config.VAPID_PUBLIC_KEY,
+  });
   const routes = registrationRoutes({
     service,
     verify: createTokenVerifier(config, logger),
@@ -49,6 +77,14 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     ...runtime.readiness,
   });
   runtime.registerMetrics(serviceApp.metrics);
+  notifications.registerMetrics(serviceApp.metrics);
+  runtime.consumeInBackground('notifications', async () => {
+    const consumers = await consumeForNotifications(
+      { sequelize, schema: config.DB_SCHEMA, queue: notifications, reminderLeadMs: config.NOTIFY_REMINDER_LEAD_MINUTES * 60_000 },
+      { redis, streamPrefix: runtime.streamPrefix, consumer: config.CONSUMER_NAME, logger, metrics: serviceApp.metrics, blockMs: 1_000, onQueued: kickNotifications },
+    );
+    return { stop: async () => void (await Promise.all(consumers.map((c) => c.stop()))) };
+  });
 
   return {
     ...serviceApp,
@@ -59,7 +95,14 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     models,
     service,
     relay,
-    start: () => runtime.start(),
-    close: () => runtime.close(),
+    notifications,
+    async start() {
+      await runtime.start();
+      notifications.start();
+    },
+    async close() {
+      await notifications.stop();
+      await runtime.close();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { baseConfigSchema, loadConfig } from '@kathelfer/common/config';
 import { z } from 'zod';
+import { notificationConfigShape } from './notifications/config.js';
 
 export const registrationConfigSchema = baseConfigSchema.extend({
   DB_SCHEMA: baseConfigSchema.shape.DB_SCHEMA.default('registration'),
@@ -24,6 +25,7 @@ export const registrationConfigSchema = baseConfigSchema.extend({
   RATE_LIMIT_BLOCK_SECONDS: z.coerce.number().int().nonnegative().default(900),
   /** Days after an incident ended until its helpers are anonymized. */
   RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  ...notificationConfigShape,
 });
 
 export type RegistrationConfig = z.infer<typeof registrationConfigSchema>;

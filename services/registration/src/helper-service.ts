@@ -14,6 +14,20 @@ import { coarse, helperEventOf, postalAreaOf, profileOf } from './profile.js';
 import type { HelperListQuery, HelperProfile, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
 import type { HelperIncidentAttributes } from './models/helper-incident.model.js';
 import type { Transaction } from 'sequelize';
+import { channelPurposes, type NotificationQueue } from './notifications/queue.js';
+import type { ChannelName } from './notifications/channel.js';
+import type { PushSubscriptionInput } from './schemas.js';
+
+/** What the helper service needs of the notifications (issue 17). */
+export interface HelperNotifications {
+  queue: NotificationQueue;
+  /** Wakes the worker after a commit that queued something. */
+  kick: () => void;
+  /** RETENTION_DAYS, which the incident-ended message tells. */
+  retentionDays: number;
+  /** VAPID public key the pages subscribe with; undefined: Web Push is not configured. */
+  vapidPublicKey: string | undefined;
+}
 
 export const selfServicePath = '/v1/helpers/me';
 /** Where a registered helper makes themselves available for another incident. */
@@ -34,6 +48,7 @@ export class HelperService {
     private readonly models: Models,
     /** Called after a commit that wrote events, so the relay publishes at once. */
     private readonly onEvents: () => void = () => undefined,
+    private readonly notifications?: HelperNotifications,
   ) {}
 
   async register(input: RegistrationInput, idempotencyKey?: string): Promise<Registered> {
@@ -69,6 +84,7 @@ export class HelperService {
       availability: input.availability,
       maxHoursPerDay: input.maxHoursPerDay,
       paused: false,
+      locale: input.locale,
       adultConfirmed: input.adultConfirmed,
       consentVersion: input.consent.version,
       consentPurposes: input.consent.purposes,
@@ -88,6 +104,15 @@ export class HelperService {
         consentedAt: now,
       };
       inserts.push({ model: this.models.HelperIncident, values: { ...membership } });
+    }
+    const confirm = helper.email !== null && helper.consentPurposes.includes(channelPurposes.email) && this.notifications !== undefined;
+    if (confirm) {
+      // The confirmation carries the personal link, i.e. the token: it waits here only until the
+      // mail is sent (then `data` is cleared), because the token is stored nowhere else.
+      inserts.push({
+        model: this.models.Notification,
+        values: { sourceId: `registered:${id}`, helperId: id, channel: 'email', kind: 'registration-confirmed', status: 'queued', data: { token } },
+      });
     }
     if (idempotencyKey !== undefined) {
       inserts.push({
@@ -119,6 +144,7 @@ export class HelperService {
       });
     }
     this.onEvents();
+    if (confirm) this.notifications?.kick();
     return { status: 201, body };
   }
 
@@ -149,6 +175,8 @@ export class HelperService {
       if (skills.includes('interpreting') && languages.length === 0) {
         throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
       }
+      const withdrawn = consent === undefined ? [] : (Object.entries(channelPurposes) as Array<[ChannelName, string]>).filter(([, purpose]) => current.consentPurposes.includes(purpose) && !(consent.purposes as readonly string[]).includes(purpose));
+      for (const [channel] of withdrawn) await this.notifications?.queue.withdrawChannel(transaction, current.id, channel);
       await current.update({ ...profile, ...consentChange, updatedAt: new Date() }, { transaction });
       const incidentIds = (await this.memberships(current.id, transaction)).map((m) => m.incidentId);
       await publish(this.models.Outbox, transaction, 'registration', 'helper.updated', helperEventOf(current, incidentIds));
@@ -231,6 +259,8 @@ export class HelperService {
         bind: [helperId],
         transaction,
       });
+      // Push subscriptions, queued messages and who the delivery log's rows were for.
+      await this.notifications?.queue.erase(transaction, helperId);
       await this.models.DeletionLog.create({ helperId, reason, requestId }, { transaction });
       await publish(this.models.Outbox, transaction, 'registration', 'helper.erased', { helperId });
     });
@@ -294,8 +324,51 @@ export class HelperService {
     });
   }
 
+  /**
+   * Records when an incident ended. The first time it is recorded as ended, every helper available
+   * for it who opted into a channel is thanked and told what happens to their data, queued in the
+   * same transaction (once: the source is the incident).
+   */
   async setIncident(id: string, endedAt: Date | null): Promise<void> {
-    await this.models.Incident.upsert({ id, endedAt });
+    let queued = 0;
+    await this.sequelize.transaction(async (transaction) => {
+      const before = await this.models.Incident.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+      await this.models.Incident.upsert({ id, endedAt }, { transaction });
+      const notifications = this.notifications;
+      if (notifications === undefined || endedAt === null || (before?.endedAt ?? null) !== null) return;
+      const members = await this.models.HelperIncident.findAll({ where: { incidentId: id }, attributes: ['helperId'], transaction, raw: true });
+      queued = await notifications.queue.enqueue(
+        transaction,
+        members.map((m) => ({
+          sourceId: `incident-ended:${id}`,
+          helperId: m.helperId,
+          kind: 'incident-ended' as const,
+          data: { incidentId: id, retentionDays: notifications.retentionDays },
+          dueAt: endedAt,
+        })),
+      );
+    });
+    if (queued > 0) this.notifications?.kick();
+  }
+
+  /** Adds (or renews) a Web Push subscription; needs the consent purpose notify-push. Returns whether it is new. */
+  async subscribePush(helper: HelperRow, subscription: PushSubscriptionInput): Promise<boolean> {
+    if (!helper.consentPurposes.includes(channelPurposes.push)) {
+      throw new ConflictError('Push notifications need your consent first (purpose "notify-push", consent text 2026-02).', { purpose: channelPurposes.push });
+    }
+    if (this.notifications?.vapidPublicKey === undefined) throw new ConflictError('Push notifications are not configured on this platform.');
+    const [rows] = (await this.sequelize.query(
+      `INSERT INTO "${this.schema}".push_subscriptions (helper_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (endpoint) DO UPDATE SET helper_id = EXCLUDED.helper_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth
+       RETURNING (xmax = 0) AS created`,
+      { bind: [helper.id, subscription.endpoint, subscription.keys.p256dh.replace(/=+$/, ''), subscription.keys.auth.replace(/=+$/, '')] },
+    )) as [Array<{ created: boolean }>, unknown];
+    return rows[0]?.created ?? false;
+  }
+
+  /** Removes a Web Push subscription of this helper (the switch in self-service); unknown endpoints are no error. */
+  async unsubscribePush(helper: HelperRow, endpoint: string): Promise<void> {
+    await this.sequelize.query(`DELETE FROM "${this.schema}".push_subscriptions WHERE helper_id = $1 AND endpoint = $2`, { bind: [helper.id, endpoint] });
   }
 
   /**
@@ -319,6 +392,8 @@ export class HelperService {
     }
     await this.sequelize.query(`DELETE FROM ${s}.idempotency_keys WHERE created_at < $1`, { bind: [new Date(now.getTime() - 24 * 3600 * 1000)] });
     await this.sequelize.query(`DELETE FROM ${s}.outbox WHERE sent_at IS NOT NULL AND sent_at < $1`, { bind: [new Date(now.getTime() - 7 * 24 * 3600 * 1000)] });
+    // The delivery log has its own retention (NOTIFY_LOG_RETENTION_DAYS).
+    await this.notifications?.queue.applyRetention(now);
     return due.length;
   }
 
@@ -335,6 +410,23 @@ export class HelperService {
         consent: { version: m.consentVersion, purposes: m.consentPurposes, consentedAt: m.consentedAt.toISOString() },
       })),
       registeredAt: helper.createdAt.toISOString(),
+      locale: helper.locale,
+      notifications: {
+        email: helper.email !== null && helper.consentPurposes.includes(channelPurposes.email),
+        push: {
+          consented: helper.consentPurposes.includes(channelPurposes.push),
+          subscriptions: await this.pushSubscriptionCount(helper.id),
+          publicKey: this.notifications?.vapidPublicKey ?? null,
+        },
+      },
     };
+  }
+
+  private async pushSubscriptionCount(helperId: string): Promise<number> {
+    const [row] = await this.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${this.schema}".push_subscriptions WHERE helper_id = $1`, {
+      bind: [helperId],
+      type: QueryTypes.SELECT,
+    });
+    return row?.n ?? 0;
   }
 }

@@ -18,6 +18,8 @@ import {
   joinIncidentBody,
   registrationBody,
   registrationCreated,
+  pushSubscriptionBody,
+  pushSubscriptionQuery,
   selfServicePatch,
   selfServiceView,
 } from './schemas.js';
@@ -130,6 +132,39 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       responses: { 204: { description: 'Erased; the token no longer works' } },
       handler: async ({ ctx }) => {
         await service.erase(helperOf(ctx.state).id, 'self-service', ctx.state.requestId);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/helpers/me/push-subscriptions',
+      summary: 'Receive Web Push notifications on this browser (needs the consent purpose notify-push)',
+      tags: ['self-service'],
+      security: 'bearer',
+      middleware: [self],
+      body: pushSubscriptionBody,
+      responses: {
+        201: { description: 'Subscribed', schema: selfServiceView },
+        200: { description: 'This subscription was known already; its keys are renewed', schema: selfServiceView },
+        409: { description: 'No consent to notify-push yet, or Web Push is not configured here' },
+      },
+      handler: async ({ body, ctx }) => {
+        const helper = helperOf(ctx.state);
+        const created = await service.subscribePush(helper, body);
+        return { status: created ? 201 : 200, body: await service.selfView(helper), headers: noStore };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/helpers/me/push-subscriptions',
+      summary: 'Stop Web Push notifications to this browser',
+      tags: ['self-service'],
+      security: 'bearer',
+      middleware: [self],
+      query: pushSubscriptionQuery,
+      responses: { 204: { description: 'Unsubscribed (also when it was not subscribed)' } },
+      handler: async ({ query, ctx }) => {
+        await service.unsubscribePush(helperOf(ctx.state), query.endpoint);
         return { status: 204 };
       },
     }),

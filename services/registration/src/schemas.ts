@@ -5,7 +5,7 @@
 import { timestamp, visibleText } from '@kathelfer/common/fields';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import { consentTextVersions } from './consent.js';
+import { consentTextVersions, purposesSince } from './consent.js';
 import { canonicalEmail, canonicalEmailPattern } from './email.js';
 import { consentPurposes, resources, skills } from './vocabulary.js';
 
@@ -78,6 +78,21 @@ const consentPurposeList = z
   .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required; to withdraw it, erase your data' })
   .refine(unique, { message: 'purposes must not repeat' });
 
+/** A consent: the text version agreed to and the purposes; a purpose only a later text describes needs that text. */
+const consentBody = z
+  .strictObject({ version: consentVersion, purposes: consentPurposeList })
+  .superRefine((consent, ctx) => {
+    for (const purpose of consent.purposes) {
+      const since = purposesSince[purpose];
+      if (since !== undefined && consent.version < since) {
+        ctx.addIssue({ code: 'custom', path: ['purposes'], message: `"${purpose}" needs the consent text ${since} or later` });
+      }
+    }
+  });
+
+/** The language notifications are written in. */
+export const locale = z.enum(['de', 'en']);
+
 const interpretingNeedsLanguages = (h: { skills?: string[]; languages?: string[] }) =>
   !(h.skills?.includes('interpreting') ?? false) || (h.languages?.length ?? 0) > 0;
 
@@ -96,7 +111,8 @@ export const registrationBody = z
     availability: availabilityList,
     maxHoursPerDay,
     adultConfirmed: z.literal(true, { error: 'helpers must confirm they are 18 or older' }),
-    consent: z.strictObject({ version: consentVersion, purposes: consentPurposeList }),
+    consent: consentBody,
+    locale: locale.default('de').meta({ description: 'the language of notifications' }),
   })
   .refine(interpretingNeedsLanguages, { message: 'interpreting needs at least one language', path: ['languages'] });
 
@@ -111,7 +127,7 @@ export const registrationCreated = z.object({
 /** Self-service: make myself available for another incident, agreeing to the consent text for it. */
 export const joinIncidentBody = z.strictObject({
   incidentId,
-  consent: z.strictObject({ version: consentVersion, purposes: consentPurposeList }),
+  consent: consentBody,
 });
 
 export type JoinIncidentInput = z.output<typeof joinIncidentBody>;
@@ -126,7 +142,8 @@ export const selfServicePatch = z
     maxTravelKm: maxTravelKm.optional(),
     paused: z.boolean().optional(),
     /** Give or withdraw opt-in purposes, agreeing to the given consent text version. */
-    consent: z.strictObject({ version: consentVersion, purposes: consentPurposeList }).optional(),
+    consent: consentBody.optional(),
+    locale: locale.optional(),
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field' });
 
@@ -161,7 +178,27 @@ export const selfServiceView = helperProfile.extend({
     .array(z.object({ incidentId: z.string(), consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }) }))
     .meta({ description: 'the incidents you are available for, each with the consent you gave for it' }),
   registeredAt: z.string(),
+  locale: locale.meta({ description: 'the language of notifications' }),
+  notifications: z.object({
+    email: z.boolean().meta({ description: 'consent to notify-email given and an e-mail address known' }),
+    push: z.object({ consented: z.boolean(), subscriptions: z.number().int(), publicKey: z.string().nullable().meta({ description: 'the VAPID public key to subscribe with; null: Web Push is not configured' }) }),
+  }),
 });
+
+/** A Web Push subscription as the browser's PushSubscription.toJSON() gives it (RFC 8030 endpoint, RFC 8291 keys). */
+export const pushSubscriptionBody = z.object({
+  endpoint: z
+    .url()
+    .max(2000)
+    .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u), { message: 'a push endpoint is https (http only on loopback, for local tests)' }),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/, 'the P-256 public key, base64url'),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{21,24}={0,2}$/, 'the 16-byte auth secret, base64url'),
+  }),
+});
+export type PushSubscriptionInput = z.output<typeof pushSubscriptionBody>;
+export const pushSubscriptionQuery = z.strictObject({ endpoint: z.url().max(2000) });
 
 export const helperListQuery = z.strictObject({
   incidentId: z.string().max(63).optional(),

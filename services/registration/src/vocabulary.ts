@@ -5,7 +5,10 @@
  */
 export { resources, skills, type Resource, type Skill } from '@kathelfer/common/vocabulary';
 
-/** Consent purposes; `coordination` is the one without which a registration is pointless. */
-export const consentPurposes = ['coordination', 'future-incidents', 'training-offers', 'statistics-contact'] as const;
+/**
+ * Consent purposes; `coordination` is the one without which a registration is pointless.
+ * `notify-email` and `notify-push` opt into a notification channel (issue 17).
+ */
+export const consentPurposes = ['coordination', 'future-incidents', 'training-offers', 'statistics-contact', 'notify-email', 'notify-push'] as const;
 
 export type ConsentPurpose = (typeof consentPurposes)[number];

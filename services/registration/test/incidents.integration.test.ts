@@ -165,7 +165,7 @@ test('migration 0004 carries every active helper over with the consent they regi
     const [active] = await insert('active', 'ahr-2021');
     await insert('erased', 'ahr-2021');
     await insert('active', null);
-    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations), ['0004-helper-incidents']);
+    t.deepEqual(await migrate(sequelize, databaseUrl(), schema, migrations.slice(0, 4)), ['0004-helper-incidents']);
     const rows = await sequelize.query(`SELECT helper_id, incident_id, consent_version, consent_purposes, consented_at FROM "${schema}".helper_incidents`, {
       type: QueryTypes.SELECT,
     });

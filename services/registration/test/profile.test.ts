@@ -23,6 +23,7 @@ const helper: HelperAttributes = {
   maxHoursPerDay: 6,
   paused: false,
   adultConfirmed: true,
+  locale: 'de',
   consentVersion: '2026-01',
   consentPurposes: ['coordination'],
   consentedAt: new Date(),

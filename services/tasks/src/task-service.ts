@@ -9,7 +9,7 @@ import type { Models } from './models/index.js';
 import type { SiteAttributes, SiteRow } from './models/site.model.js';
 import type { TaskAttributes, TaskRow } from './models/task.model.js';
 import type { SiteInput, SitePatch, TaskInput, TaskListQuery, TaskPatch } from './schemas.js';
-import { siteCapacityOf } from './site-capacity.js';
+import { siteCapacityOf, type SiteOfTask } from './site-capacity.js';
 import { taskEventOf } from './views.js';
 
 const postalAreaOf = (postalCode: string) => postalCode.slice(0, 3);
@@ -246,7 +246,7 @@ export class TaskService {
   }
 
   /** Appends the task's event; `site` saves a read when the caller holds the task's site already. */
-  private async event(transaction: Transaction, type: 'task.created' | 'task.updated' | 'task.cancelled', task: TaskAttributes, site?: Pick<SiteAttributes, 'id' | 'capacity'>): Promise<void> {
+  private async event(transaction: Transaction, type: 'task.created' | 'task.updated' | 'task.cancelled', task: TaskAttributes, site?: SiteOfTask): Promise<void> {
     const capacity = site?.id === task.siteId ? site : await siteCapacityOf(this.models, task.siteId, transaction);
     await publish(this.models.Outbox, transaction, 'tasks', type, taskEventOf(task, capacity));
   }

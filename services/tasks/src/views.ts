@@ -2,6 +2,7 @@
 import type { PayloadIn } from '@kathelfer/contracts';
 import type { SiteAttributes } from './models/site.model.js';
 import type { TaskAttributes } from './models/task.model.js';
+import type { SiteOfTask } from './site-capacity.js';
 
 export function siteViewOf(site: SiteAttributes) {
   return {
@@ -51,7 +52,7 @@ export function taskViewOf(task: TaskAttributes) {
  * the planner would send more helpers than the site may hold. No title, description or briefing
  * (free text may name people), and nothing of the site contact.
  */
-export function taskEventOf(task: TaskAttributes, site: Pick<SiteAttributes, 'capacity'>): PayloadIn<'tasks', 'task.created'> {
+export function taskEventOf(task: TaskAttributes, site: SiteOfTask): PayloadIn<'tasks', 'task.created'> {
   return {
     taskId: task.id,
     incidentId: task.incidentId,
@@ -66,5 +67,21 @@ export function taskEventOf(task: TaskAttributes, site: Pick<SiteAttributes, 'ca
     location: { postalArea: task.postalArea, latitude: task.latitude, longitude: task.longitude },
     siteCapacity: site.capacity,
     version: task.version,
+    brief: briefOf(task, site),
+  };
+}
+
+/**
+ * What a helper's notification says of a task (issue 17): the title, what to bring, and where the
+ * site is and where to meet — what `GET /v1/tasks/:id/brief` shows every helper of the incident.
+ * Not the description or briefing (longer free text that may name people), not the site contact.
+ */
+export type TaskEventPayload = ReturnType<typeof taskEventOf>;
+
+export function briefOf(task: Pick<TaskAttributes, 'title' | 'bring'>, site: SiteOfTask) {
+  return {
+    title: task.title,
+    bring: task.bring,
+    site: { name: site.name, address: { street: site.street, postalCode: site.postalCode, city: site.city }, meetingPoint: site.meetingPoint },
   };
 }

@@ -31,9 +31,13 @@ export interface Platform {
 
 /**
  * The three services with each other's public URLs and CORS for each other's origins. `identity`:
- * the provider they trust instead of the test secret (keycloakServiceEnv() for the local Keycloak).
+ * the provider they trust instead of the test secret (keycloakServiceEnv() for the local Keycloak);
+ * `extra`: more settings for one service (notifications).
  */
-export async function startPlatform(identity?: Record<string, string>): Promise<Platform> {
+export async function startPlatform(
+  identity?: Record<string, string>,
+  extra: { registration?: Record<string, string>; matching?: Record<string, string> } = {},
+): Promise<Platform> {
   // npm test builds the pages before any test runs; a narrow run of this file builds them here.
   if (isStale()) await buildWeb();
   const [r, t, m] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -53,9 +57,9 @@ export async function startPlatform(identity?: Record<string, string>): Promise<
     return rest;
   };
   const [registration, tasks, matching] = await Promise.all([
-    startRegistration(trusting({ ...base, ...shared }), { port: r }),
+    startRegistration(trusting({ ...base, ...shared, ...extra.registration }), { port: r }),
     startTasks(trusting(tasksEnv(shared)), { port: t }),
-    startMatching(trusting(matchingEnv(shared)), { port: m }),
+    startMatching(trusting(matchingEnv({ ...shared, ...extra.matching })), { port: m }),
   ]);
   return {
     registration,

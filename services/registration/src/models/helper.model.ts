@@ -27,6 +27,8 @@ export interface HelperAttributes {
   availability: AvailabilityWindow[];
   maxHoursPerDay: number;
   paused: boolean;
+  /** The language of notifications. */
+  locale: 'de' | 'en';
   adultConfirmed: boolean;
   consentVersion: string;
   consentPurposes: string[];
@@ -69,6 +71,7 @@ export function defineHelperModel(sequelize: Sequelize, schema: string): HelperM
       availability: { type: DataTypes.JSONB, allowNull: false },
       maxHoursPerDay: { type: DataTypes.INTEGER, allowNull: false },
       paused: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      locale: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'de' },
       adultConfirmed: { type: DataTypes.BOOLEAN, allowNull: false },
       consentVersion: text(false),
       consentPurposes: textArray(),

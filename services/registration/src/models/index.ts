@@ -7,6 +7,7 @@ import { defineHelperIncidentModel, type HelperIncidentModel } from './helper-in
 import { defineHelperModel, type HelperModel } from './helper.model.js';
 import { defineIdempotencyModel, type IdempotencyModel } from './idempotency.model.js';
 import { defineIncidentModel, type IncidentModel } from './incident.model.js';
+import { defineNotificationModel, type NotificationModel } from './notification.model.js';
 
 export interface Models {
   Helper: HelperModel;
@@ -15,6 +16,7 @@ export interface Models {
   ContactAccess: ContactAccessModel;
   Idempotency: IdempotencyModel;
   Incident: IncidentModel;
+  Notification: NotificationModel;
   Outbox: OutboxModel;
 }
 
@@ -26,6 +28,7 @@ export function defineModels(sequelize: Sequelize, schema: string): Models {
     ContactAccess: defineContactAccessModel(sequelize, schema),
     Idempotency: defineIdempotencyModel(sequelize, schema),
     Incident: defineIncidentModel(sequelize, schema),
+    Notification: defineNotificationModel(sequelize, schema),
     Outbox: defineOutboxModel(sequelize, schema),
   };
 }
