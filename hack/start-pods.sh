@@ -24,8 +24,15 @@ if bash hack/datastores.sh status >/dev/null 2>&1; then
     bash hack/datastores.sh down
   fi
 fi
+keycloak_was_up=0
+bash hack/keycloak.sh status >/dev/null 2>&1 && keycloak_was_up=1
+# Staff sign in through the local Keycloak (about a minute, in parallel with the plane): its ports
+# and TLS certificate first, since kube-apiserver trusts its issuer from the start (cluster.sh).
+bash hack/keycloak.sh prepare >/dev/null
+bash hack/keycloak.sh up >"$KATHELFER_STATE/keycloak-up.log" 2>&1 & keycloak_up=$!
 kubeconfig=$(bash hack/cluster.sh up)
 bash hack/datastores.sh up >/dev/null
+bash hack/mail.sh up # the local SMTP server that keeps and shows every mail the platform sends
 bash hack/node.sh up >/dev/null
 eval "$(bash hack/node.sh env)"
 kubectl=("$(cat "$KATHELFER_STATE/cluster/bin")/kubectl" --kubeconfig "$kubeconfig")
@@ -38,6 +45,11 @@ log "installing the CRDs and manifests/overlays/local"
 "${kubectl[@]}" wait --for=condition=Established crd/disasterevents.kathelfer.io crd/surgeplans.kathelfer.io --timeout=60s >/dev/null
 "${kubectl[@]}" apply --server-side --force-conflicts -k manifests/overlays/local >/dev/null
 bash hack/node.sh expose-datastores kathelfer
+wait "$keycloak_up" || { cat "$KATHELFER_STATE/keycloak-up.log" >&2; die "Keycloak did not start"; }
+# shellcheck disable=SC1091
+source "$KATHELFER_STATE/keycloak/env"
+# Keycloak and the SMTP server for the pods, the services trust Keycloak's tokens (they roll once)
+bash hack/pods-host-services.sh up kathelfer "$node_ip"
 
 # Each Service on a loopback port; the pages call the three APIs across these origins (CORS),
 # so the services learn their public URLs (a change of the pod template: they roll once).
@@ -70,10 +82,7 @@ for svc in registration tasks matching; do
   fi
 done
 
-coordinator_token=$(JWT_SECRET=local-development-only-secret-not-for-production node --input-type=module -e "
-  import { SignJWT } from 'jose';
-  process.stdout.write(await new SignJWT({ roles: ['coordinator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('local-coordinator')
-    .setIssuedAt().setExpirationTime('12h').sign(new TextEncoder().encode(process.env.JWT_SECRET)));")
+staff_users=$(bash hack/keycloak.sh users | sed 's/^/    /')
 
 cat <<MSG
 
@@ -91,9 +100,12 @@ Services (kubectl port-forward to each Service; logs: kubectl -n kathelfer logs 
   matching:     $(url_of matching)
 Web pages:
   Helpers register (phone-sized):  $(url_of registration)/?incident=hochwasser-ahr
-  Coordinators:                     $(url_of tasks)/coordinator.html
-    incident hochwasser-ahr, token (development secret, 12 h):
-    $coordinator_token
+  Coordinators:                     $(url_of tasks)/coordinator.html   (incident hochwasser-ahr)
+  Site leads:                       from a site's row on the coordinators' page (site.html?site=…)
+Staff sign in through Keycloak ($KEYCLOAK_URL/realms/kathelfer; admin console $KEYCLOAK_URL/admin/,
+  user admin, password in $KATHELFER_STATE/keycloak/env). Development users (never in a production realm):
+$staff_users
+Mail (every mail the platform sends, kept by the local SMTP server): $(bash hack/mail.sh env | sed -n 's/^MAIL_WEB_URL=//p')
 
 Declare an incident and watch real pods surge:
   kubectl -n kathelfer apply -f crds/samples/disasterevent.yaml
@@ -112,6 +124,9 @@ stop_started() {
   for svc in registration tasks matching; do
     stop_pid "port-forward $svc" "$dir/$svc.forward.pid" "port-forward svc/$svc"
   done
+  bash hack/pods-host-services.sh down
+  bash hack/mail.sh down
+  [ "$keycloak_was_up" = 1 ] || bash hack/keycloak.sh down
   [ "$node_was_up" = 1 ] || bash hack/node.sh down
   [ "$datastores_were_up" = 1 ] || bash hack/datastores.sh down
   [ "$cluster_was_up" = 1 ] || bash hack/cluster.sh down

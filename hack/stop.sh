@@ -13,6 +13,7 @@ stop_pid operator "$KATHELFER_STATE/platform/operator.pid" operator/src/main.ts
 for svc in registration tasks matching; do
   stop_pid "port-forward $svc" "$KATHELFER_STATE/platform/$svc.forward.pid" "port-forward svc/$svc"
 done
+bash hack/pods-host-services.sh down
 bash hack/mail.sh down
 bash hack/node.sh down
 bash hack/keycloak.sh down
