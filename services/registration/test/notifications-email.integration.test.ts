@@ -260,11 +260,11 @@ test('the end of an incident thanks its helpers once and says when their data go
   t.teardown(() => env.close());
   const helper = await env.register({ incidentId: 'flut-2026-ende', locale: 'en' });
   const { signToken } = await import('@kathelfer/common/testing/http');
-  const admin = await signToken(['admin']);
+  const authority = await signToken(['authority']);
   for (let i = 0; i < 2; i++) {
     const put = await fetch(`${env.running.url}/v1/incidents/flut-2026-ende`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${authority}`, 'content-type': 'application/json' },
       body: JSON.stringify({ endedAt: new Date().toISOString() }),
     });
     t.is(put.status, 204);
