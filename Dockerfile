@@ -31,6 +31,7 @@ COPY services/common/package.json services/common/
 COPY services/registration/package.json services/registration/
 COPY services/matching/package.json services/matching/
 COPY services/tasks/package.json services/tasks/
+COPY services/contracts/package.json services/contracts/
 COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
 # Every workspace's production dependencies in a directory of their own, shared like the layer
