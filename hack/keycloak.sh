@@ -170,7 +170,8 @@ up() {
       --https-port="$KEYCLOAK_TLS_PORT" --https-certificate-file="$dir/pki/keycloak.crt" --https-certificate-key-file="$dir/pki/keycloak.key" \
       --hostname-strict=false --import-realm --log-level=warn
   # The pid is kc.sh's: it forwards SIGTERM to its java child and waits for it.
-  wait_for Keycloak 240 ready || fail_up keycloak
+  # 40–90 s alone; up to ~3 minutes on a machine shared with other builds (measured): a generous bound.
+  wait_for Keycloak 480 ready || fail_up keycloak
   echo "$envfile"
 }
 

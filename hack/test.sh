@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: type-check every workspace, lint, then run all tests (unit and integration) against a
-# real local control plane, PostgreSQL and Redis that this run starts once in a throw-away state
+# real local control plane, PostgreSQL, Redis and Keycloak that this run starts once in a throw-away state
 # directory and stops again at the end, whatever the outcome (hack/with-env.sh).
 #
 # Arguments are passed to ava (e.g. `npm test -- --match='*surge*'`).
