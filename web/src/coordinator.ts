@@ -394,7 +394,7 @@ function matchingPanel(): void {
   run.addEventListener('click', () => {
     run.disabled = true;
     run.textContent = t('running');
-    api<RoundStats>('matching', '/v1/matching/runs', { method: 'POST', body: { event: session.incident } })
+    api<RoundStats>('matching', '/v1/matching/runs', { method: 'POST', body: { incidentId: session.incident } })
       .then((stats) => {
         const row = (key: Key, value: string, name: string) => [h('dt', { i18n: key }), h('dd', { 'data-stat': name }, value)];
         result.replaceChildren(

@@ -46,7 +46,7 @@ async function postTask(incident: string, overrides: Record<string, unknown> = {
 }
 
 async function runRound(incident: string): Promise<Record<string, number>> {
-  return asCoordinator<Record<string, number>>(`${platform.matching.url}/v1/matching/runs`, 'POST', { event: incident });
+  return asCoordinator<Record<string, number>>(`${platform.matching.url}/v1/matching/runs`, 'POST', { incidentId: incident });
 }
 
 /** Fills the registration form as a helper would, with this availability. */

@@ -249,7 +249,7 @@ if (matchingUrl === undefined || tasksUrl === undefined) {
   type Round = { proposed: number; helpers: number; tasks: number; demand: number; filled: number; fill: number; coverage: number; meanDistanceKm: number; runTimeMs: number };
   let round: Round | undefined;
   for (let attempt = 0; attempt < 60; attempt++) {
-    const res = await fetch(`${matchingUrl}/v1/matching/runs`, { method: 'POST', headers: asCoordinator, body: JSON.stringify({ event }) });
+    const res = await fetch(`${matchingUrl}/v1/matching/runs`, { method: 'POST', headers: asCoordinator, body: JSON.stringify({ incidentId: event }) });
     if (res.status === 200) {
       round = (await res.json()) as Round;
       if (round.tasks >= taskCount && round.helpers >= volunteers.length) break;

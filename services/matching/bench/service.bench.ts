@@ -120,7 +120,7 @@ try {
   const coordinator = { authorization: `Bearer ${await signToken(['coordinator'])}`, 'content-type': 'application/json' };
   const run = async () => {
     const started = performance.now();
-    const response = await fetch(`${server.url}/v1/matching/runs`, { method: 'POST', headers: coordinator, body: JSON.stringify({ event }) });
+    const response = await fetch(`${server.url}/v1/matching/runs`, { method: 'POST', headers: coordinator, body: JSON.stringify({ incidentId: event }) });
     const stats = (await response.json()) as RoundStats;
     return { ...stats, httpMs: performance.now() - started };
   };

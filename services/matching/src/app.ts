@@ -8,7 +8,7 @@ import { createServiceRuntime } from '@kathelfer/common/runtime';
 import type { Sequelize } from 'sequelize';
 import { AssignmentService } from './assignment-service.js';
 import type { MatchingConfig } from './config.js';
-import { eventsNeedingRound, forgetPublished } from './event-state.js';
+import { incidentsNeedingRound, forgetPublished } from './incident-state.js';
 import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
 import { ReadModel, type Applied } from './read-model.js';
@@ -76,8 +76,8 @@ export function createMatching(
   );
   // Background rounds do not wait for a busy lock: the scheduler retries them.
   const scheduler = new RoundScheduler(
-    (eventId) =>
-      rounds.run(eventId, 'change', 0).catch((error: unknown) => {
+    (incidentId) =>
+      rounds.run(incidentId, 'change', 0).catch((error: unknown) => {
         if (!(error instanceof RoundBusyError || error instanceof StaleRoundError)) roundFailures.inc();
         throw error;
       }),
@@ -87,12 +87,12 @@ export function createMatching(
   );
   const afterCommit = (replan: string[]) => {
     relay.kick();
-    for (const eventId of replan) scheduler.schedule(eventId);
+    for (const incidentId of replan) scheduler.schedule(incidentId);
   };
   const assignments = new AssignmentService(sequelize, config.DB_SCHEMA, models, afterCommit);
   const readModel = new ReadModel(sequelize, config.DB_SCHEMA, models, logger, { planOnNewData: config.PLAN_ON_NEW_DATA, onEvents: () => relay.kick() });
   const scheduleApplied = (applied: Applied) => {
-    if (applied.urgent || config.PLAN_ON_NEW_DATA) for (const eventId of applied.changed) scheduler.schedule(eventId);
+    if (applied.urgent || config.PLAN_ON_NEW_DATA) for (const incidentId of applied.changed) scheduler.schedule(incidentId);
   };
 
   const serviceApp = createServiceApp({
@@ -137,7 +137,7 @@ export function createMatching(
       lastCleanup = Date.now();
       await forgetPublished(sequelize, config.DB_SCHEMA);
     }
-    for (const eventId of await eventsNeedingRound(sequelize, config.DB_SCHEMA)) scheduler.schedule(eventId);
+    for (const incidentId of await incidentsNeedingRound(sequelize, config.DB_SCHEMA)) scheduler.schedule(incidentId);
   };
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> = Promise.resolve();

@@ -12,7 +12,7 @@ export function assignmentEventOf(a: AssignmentAttributes, now = new Date()): Pa
     assignmentId: a.id,
     taskId: a.taskId,
     helperId: a.helperId,
-    incidentId: a.eventId,
+    incidentId: a.incidentId,
     status: a.status,
     shiftStart: a.shiftStart.toISOString(),
     shiftEnd: a.shiftEnd.toISOString(),

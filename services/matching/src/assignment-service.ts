@@ -3,13 +3,13 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from 
 import { hashToken } from '@kathelfer/common/opaque-token';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { endLiveAssignments, recordAssignmentEvents } from './assignment-events.js';
-import { markChanged } from './event-state.js';
+import { markChanged } from './incident-state.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
 import type { Models } from './models/index.js';
 
 export interface AssignmentView {
   id: string;
-  event: string;
+  incidentId: string;
   taskId: string;
   helperId: string;
   status: AssignmentAttributes['status'];
@@ -25,7 +25,7 @@ export interface AssignmentView {
 export function viewOf(a: AssignmentAttributes): AssignmentView {
   return {
     id: a.id,
-    event: a.eventId,
+    incidentId: a.incidentId,
     taskId: a.taskId,
     helperId: a.helperId,
     status: a.status,
@@ -88,7 +88,7 @@ export class AssignmentService {
         // A helper who cannot come after all: the task service tracks fill by accepted and
         // cancelled, so this is a cancellation, and the slot is re-planned.
         const [ended] = await endLiveAssignments(this.models, transaction, { ids: [row.id] }, 'cancelled', 'helper-withdrew');
-        await markChanged(this.sequelize, this.schema, transaction, [row.eventId]);
+        await markChanged(this.sequelize, this.schema, transaction, [row.incidentId]);
         return { row: ended ?? row.get({ plain: true }), changed: true };
       }
       if (row.status !== 'proposed') throw new ConflictError(`This assignment is ${row.status}; it cannot be ${target} any more.`, { assignmentStatus: row.status });
@@ -96,10 +96,10 @@ export class AssignmentService {
       if (answer === 'accept') await this.checkAcceptLimits(row, transaction);
       await row.update({ status: target, decidedAt: new Date() }, { transaction });
       await recordAssignmentEvents(this.models, transaction, answer === 'accept' ? 'assignment.accepted' : 'assignment.declined', [row.get({ plain: true })]);
-      if (answer === 'decline') await markChanged(this.sequelize, this.schema, transaction, [row.eventId]);
+      if (answer === 'decline') await markChanged(this.sequelize, this.schema, transaction, [row.incidentId]);
       return { row, changed: true };
     });
-    if (result.changed) this.onCommit(answer === 'decline' ? [result.row.eventId] : []);
+    if (result.changed) this.onCommit(answer === 'decline' ? [result.row.incidentId] : []);
     return viewOf(result.row);
   }
 
@@ -113,7 +113,7 @@ export class AssignmentService {
     await this.sequelize.query(`SELECT 1 FROM ${s}.helpers WHERE id = $1 FOR UPDATE`, { bind: [helperId], transaction, type: QueryTypes.SELECT });
     await this.sequelize.query(
       `SELECT t.id FROM ${s}.tasks t
-         JOIN ${s}.tasks mine ON mine.site_id = t.site_id AND mine.event_id = t.event_id
+         JOIN ${s}.tasks mine ON mine.site_id = t.site_id AND mine.incident_id = t.incident_id
          JOIN ${s}.assignments a ON a.task_id = mine.id
         WHERE a.id = $1 ORDER BY t.id FOR UPDATE OF t`,
       { bind: [assignmentId], transaction, type: QueryTypes.SELECT },
@@ -130,10 +130,10 @@ export class AssignmentService {
   private async checkAcceptLimits(a: AssignmentAttributes, transaction: Transaction): Promise<void> {
     const s = `"${this.schema}"`;
     const [limits] = await this.sequelize.query<{ headcount: number; status: string; site_capacity: number | null; accepted: number; site_peak: number; overlapping: number }>(
-      `WITH me AS (SELECT t.headcount, t.status, t.site_id, t.event_id, t.site_capacity FROM ${s}.tasks t WHERE t.id = $1),
+      `WITH me AS (SELECT t.headcount, t.status, t.site_id, t.incident_id, t.site_capacity FROM ${s}.tasks t WHERE t.id = $1),
             present AS (
               SELECT a.shift_start, a.shift_end FROM ${s}.assignments a JOIN ${s}.tasks t ON t.id = a.task_id, me
-               WHERE t.site_id = me.site_id AND t.event_id = me.event_id AND a.status = 'accepted' AND a.shift_start < $3 AND a.shift_end > $2)
+               WHERE t.site_id = me.site_id AND t.incident_id = me.incident_id AND a.status = 'accepted' AND a.shift_start < $3 AND a.shift_end > $2)
        SELECT me.headcount, me.status, me.site_capacity,
               (SELECT count(*)::int FROM ${s}.assignments WHERE task_id = $1 AND status = 'accepted') AS accepted,
               -- occupancy only rises at a shift start, so the peak over the shift is at one of these instants
@@ -172,10 +172,10 @@ export class AssignmentService {
         throw new ConflictError(`This assignment is ${row.status} already.`, { assignmentStatus: row.status });
       }
       const [ended] = await endLiveAssignments(this.models, transaction, { ids: [row.id] }, 'cancelled', 'coordinator');
-      await markChanged(this.sequelize, this.schema, transaction, [row.eventId]);
+      await markChanged(this.sequelize, this.schema, transaction, [row.incidentId]);
       return { row: ended ?? row.get({ plain: true }), changed: true };
     });
-    if (result.changed) this.onCommit([result.row.eventId]);
+    if (result.changed) this.onCommit([result.row.incidentId]);
     return viewOf(result.row);
   }
 
@@ -192,18 +192,18 @@ export class AssignmentService {
       });
       if (due.length === 0) return [];
       const rows = await endLiveAssignments(this.models, transaction, { ids: due.map((d) => d.id), onlyProposed: true }, 'expired', null);
-      await markChanged(this.sequelize, this.schema, transaction, rows.map((r) => r.eventId));
+      await markChanged(this.sequelize, this.schema, transaction, rows.map((r) => r.incidentId));
       return rows;
     });
-    if (ended.length > 0) this.onCommit([...new Set(ended.map((r) => r.eventId))]);
+    if (ended.length > 0) this.onCommit([...new Set(ended.map((r) => r.incidentId))]);
     return ended.length;
   }
 
-  async list(where: { taskId?: string; event?: string; helperId?: string; status?: AssignmentAttributes['status'] }, limit = 500): Promise<AssignmentView[]> {
+  async list(where: { taskId?: string; incidentId?: string; helperId?: string; status?: AssignmentAttributes['status'] }, limit = 500): Promise<AssignmentView[]> {
     const rows = await this.models.Assignment.findAll({
       where: {
         ...(where.taskId === undefined ? {} : { taskId: where.taskId }),
-        ...(where.event === undefined ? {} : { eventId: where.event }),
+        ...(where.incidentId === undefined ? {} : { incidentId: where.incidentId }),
         ...(where.helperId === undefined ? {} : { helperId: where.helperId }),
         ...(where.status === undefined ? {} : { status: where.status }),
       },

@@ -29,7 +29,7 @@ function helperRow(id: string, overrides: Partial<HelperAttributes> = {}): Helpe
 function taskRow(id: string, overrides: Partial<TaskAttributes> = {}): TaskAttributes {
   return {
     id,
-    eventId: 'flood',
+    incidentId: 'flood',
     siteId: 'site-1',
     latitude: 51.06,
     longitude: 13.75,
@@ -51,7 +51,7 @@ function assignment(helperId: string, taskId: string, status: AssignmentStatus, 
   n += 1;
   return {
     id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    eventId: 'flood',
+    incidentId: 'flood',
     taskId,
     helperId,
     status,
@@ -164,7 +164,7 @@ test('withoutBusy takes busy times out of availability windows', (t) => {
 });
 
 test('a helper holding a shift in another incident gets no overlapping shift here, and a proposal here that overlaps it is withdrawn', (t) => {
-  const there = { ...assignment('h', 'elsewhere-task', 'accepted'), eventId: 'next-wave', shiftStart: hours(2), shiftEnd: hours(4) };
+  const there = { ...assignment('h', 'elsewhere-task', 'accepted'), incidentId: 'next-wave', shiftStart: hours(2), shiftEnd: hours(4) };
   const proposedHere = assignment('h', 't1', 'proposed');
   const { input, withdraw } = planningInput({
     helpers: [helperRow('h', { incidentIds: ['flood', 'next-wave'] })],

@@ -11,7 +11,7 @@ import type { BusEvent } from '@kathelfer/common/bus';
 import type { Logger } from '@kathelfer/common/logger';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { endLiveAssignments } from './assignment-events.js';
-import { markChanged } from './event-state.js';
+import { markChanged } from './incident-state.js';
 import type { Models } from './models/index.js';
 
 export interface Applied {
@@ -42,7 +42,7 @@ export class ReadModel {
         await this.models.Helper.destroy({ where: { id: helperId }, transaction });
         // Matching can no longer reach the helper, so accepted assignments end as well as proposals.
         const ended = await endLiveAssignments(this.models, transaction, { helperId }, 'cancelled', 'helper-erased');
-        return this.urgently({ changed: ended.map((a) => a.eventId), urgent: true }, transaction);
+        return this.urgently({ changed: ended.map((a) => a.incidentId), urgent: true }, transaction);
       },
     };
   }
@@ -111,13 +111,13 @@ export class ReadModel {
   private async applyTask(t: Payload<'tasks', 'task.created'>, { transaction, event }: ApplyContext, update: boolean): Promise<Applied> {
     const s = `"${this.schema}"`;
     const rows = await this.sequelize.query(
-      `INSERT INTO ${s}.tasks (id, event_id, site_id, latitude, longitude, site_capacity, required_skills, required_resources, headcount, shift_start, shift_end, priority, status, source_at)
+      `INSERT INTO ${s}.tasks (id, incident_id, site_id, latitude, longitude, site_capacity, required_skills, required_resources, headcount, shift_start, shift_end, priority, status, source_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13)
        ON CONFLICT (id) DO UPDATE SET site_id = EXCLUDED.site_id, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
          site_capacity = EXCLUDED.site_capacity, required_skills = EXCLUDED.required_skills, required_resources = EXCLUDED.required_resources,
          headcount = EXCLUDED.headcount, shift_start = EXCLUDED.shift_start, shift_end = EXCLUDED.shift_end, priority = EXCLUDED.priority,
          source_at = EXCLUDED.source_at
-         WHERE ${s}.tasks.source_at <= EXCLUDED.source_at AND ${s}.tasks.status = 'open' AND ${s}.tasks.event_id = EXCLUDED.event_id
+         WHERE ${s}.tasks.source_at <= EXCLUDED.source_at AND ${s}.tasks.status = 'open' AND ${s}.tasks.incident_id = EXCLUDED.incident_id
        RETURNING 1`,
       {
         bind: [

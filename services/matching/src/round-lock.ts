@@ -23,11 +23,11 @@ export class RoundLock {
     private readonly ttlMs: number,
   ) {}
 
-  async tryAcquire(eventId: string): Promise<HeldLock | undefined> {
-    const key = `${this.prefix}matching:round-lock:${eventId}`;
+  async tryAcquire(incidentId: string): Promise<HeldLock | undefined> {
+    const key = `${this.prefix}matching:round-lock:${incidentId}`;
     // Checked first only to spare the counter; the SET NX below decides.
     if ((await this.redis.exists(key)) === 1) return undefined;
-    const token = await this.redis.incr(`${this.prefix}matching:round-fence:${eventId}`);
+    const token = await this.redis.incr(`${this.prefix}matching:round-fence:${incidentId}`);
     const acquired = await this.redis.set(key, String(token), { NX: true, PX: this.ttlMs });
     if (acquired === null) return undefined;
     return {
@@ -39,10 +39,10 @@ export class RoundLock {
   }
 
   /** Polls until the lock is ours or `waitMs` passed. */
-  async acquire(eventId: string, waitMs: number): Promise<HeldLock | undefined> {
+  async acquire(incidentId: string, waitMs: number): Promise<HeldLock | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const held = await this.tryAcquire(eventId);
+      const held = await this.tryAcquire(incidentId);
       if (held !== undefined || Date.now() >= deadline) return held;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

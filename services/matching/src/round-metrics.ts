@@ -13,11 +13,11 @@ export function roundMetrics(metrics: Metrics): (stats: RoundStats) => void {
     registers,
   });
   const proposals = new Counter({ name: 'matching_proposals_total', help: 'Proposals made by planning rounds', registers });
-  const fill = new Gauge({ name: 'matching_fill_ratio', help: 'Filled over demanded slots after the last round, by DisasterEvent', labelNames: ['event'] as const, registers });
+  const fill = new Gauge({ name: 'matching_fill_ratio', help: 'Filled over demanded slots after the last round, by incident', labelNames: ['incident_id'] as const, registers });
   return (stats) => {
     duration.observe({ trigger: stats.trigger.startsWith('coordinator') ? 'coordinator' : stats.trigger }, stats.runTimeMs / 1000);
     proposals.inc(stats.proposed);
-    fill.set({ event: stats.event }, stats.fill);
+    fill.set({ incident_id: stats.incidentId }, stats.fill);
   };
 }
 

@@ -16,7 +16,7 @@ export class RoundScheduler {
   private stopped = false;
 
   constructor(
-    private readonly run: (eventId: string) => Promise<unknown>,
+    private readonly run: (incidentId: string) => Promise<unknown>,
     private readonly debounceMs: number,
     private readonly logger: Logger,
     /**
@@ -27,39 +27,39 @@ export class RoundScheduler {
     private readonly minIntervalMs = 0,
   ) {}
 
-  schedule(eventId: string, delayMs = this.debounceMs): void {
+  schedule(incidentId: string, delayMs = this.debounceMs): void {
     if (this.stopped) return;
-    if (this.running.has(eventId)) {
-      this.again.add(eventId);
+    if (this.running.has(incidentId)) {
+      this.again.add(incidentId);
       return;
     }
-    if (this.timers.has(eventId)) return;
-    const sinceLast = Date.now() - (this.lastStart.get(eventId) ?? -Infinity);
+    if (this.timers.has(incidentId)) return;
+    const sinceLast = Date.now() - (this.lastStart.get(incidentId) ?? -Infinity);
     delayMs = Math.max(delayMs, this.minIntervalMs - sinceLast);
     this.timers.set(
-      eventId,
+      incidentId,
       setTimeout(() => {
-        this.timers.delete(eventId);
-        this.start(eventId);
+        this.timers.delete(incidentId);
+        this.start(incidentId);
       }, delayMs),
     );
   }
 
-  private start(eventId: string): void {
-    this.lastStart.set(eventId, Date.now());
+  private start(incidentId: string): void {
+    this.lastStart.set(incidentId, Date.now());
     const done = (async () => {
       let retry = false;
       try {
-        await this.run(eventId);
+        await this.run(incidentId);
       } catch (error) {
         retry = true;
-        if (!(error instanceof RoundBusyError || error instanceof StaleRoundError)) this.logger.error({ err: error, eventId }, 'planning round failed');
+        if (!(error instanceof RoundBusyError || error instanceof StaleRoundError)) this.logger.error({ err: error, incidentId }, 'planning round failed');
       } finally {
-        this.running.delete(eventId);
+        this.running.delete(incidentId);
       }
-      if (retry || this.again.delete(eventId)) this.schedule(eventId, retry ? Math.max(this.debounceMs, 500) : this.debounceMs);
+      if (retry || this.again.delete(incidentId)) this.schedule(incidentId, retry ? Math.max(this.debounceMs, 500) : this.debounceMs);
     })();
-    this.running.set(eventId, done);
+    this.running.set(incidentId, done);
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@ import { distanceKm, type Plan } from './engine/index.js';
 /** What `POST /v1/matching/runs` answers and what every written round records. */
 export interface RoundStats {
   roundId: string;
-  event: string;
+  incidentId: string;
   trigger: string;
   /** The fencing token the round held. */
   fence: number;

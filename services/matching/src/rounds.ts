@@ -20,15 +20,15 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /** Another replica runs a round of this event right now. */
 export class RoundBusyError extends ConflictError {
-  constructor(eventId: string) {
-    super(`A planning round for ${eventId} is running on another replica; retry shortly.`);
+  constructor(incidentId: string) {
+    super(`A planning round for ${incidentId} is running on another replica; retry shortly.`);
   }
 }
 
 /** This round's token was overtaken by a newer round; it wrote nothing. */
 export class StaleRoundError extends ConflictError {
-  constructor(eventId: string) {
-    super(`A newer planning round for ${eventId} took over; this one wrote nothing.`);
+  constructor(incidentId: string) {
+    super(`A newer planning round for ${incidentId} took over; this one wrote nothing.`);
   }
 }
 
@@ -56,39 +56,39 @@ export class RoundService {
   ) {}
 
   /** Runs a round; RoundBusyError if the lock is not ours within `waitMs`. */
-  async run(eventId: string, trigger: string, waitMs = this.options.lockWaitMs): Promise<RoundStats> {
-    const held = await this.lock.acquire(eventId, waitMs);
-    if (held === undefined) throw new RoundBusyError(eventId);
+  async run(incidentId: string, trigger: string, waitMs = this.options.lockWaitMs): Promise<RoundStats> {
+    const held = await this.lock.acquire(incidentId, waitMs);
+    if (held === undefined) throw new RoundBusyError(incidentId);
     try {
-      return await this.execute(eventId, trigger, held.token);
+      return await this.execute(incidentId, trigger, held.token);
     } finally {
-      await held.release().catch((error: unknown) => this.logger.warn({ err: error, eventId }, 'round lock release failed; it expires'));
+      await held.release().catch((error: unknown) => this.logger.warn({ err: error, incidentId }, 'round lock release failed; it expires'));
     }
   }
 
   /** The round itself, given a fencing token; exported for the tests of a stale holder. */
-  async execute(eventId: string, trigger: string, token: number): Promise<RoundStats> {
+  async execute(incidentId: string, trigger: string, token: number): Promise<RoundStats> {
     const started = performance.now();
     const startedAt = new Date();
     const s = `"${this.schema}"`;
     const claimed = await this.sequelize.query<{ change_seq: string }>(
-      `INSERT INTO ${s}.event_state (event_id, fence) VALUES ($1, $2)
-         ON CONFLICT (event_id) DO UPDATE SET fence = EXCLUDED.fence WHERE ${s}.event_state.fence < EXCLUDED.fence
+      `INSERT INTO ${s}.incident_state (incident_id, fence) VALUES ($1, $2)
+         ON CONFLICT (incident_id) DO UPDATE SET fence = EXCLUDED.fence WHERE ${s}.incident_state.fence < EXCLUDED.fence
        RETURNING change_seq`,
-      { bind: [eventId, token], type: QueryTypes.SELECT },
+      { bind: [incidentId, token], type: QueryTypes.SELECT },
     );
-    if (claimed[0] === undefined) throw new StaleRoundError(eventId);
+    if (claimed[0] === undefined) throw new StaleRoundError(incidentId);
     const seenSeq = claimed[0].change_seq;
 
     const now = Date.now();
     const [helpers, tasks, assignments] = await Promise.all([
-      this.models.Helper.findAll({ where: { incidentIds: { [Op.contains]: [eventId] } }, raw: true }),
-      this.models.Task.findAll({ where: { eventId, status: 'open', shiftEnd: { [Op.gt]: new Date(now - DAY_MS) } }, raw: true }),
-      this.models.Assignment.findAll({ where: { eventId }, raw: true }),
+      this.models.Helper.findAll({ where: { incidentIds: { [Op.contains]: [incidentId] } }, raw: true }),
+      this.models.Task.findAll({ where: { incidentId, status: 'open', shiftEnd: { [Op.gt]: new Date(now - DAY_MS) } }, raw: true }),
+      this.models.Assignment.findAll({ where: { incidentId }, raw: true }),
     ]);
     // What these helpers hold in other incidents they joined: those hours are taken.
     const elsewhere = await this.models.Assignment.findAll({
-      where: { helperId: helpers.map((h) => h.id), eventId: { [Op.ne]: eventId }, status: ['proposed', 'accepted'] },
+      where: { helperId: helpers.map((h) => h.id), incidentId: { [Op.ne]: incidentId }, status: ['proposed', 'accepted'] },
       raw: true,
     });
     const { input, withdraw } = planningInput({ helpers, tasks, assignments, elsewhere });
@@ -108,7 +108,7 @@ export class RoundService {
         const helper = helperById.get(a.helperId)!;
         return {
           id: randomUUID(),
-          eventId,
+          incidentId,
           taskId: a.shiftId,
           helperId: a.helperId,
           status: 'proposed',
@@ -127,7 +127,7 @@ export class RoundService {
     let written: AssignmentAttributes[] = [];
     let withdrawn = 0;
     await this.sequelize.transaction(async (transaction) => {
-      // Locks in the order every other writer takes them (helpers, assignments, event_state), so
+      // Locks in the order every other writer takes them (helpers, assignments, incident_state), so
       // an erasure or a decline running now waits or goes first, and never deadlocks with a round.
       // Helpers erased while the engine planned get nothing: the share lock makes an erasure wait for this commit or come first.
       const stillThere = await this.sequelize.query<{ id: string }>(`SELECT id FROM ${s}.helpers WHERE id = ANY($1::uuid[]) FOR SHARE`, {
@@ -139,44 +139,44 @@ export class RoundService {
         const ended = await endLiveAssignments(this.models, transaction, { ids: withdraw.map((a) => a.id), onlyProposed: true }, 'cancelled', 'no-longer-feasible');
         withdrawn = ended.length;
       }
-      const [fence] = await this.sequelize.query<{ fence: string }>(`SELECT fence FROM ${s}.event_state WHERE event_id = $1 FOR UPDATE`, {
-        bind: [eventId],
+      const [fence] = await this.sequelize.query<{ fence: string }>(`SELECT fence FROM ${s}.incident_state WHERE incident_id = $1 FOR UPDATE`, {
+        bind: [incidentId],
         transaction,
         type: QueryTypes.SELECT,
       });
-      if (fence === undefined || Number(fence.fence) !== token) throw new StaleRoundError(eventId);
+      if (fence === undefined || Number(fence.fence) !== token) throw new StaleRoundError(incidentId);
       const present = new Set(stillThere.map((r) => r.id));
       written = fresh.filter((a) => present.has(a.helperId));
       await this.models.Assignment.bulkCreate(written, { transaction });
       await recordAssignmentEvents(this.models, transaction, 'assignment.proposed', written);
-      await this.sequelize.query(`UPDATE ${s}.event_state SET planned_seq = GREATEST(planned_seq, $2) WHERE event_id = $1`, {
-        bind: [eventId, seenSeq],
+      await this.sequelize.query(`UPDATE ${s}.incident_state SET planned_seq = GREATEST(planned_seq, $2) WHERE incident_id = $1`, {
+        bind: [incidentId, seenSeq],
         transaction,
       });
-      const stats = this.stats(result, now, { roundId, eventId, trigger, token, proposed: written.length, withdrawn, planMs, started });
-      await this.models.Round.create({ id: roundId, eventId, fence: token, trigger, startedAt, finishedAt: new Date(), stats }, { transaction });
+      const stats = this.stats(result, now, { roundId, incidentId, trigger, token, proposed: written.length, withdrawn, planMs, started });
+      await this.models.Round.create({ id: roundId, incidentId, fence: token, trigger, startedAt, finishedAt: new Date(), stats }, { transaction });
     });
     this.onEvents();
-    const stats = this.stats(result, now, { roundId, eventId, trigger, token, proposed: written.length, withdrawn, planMs, started });
+    const stats = this.stats(result, now, { roundId, incidentId, trigger, token, proposed: written.length, withdrawn, planMs, started });
     this.logger.info(stats, 'planning round written');
     this.onRound(stats);
     return stats;
   }
 
   /** The event's latest written rounds, newest first. */
-  async recent(eventId: string, limit: number): Promise<Array<RoundStats & { startedAt: string; finishedAt: string }>> {
-    const rows = await this.models.Round.findAll({ where: { eventId }, order: [['finishedAt', 'DESC']], limit, raw: true });
+  async recent(incidentId: string, limit: number): Promise<Array<RoundStats & { startedAt: string; finishedAt: string }>> {
+    const rows = await this.models.Round.findAll({ where: { incidentId }, order: [['finishedAt', 'DESC']], limit, raw: true });
     return rows.map((r) => ({ ...r.stats, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() }));
   }
 
   private stats(
     result: Plan,
     now: number,
-    r: { roundId: string; eventId: string; trigger: string; token: number; proposed: number; withdrawn: number; planMs: number; started: number },
+    r: { roundId: string; incidentId: string; trigger: string; token: number; proposed: number; withdrawn: number; planMs: number; started: number },
   ): RoundStats {
     return {
       roundId: r.roundId,
-      event: r.eventId,
+      incidentId: r.incidentId,
       trigger: r.trigger,
       fence: r.token,
       proposed: r.proposed,

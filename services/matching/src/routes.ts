@@ -74,9 +74,9 @@ export function matchingRoutes(options: { assignments: AssignmentService; rounds
       body: runBody,
       responses: {
         200: { description: 'The round ran and wrote its proposals', schema: roundStats },
-        409: { description: 'Another replica holds this event\'s round for longer than the wait' },
+        409: { description: 'Another replica holds this incident\'s round for longer than the wait' },
       },
-      handler: async ({ body, ctx }) => ({ status: 200, body: await rounds.run(body.event, `coordinator:${ctx.state.principal?.subject ?? 'unknown'}`) }),
+      handler: async ({ body, ctx }) => ({ status: 200, body: await rounds.run(body.incidentId, `coordinator:${ctx.state.principal?.subject ?? 'unknown'}`) }),
     }),
     defineRoute({
       method: 'get',
@@ -87,7 +87,7 @@ export function matchingRoutes(options: { assignments: AssignmentService; rounds
       middleware: [coordinator],
       query: runsQuery,
       responses: { 200: { description: 'Rounds, newest first', schema: runList } },
-      handler: async ({ query }) => ({ status: 200, body: { items: await rounds.recent(query.event, query.limit) } }),
+      handler: async ({ query }) => ({ status: 200, body: { items: await rounds.recent(query.incidentId, query.limit) } }),
     }),
     answer('accept'),
     answer('decline'),

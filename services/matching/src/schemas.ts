@@ -7,12 +7,12 @@ import { assignmentStatuses } from './models/assignment.model.js';
 import { incidentId } from '@kathelfer/contracts';
 
 export const runBody = z.strictObject({
-  event: incidentId.meta({ description: 'The DisasterEvent to plan' }),
+  incidentId: incidentId.meta({ description: 'The incident to plan (its DisasterEvent)' }),
 });
 
 export const roundStats = z.object({
   roundId: z.uuid(),
-  event: z.string(),
+  incidentId: z.string(),
   trigger: z.string(),
   fence: z.number().meta({ description: 'The fencing token the round held' }),
   proposed: z.number().meta({ description: 'New proposals of this round' }),
@@ -33,7 +33,7 @@ export const assignmentIdParams = z.strictObject({ id: z.uuid() });
 
 export const assignmentView = z.object({
   id: z.uuid(),
-  event: z.string(),
+  incidentId: z.string(),
   taskId: z.string(),
   helperId: z.uuid(),
   status: z.enum(assignmentStatuses),
@@ -51,14 +51,14 @@ export const assignmentList = z.object({ items: z.array(assignmentView) });
 export const assignmentQuery = z
   .strictObject({
     taskId: z.string().min(1).max(100).optional(),
-    event: incidentId.optional(),
+    incidentId: incidentId.optional(),
     status: z.enum(assignmentStatuses).optional(),
     limit: z.coerce.number().int().min(1).max(2000).default(500),
   })
-  .refine((q) => q.taskId !== undefined || q.event !== undefined, { message: 'give taskId or event', path: ['taskId'] });
+  .refine((q) => q.taskId !== undefined || q.incidentId !== undefined, { message: 'give taskId or incidentId', path: ['taskId'] });
 
 export const runsQuery = z.strictObject({
-  event: incidentId,
+  incidentId,
   limit: z.coerce.number().int().min(1).max(200).default(20),
 });
 

@@ -30,16 +30,16 @@ async function proposals(event: string, helpers: TestHelper[], tasks: Array<Reco
   for (const t of tasks) await publishTask('task.created', t);
   await readModelHas(svc, helpers.map((h) => h.id), tasks.map((t) => String(t.taskId)));
   await runRound(svc.url, event);
-  return svc.matching.models.Assignment.findAll({ where: { eventId: event, status: 'proposed' }, raw: true });
+  return svc.matching.models.Assignment.findAll({ where: { incidentId: event, status: 'proposed' }, raw: true });
 }
 
 const headcountIs = (taskId: string, headcount: number) =>
   eventually(`headcount ${headcount} in the read model`, async () => ((await svc.matching.models.Task.findByPk(taskId, { raw: true }))?.headcount === headcount ? true : undefined));
 
 /** Accepted assignments of a task, an event or a helper, read back from the database. */
-const acceptedOf = async (where: { taskId?: unknown; eventId?: string; helperId?: string }): Promise<number> => {
+const acceptedOf = async (where: { taskId?: unknown; incidentId?: string; helperId?: string }): Promise<number> => {
   const rows = await svc.matching.models.Assignment.findAll({ where: { status: 'accepted' }, raw: true });
-  return rows.filter((a) => (where.taskId === undefined || a.taskId === where.taskId) && (where.eventId === undefined || a.eventId === where.eventId) && (where.helperId === undefined || a.helperId === where.helperId)).length;
+  return rows.filter((a) => (where.taskId === undefined || a.taskId === where.taskId) && (where.incidentId === undefined || a.incidentId === where.incidentId) && (where.helperId === undefined || a.helperId === where.helperId)).length;
 };
 
 /** Both accepts are sent before either answer is read: they reach the service at the same time. */
@@ -95,12 +95,12 @@ test("two helpers accepting at once places at a site that holds one helper at a 
   t.is(out.length, 2);
   for (const job of [early, late]) await publishTask('task.updated', { ...job, siteCapacity: 1 });
   await eventually('capacity 1 in the read model', async () =>
-    (await svc.matching.models.Task.count({ where: { eventId: event, siteCapacity: 1 } })) === 2 ? true : undefined,
+    (await svc.matching.models.Task.count({ where: { incidentId: event, siteCapacity: 1 } })) === 2 ? true : undefined,
   );
   const answers = await acceptAtOnce(out.map((a) => [a.id, helpers.find((h) => h.id === a.helperId)?.token ?? '']));
   t.deepEqual(answers.map((a) => a.status).sort(), [200, 409]);
   t.like(answers.find((a) => a.status === 409)?.body, { limit: 'site-capacity', capacity: 1, present: 1 });
-  t.is(await acceptedOf({ eventId: event }), 1, 'read back: at most one helper at the site at once');
+  t.is(await acceptedOf({ incidentId: event }), 1, 'read back: at most one helper at the site at once');
 });
 
 test('one helper accepting two shifts at the same time at once: one 409, never in two places', async (t) => {

@@ -52,7 +52,7 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
   await scenario([near, unskilled, far], [sandbags]);
 
   const stats = await runRound(svc.url, event);
-  t.like(stats, { event, proposed: 1, helpers: 3, tasks: 1, demand: 2, filled: 1, fill: 0.5, coverage: 0 });
+  t.like(stats, { incidentId: event, proposed: 1, helpers: 3, tasks: 1, demand: 2, filled: 1, fill: 0.5, coverage: 0 });
   t.true((stats.meanDistanceKm as number) > 0 && (stats.meanDistanceKm as number) < 5);
   t.true((stats.runTimeMs as number) >= (stats.planMs as number));
 
@@ -67,14 +67,14 @@ test('a round proposes helpers who fit, reports its statistics, and publishes as
   t.like(events[0]?.payload, { assignmentId: items[0]?.id, helperId: near.id, incidentId: event, status: 'proposed', shiftStart: sandbags.shift.start, shiftEnd: sandbags.shift.end });
   t.regex(String(events[0]?.payload.occurredAt), /^\d{4}-\d\d-\d\dT/);
 
-  t.like(await runRound(svc.url, uniqueName('quiet')), { proposed: 0, helpers: 0, tasks: 0, demand: 0, fill: 1, coverage: 1 }, 'an event without data has nothing to plan');
+  t.like(await runRound(svc.url, uniqueName('quiet')), { proposed: 0, helpers: 0, tasks: 0, demand: 0, fill: 1, coverage: 1 }, 'an incident without data has nothing to plan');
   const again = await runRound(svc.url, event);
   t.like(again, { proposed: 0, filled: 1 }, 'a second round keeps the proposal and adds none');
-  const history = (await (await fetch(`${svc.url}/v1/matching/runs?event=${event}`, { headers: await coordinator() })).json()) as { items: Array<Record<string, unknown>> };
+  const history = (await (await fetch(`${svc.url}/v1/matching/runs?incidentId=${event}`, { headers: await coordinator() })).json()) as { items: Array<Record<string, unknown>> };
   t.deepEqual(history.items.map((r) => [r.roundId, r.proposed]), [[again.roundId, 0], [stats.roundId, 1]], 'coordinators see the rounds, newest first');
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   t.regex(metrics, /matching_round_duration_seconds_count\{[^}]*trigger="coordinator"[^}]*\} [1-9]/);
-  t.true(metrics.includes(`matching_fill_ratio{event="${event}"`), 'fill per event');
+  t.true(metrics.includes(`matching_fill_ratio{incident_id="${event}"`), 'fill per incident');
 });
 
 test('a decline re-plans: the slot goes to the next helper, and the decliner is never proposed that task again', async (t) => {
@@ -145,7 +145,7 @@ test('only coordinators run rounds, list and cancel; a cancelled slot is re-plan
   const b = helper(event, { area: { postalArea: '010', latitude: 51.0, longitude: 13.7 } });
   const job = task(event);
   await scenario([a, b], [job]);
-  const body = JSON.stringify({ event });
+  const body = JSON.stringify({ incidentId: event });
   t.is((await fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status, 401);
   const helperAuth = { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' };
   t.is((await fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers: helperAuth, body })).status, 401);
@@ -176,15 +176,15 @@ test('bad input gets 4xx problem documents, never a 5xx', async (t) => {
   const headers = await coordinator();
   const cases: Array<[string, Promise<Response>, number]> = [
     ['no event', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers, body: '{}' }), 422],
-    ['an event name that is no DNS label', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers, body: JSON.stringify({ event: 'Hochwasser Ahr!' }) }), 422],
-    ['unknown fields', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers, body: JSON.stringify({ event: 'flood', extra: 1 }) }), 422],
+    ['an event name that is no DNS label', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers, body: JSON.stringify({ incidentId: 'Hochwasser Ahr!' }) }), 422],
+    ['unknown fields', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers, body: JSON.stringify({ incidentId: 'flood', extra: 1 }) }), 422],
     ['broken JSON', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers, body: '{"event":' }), 400],
     ['not JSON', fetch(`${svc.url}/v1/matching/runs`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'flood' }), 415],
     ['an assignment id that is no UUID', fetch(`${svc.url}/v1/assignments/42/cancel`, { method: 'POST', headers }), 422],
     ['an unknown assignment', fetch(`${svc.url}/v1/assignments/6c1f7c5e-3a55-4c38-9d1d-0c2b5d0a5f11/cancel`, { method: 'POST', headers }), 404],
     ['a list without task or event', fetch(`${svc.url}/v1/assignments`, { headers }), 422],
-    ['a list with a bad status', fetch(`${svc.url}/v1/assignments?event=flood&status=maybe`, { headers }), 422],
-    ['a list with a bad limit', fetch(`${svc.url}/v1/assignments?event=flood&limit=-1`, { headers }), 422],
+    ['a list with a bad status', fetch(`${svc.url}/v1/assignments?incidentId=flood&status=maybe`, { headers }), 422],
+    ['a list with a bad limit', fetch(`${svc.url}/v1/assignments?incidentId=flood&limit=-1`, { headers }), 422],
     ['an unknown route', fetch(`${svc.url}/v1/rounds`, { headers }), 404],
     ['round history without an event', fetch(`${svc.url}/v1/matching/runs`, { headers }), 422],
   ];

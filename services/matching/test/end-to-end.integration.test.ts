@@ -102,7 +102,7 @@ test('a helper registered for one incident joins a second from self-service and 
   t.is((await fetch(`${registration.url}/v1/helpers/me`, { method: 'DELETE', headers: { authorization: `Bearer ${lea.token}` } })).status, 204);
   await eventually('the erasure to reach matching', async () => ((await svc.matching.models.Helper.count({ where: { id: lea.id } })) === 0 ? true : undefined), { timeoutMs: 15_000 });
   const ended = await svc.matching.models.Assignment.findAll({ where: { helperId: lea.id }, raw: true });
-  t.deepEqual(ended.map((a) => [a.eventId, a.status, a.reason]).sort(), [
+  t.deepEqual(ended.map((a) => [a.incidentId, a.status, a.reason]).sort(), [
     [first, 'cancelled', 'helper-erased'],
     [second, 'cancelled', 'helper-erased'],
   ].sort());
@@ -135,5 +135,5 @@ test('a helper available for two incidents is not proposed shifts at the same ti
   await runRound(svc.url, second);
   await runRound(svc.url, first);
   const live = await svc.matching.models.Assignment.findAll({ where: { helperId: max.id, status: ['proposed', 'accepted'] }, raw: true });
-  t.is(live.length, 1, `one of the two overlapping shifts, not both: ${JSON.stringify(live.map((a) => a.eventId))}`);
+  t.is(live.length, 1, `one of the two overlapping shifts, not both: ${JSON.stringify(live.map((a) => a.incidentId))}`);
 });

@@ -43,7 +43,7 @@ test('GIVEN a round that plans for minutes WHEN it runs THEN /healthz answers, e
 
     // WHEN a coordinator starts a round whose planning does not end by itself
     let roundSettled = false;
-    const round = fetch(`${url}/v1/matching/runs`, { method: 'POST', headers: await coordinator(), body: JSON.stringify({ event }) }).then(
+    const round = fetch(`${url}/v1/matching/runs`, { method: 'POST', headers: await coordinator(), body: JSON.stringify({ incidentId: event }) }).then(
       (r) => r.status,
       () => 'connection closed' as const,
     ).finally(() => (roundSettled = true));

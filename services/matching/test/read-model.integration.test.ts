@@ -28,10 +28,10 @@ async function live(taskId: string) {
 test('the read model keeps only what matching needs, and the same event id twice is applied once', async (t) => {
   const event = uniqueName('storm');
   const h = helper(event);
-  const eventId = await publish(redis, registration(), { type: 'helper.registered', payload: { ...h.payload, name: 'Anna Muster', contact: { phone: '+4915112345678' } } });
+  const incidentId = await publish(redis, registration(), { type: 'helper.registered', payload: { ...h.payload, name: 'Anna Muster', contact: { phone: '+4915112345678' } } });
   await readModelHas(svc, [h.id], []);
   // The same event again, as a relay that crashed before marking it sent would publish it, but with other content.
-  await publish(redis, registration(), { id: eventId, type: 'helper.updated', payload: { ...h.payload, skills: ['cooking'] } });
+  await publish(redis, registration(), { id: incidentId, type: 'helper.updated', payload: { ...h.payload, skills: ['cooking'] } });
   const marker = helper(event);
   await publish(redis, registration(), { type: 'helper.registered', payload: marker.payload });
   await readModelHas(svc, [h.id, marker.id], []);
@@ -129,6 +129,6 @@ test('with PLAN_ON_NEW_DATA, a new helper and a new task are matched without any
     return rows[0];
   }, { timeoutMs: 15_000 });
   t.like(proposal, { helperId: h.id, status: 'proposed' });
-  const [round] = await auto.matching.models.Round.findAll({ where: { eventId: event }, raw: true });
+  const [round] = await auto.matching.models.Round.findAll({ where: { incidentId: event }, raw: true });
   t.is(round?.trigger, 'change');
 });

@@ -44,7 +44,7 @@ test('rounds started on two replicas at once never assign a helper twice', async
   t.is(new Set(fences).size, 6, 'every round held its own token');
   t.is(results.reduce((sum, r) => sum + (r.proposed as number), 0), 16, 'together they proposed each helper once');
 
-  const live = await a.matching.models.Assignment.findAll({ where: { eventId: event, status: ['proposed', 'accepted'] }, raw: true });
+  const live = await a.matching.models.Assignment.findAll({ where: { incidentId: event, status: ['proposed', 'accepted'] }, raw: true });
   const byHelper = new Map<string, typeof live>();
   for (const x of live) byHelper.set(x.helperId, [...(byHelper.get(x.helperId) ?? []), x]);
   for (const [helperId, list] of byHelper) {

@@ -9,7 +9,7 @@ export type AssignmentStatus = (typeof assignmentStatuses)[number];
 
 export interface AssignmentAttributes {
   id: string;
-  eventId: string;
+  incidentId: string;
   taskId: string;
   helperId: string;
   status: AssignmentStatus;
@@ -32,7 +32,7 @@ export function defineAssignmentModel(sequelize: Sequelize, schema: string): Ass
     'Assignment',
     {
       id: { type: DataTypes.UUID, primaryKey: true },
-      eventId: { type: DataTypes.TEXT, allowNull: false },
+      incidentId: { type: DataTypes.TEXT, allowNull: false },
       taskId: { type: DataTypes.TEXT, allowNull: false },
       helperId: { type: DataTypes.UUID, allowNull: false },
       status: { type: DataTypes.TEXT, allowNull: false },

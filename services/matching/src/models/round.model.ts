@@ -4,7 +4,7 @@ import type { RoundStats } from '../round-stats.js';
 /** One planning round that wrote its result, with the fencing token it held. */
 export interface RoundAttributes {
   id: string;
-  eventId: string;
+  incidentId: string;
   fence: number;
   trigger: string;
   startedAt: Date;
@@ -20,7 +20,7 @@ export function defineRoundModel(sequelize: Sequelize, schema: string): RoundMod
     'Round',
     {
       id: { type: DataTypes.UUID, primaryKey: true },
-      eventId: { type: DataTypes.TEXT, allowNull: false },
+      incidentId: { type: DataTypes.TEXT, allowNull: false },
       fence: { type: DataTypes.BIGINT, allowNull: false },
       trigger: { type: DataTypes.TEXT, allowNull: false },
       startedAt: { type: DataTypes.DATE, allowNull: false },

@@ -4,7 +4,7 @@ import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequeli
 /** A task (one shift at one site) as the task service's events describe it. */
 export interface TaskAttributes {
   id: string;
-  eventId: string;
+  incidentId: string;
   siteId: string;
   latitude: number;
   longitude: number;
@@ -30,7 +30,7 @@ export function defineTaskModel(sequelize: Sequelize, schema: string): TaskModel
     'Task',
     {
       id: { type: DataTypes.TEXT, primaryKey: true },
-      eventId: { type: DataTypes.TEXT, allowNull: false },
+      incidentId: { type: DataTypes.TEXT, allowNull: false },
       siteId: { type: DataTypes.TEXT, allowNull: false },
       latitude: { type: DataTypes.DOUBLE, allowNull: false },
       longitude: { type: DataTypes.DOUBLE, allowNull: false },

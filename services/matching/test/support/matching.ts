@@ -132,8 +132,8 @@ export function task(incidentId: string, overrides: Partial<TaskPayload> = {}): 
 
 export const coordinator = async () => ({ authorization: `Bearer ${await signToken(['coordinator'])}`, 'content-type': 'application/json' });
 
-export async function runRound(url: string, event: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}/v1/matching/runs`, { method: 'POST', headers: await coordinator(), body: JSON.stringify({ event }) });
+export async function runRound(url: string, incidentId: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}/v1/matching/runs`, { method: 'POST', headers: await coordinator(), body: JSON.stringify({ incidentId }) });
   if (response.status !== 200) throw new Error(`round: ${response.status} ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
 }

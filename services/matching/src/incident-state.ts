@@ -5,22 +5,22 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
  * sweep of every replica finds events whose changes no written round has seen yet, so a re-plan is
  * not lost when the replica that saw the change dies before planning.
  */
-export async function markChanged(sequelize: Sequelize, schema: string, transaction: Transaction, eventIds: Iterable<string>): Promise<void> {
-  const ids = [...new Set(eventIds)].sort();
+export async function markChanged(sequelize: Sequelize, schema: string, transaction: Transaction, incidentIdList: Iterable<string>): Promise<void> {
+  const ids = [...new Set(incidentIdList)].sort();
   if (ids.length === 0) return;
   await sequelize.query(
-    `INSERT INTO "${schema}".event_state (event_id, change_seq) SELECT unnest($1::text[]), 1
-       ON CONFLICT (event_id) DO UPDATE SET change_seq = "${schema}".event_state.change_seq + 1`,
+    `INSERT INTO "${schema}".incident_state (incident_id, change_seq) SELECT unnest($1::text[]), 1
+       ON CONFLICT (incident_id) DO UPDATE SET change_seq = "${schema}".incident_state.change_seq + 1`,
     { bind: [ids], transaction },
   );
 }
 
 /** Events with changes that no written round has planned yet. */
-export async function eventsNeedingRound(sequelize: Sequelize, schema: string): Promise<string[]> {
-  const rows = await sequelize.query<{ event_id: string }>(`SELECT event_id FROM "${schema}".event_state WHERE change_seq > planned_seq`, {
+export async function incidentsNeedingRound(sequelize: Sequelize, schema: string): Promise<string[]> {
+  const rows = await sequelize.query<{ incident_id: string }>(`SELECT incident_id FROM "${schema}".incident_state WHERE change_seq > planned_seq`, {
     type: QueryTypes.SELECT,
   });
-  return rows.map((r) => r.event_id);
+  return rows.map((r) => r.incident_id);
 }
 
 /**
