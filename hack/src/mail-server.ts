@@ -228,7 +228,7 @@ export async function startMailServer(options: { smtpPort?: number; webPort?: nu
     webUrl: `http://127.0.0.1:${webPort}`,
     mails: () => stored,
     read,
-    waitFor(match, timeoutMs = 15_000) {
+    waitFor(match, timeoutMs = 60_000) {
       return waitUntil(async () => {
         for (const mail of [...stored]) {
           const parsed = await read(mail);

@@ -76,7 +76,7 @@ test.serial('registered through the page, a helper gets the confirmation mail wh
   );
   await matchingKnows(platform, token, task.id);
   t.like(await asCoordinator(`${platform.matching.url}/v1/matching/runs`, 'POST', { event: incident }), { proposed: 1 });
-  const proposal = await mail.waitFor((m) => m.envelope.to.includes(email) && m.subject.startsWith('Einsatzvorschlag'), 30_000);
+  const proposal = await mail.waitFor((m) => m.envelope.to.includes(email) && m.subject.startsWith('Einsatzvorschlag'));
   t.regex(proposal.text, /Treffpunkt: /);
   t.regex(proposal.text, /Antwort bis: /);
   const accept = /http:\/\/127\.0\.0\.1:\d+\/me\.html#assignment=\S+/.exec(proposal.text)?.[0] ?? '';

@@ -203,7 +203,7 @@ test('a temporary SMTP error is retried with backoff; a permanent one is dead-le
   t.teardown(() => env.close());
   env.mail.failNext(2, 451);
   const patient = await env.register();
-  await env.mail.waitFor((m) => m.envelope.to.includes(patient.email), 30_000);
+  await env.mail.waitFor((m) => m.envelope.to.includes(patient.email));
   const sql = env.running.registration.sequelize;
   const [row] = await sql.query<{ attempts: number; status: string }>(`SELECT attempts, status FROM "${env.running.schema}".notifications WHERE helper_id = $1`, { bind: [patient.id], type: QueryTypes.SELECT });
   t.deepEqual(row, { attempts: 3, status: 'sent' });
@@ -275,7 +275,7 @@ test('the end of an incident thanks its helpers once and says when their data go
   t.is(row?.n, 1);
 });
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');

@@ -61,7 +61,7 @@ test('a subscription the push service answers 410 Gone for is removed, and the n
   await env.publish('matching', assignmentChanged('assignment.proposed', { helperId: helper.id, taskId: String(task.payload.taskId) }));
   const sql = env.running.registration.sequelize;
   const s = `"${env.running.schema}"`;
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   let status: string | undefined;
   while (status !== 'dropped' && Date.now() < deadline) {
     [{ status } = { status: undefined }] = await sql.query<{ status: string }>(`SELECT status FROM ${s}.notifications WHERE kind = 'proposal'`, { type: QueryTypes.SELECT });

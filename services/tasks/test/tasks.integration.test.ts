@@ -45,7 +45,10 @@ test('a coordinator creates a site and a task; task.created carries what matchin
   t.like(created?.payload, { skills: ['sandbagging'], resources: ['shovel'], headcount: 3, priority: 1, status: 'open', location: { postalArea: '010', latitude: 51.0504 } });
   t.truthy((created?.payload.shift as { start?: string }).start);
   const text = JSON.stringify(created?.payload);
-  for (const personal of ['Petra', '+49 351', 'Sandsäcke füllen', 'Meldung bei']) t.false(text.includes(personal), `${personal} is not on the bus`);
+  // The site contact and the briefing stay off the bus; the title, what to bring and where the site
+  // is travel in `brief`, for the helpers' notifications (issue 17) — what every helper's brief shows.
+  for (const personal of ['Petra', '+49 351', 'Meldung bei']) t.false(text.includes(personal), `${personal} is not on the bus`);
+  t.is((created?.payload.brief as { title?: string } | undefined)?.title, 'Sandsäcke füllen');
 });
 
 test('lifecycle: allowed transitions pass, refused ones get 409 naming the allowed ones, cancelling publishes task.cancelled', async (t) => {

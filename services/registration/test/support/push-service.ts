@@ -92,7 +92,7 @@ export async function startPushService(): Promise<LoopbackPushService> {
     answer(endpoint, status) {
       answers.set(endpoint.replace(`${origin}/push/`, ''), status);
     },
-    waitFor(count, timeoutMs = 15_000) {
+    waitFor(count, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (received.length < count) return;
