@@ -102,6 +102,7 @@ const median = (values: number[]) => quantile(values, 0.5);
 async function main(): Promise<void> {
   process.stderr.write(`installing the platform into ${namespace}\n`);
   await installPlatform(namespace, { stabilizationWindowSeconds: 0, stepReplicas: 20, stepIntervalSeconds: 1 });
+  // the bench's own environment (hack/with-env.sh): the platform uses its default database
   await settle(services.length);
   const surges: Run[] = [];
   const baselines: Run[] = [];

@@ -16,6 +16,12 @@ export interface ScaleDown {
   stepIntervalSeconds: number;
 }
 
+/** A database on the host's PostgreSQL (it must exist) and a Redis database index for one install. */
+export interface Datastores {
+  database: string;
+  redisDb: number;
+}
+
 /**
  * Installs manifests/overlays/local — the operator and the three services as real pods on the
  * real node — into `namespace`, so that several runs share one cluster: the operator watches only
@@ -24,9 +30,21 @@ export interface ScaleDown {
  * PostgreSQL and Redis are the host's (hack/node.sh expose-datastores). Needs kubectl on PATH, the
  * KUBECONFIG and KATHELFER_STATE of hack/with-env.sh. Throws with kubectl's message on failure.
  */
-export async function installPlatform(namespace: string, scaleDown?: ScaleDown): Promise<void> {
+export async function installPlatform(namespace: string, scaleDown?: ScaleDown, datastores?: Datastores): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kathelfer-platform-'));
   try {
+    // Its own database and Redis database: the pods' consumers would otherwise read the streams
+    // and tables of the tests that share the host's servers.
+    const generators = datastores
+      ? `secretGenerator:
+  - name: kathelfer-datastores
+    behavior: replace
+    literals:
+      - DATABASE_URL=postgres://kathelfer:kathelfer@postgres:5432/${datastores.database}
+      - REDIS_URL=redis://redis:6379/${datastores.redisDb}
+generatorOptions: {disableNameSuffixHash: true}
+`
+      : '';
     const patches = [
       `  - target: {kind: Deployment, name: kathelfer-operator}
     patch: |-
@@ -65,7 +83,7 @@ namespace: ${namespace}
 resources:
   - ${relative(dir, overlay)}
   - operator-binding.yaml
-patches:
+${generators}patches:
 ${patches.join('\n')}
 `,
     );

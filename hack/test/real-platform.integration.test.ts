@@ -22,8 +22,20 @@ const scaleDown = { stabilizationWindowSeconds: 0, stepReplicas: 2, stepInterval
 // twenty Node.js processes starting at once on a shared 2-core machine: minutes, not seconds
 const surgeTimeoutMs = 8 * 60_000;
 
+// its own database and Redis database: the services' pods consume streams and write tables that
+// the other test files, sharing the host's servers, use in theirs
+const database = namespace.replace(/-/g, '_');
+const redisDb = 7;
+
 test.before(async () => {
-  await installPlatform(namespace, scaleDown);
+  const admin = new pg.Client({ connectionString: databaseUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+  await installPlatform(namespace, scaleDown, { database, redisDb });
 });
 
 test.after.always(async () => {
@@ -240,7 +252,9 @@ test.serial('GIVEN registrations under load WHEN a registration pod is killed TH
   t.true(tally.ok > 10, 'registrations were acknowledged during the test');
 
   const ids = tally.bodies.map((b) => (JSON.parse(b) as { id: string }).id);
-  const client = new pg.Client({ connectionString: databaseUrl() });
+  const url = new URL(databaseUrl());
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
     const stored = await client.query<{ n: string }>('SELECT count(*) AS n FROM registration.helpers WHERE id = ANY($1::uuid[])', [ids]);
