@@ -7,6 +7,23 @@ export interface FieldProblem {
   /** JSON-pointer-like path of the failing field, e.g. `contact.phone`. */
   field: string;
   message: string;
+  /**
+   * Stable machine code, `<field name>.<kind>` (e.g. `email.invalid`, `skills.too_small`,
+   * `version.invalid_type`): clients map codes, never the English `message`. @default `<field name>.invalid`
+   */
+  code?: string;
+}
+
+/** The field's own name in a path (`body.contact.email` → `email`, `availability.0.to` → `to`, `(root)` → `body`). */
+export function fieldName(path: string): string {
+  const parts = path.split('.').filter((part) => part !== '' && part !== '(root)' && !/^\d+$/.test(part));
+  const last = parts.at(-1);
+  return last === undefined || ['body', 'query', 'params', 'header'].includes(last) ? 'body' : last;
+}
+
+/** Every problem with its code (the given one, or `<field name>.invalid`). */
+export function withCodes(problems: readonly FieldProblem[]): Array<Required<FieldProblem>> {
+  return problems.map((p) => ({ ...p, code: p.code ?? `${fieldName(p.field)}.invalid` }));
 }
 
 export interface ProblemDocument {
@@ -48,13 +65,13 @@ export class DomainError extends Error {
 /** 400: the request cannot be read at all (not JSON, not UTF-8, a cursor that does not decode); `errors` names fields when known. */
 export class BadRequestError extends DomainError {
   constructor(detail: string, errors?: FieldProblem[]) {
-    super(400, 'bad-request', 'Bad request', detail, errors === undefined ? {} : { errors });
+    super(400, 'bad-request', 'Bad request', detail, errors === undefined ? {} : { errors: withCodes(errors) });
   }
 }
 
 export class ValidationError extends DomainError {
   constructor(readonly errors: FieldProblem[], detail = 'The request has invalid fields.') {
-    super(422, 'validation', 'Invalid request', detail, { errors });
+    super(422, 'validation', 'Invalid request', detail, { errors: withCodes(errors) });
   }
 }
 

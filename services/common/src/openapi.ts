@@ -16,7 +16,15 @@ const problemSchema: JsonSchema = {
     requestId: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['field', 'message', 'code'],
+        properties: {
+          field: { type: 'string' },
+          message: { type: 'string', description: 'for people, in English; may change' },
+          code: { type: 'string', description: 'stable machine code `<field name>.<kind>`, e.g. `email.invalid`: map this, not the message' },
+        },
+      },
     },
   },
 };

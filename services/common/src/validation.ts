@@ -6,14 +6,37 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
+  fieldName,
   type FieldProblem,
 } from './errors.js';
 
+/**
+ * One problem per zod issue, with a stable code `<field name>.<kind>`: `invalid_type` (also a
+ * missing field), `too_small`, `too_big`, `unknown_field`, else `invalid` (formats, patterns,
+ * enums, refinements). A custom issue may name its own kind in `params.code`.
+ */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const field = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+    return { field, message: issue.message, code: `${fieldName(field)}.${kindOf(issue)}` };
+  });
+}
+
+function kindOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+    case 'too_small':
+    case 'too_big':
+      return issue.code;
+    case 'unrecognized_keys':
+      return 'unknown_field';
+    case 'custom': {
+      const code = (issue.params as { code?: unknown } | undefined)?.code;
+      return typeof code === 'string' ? code : 'invalid';
+    }
+    default:
+      return 'invalid';
+  }
 }
 
 /**

@@ -19,18 +19,12 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { staticPairDistance, compile } from '../src/engine/compile.js';
-import {
-  isFeasible,
-  plan,
-  replan,
-  solveExact,
-  type Helper,
-  type Plan,
-  type PlanDelta,
-  type PlanInput,
-} from '../src/engine/index.js';
-import { saaleFlood } from '../src/scenario/saale-2013.js';
-import { urbanFlood } from '../src/scenario/urban-flood.js';
+import { isFeasible, plan, type Helper, type Plan, type PlanDelta, type PlanInput } from '../src/engine/index.js';
+// the incremental re-plan is measured here; the service plans whole rounds (plan-worker.ts)
+import { replan } from '../src/engine/incremental.js';
+import { solveExact } from '../test/support/mip-oracle.js';
+import { saaleFlood } from '../test/support/scenario/saale-2013.js';
+import { urbanFlood } from '../test/support/scenario/urban-flood.js';
 import {
   TIERS,
   candidatePairs,

@@ -8,8 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { greedyByPriority, isFeasible, plan } from '../src/engine/index.js';
-import { saaleFlood } from '../src/scenario/saale-2013.js';
-import { urbanFlood } from '../src/scenario/urban-flood.js';
+import { saaleFlood } from '../test/support/scenario/saale-2013.js';
+import { urbanFlood } from '../test/support/scenario/urban-flood.js';
 import { fillOf, measure, median, type Fill } from './measure.js';
 
 export interface PlannerRun {

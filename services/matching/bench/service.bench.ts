@@ -20,7 +20,7 @@ import { createMatching } from '../src/app.js';
 import { loadMatchingConfig } from '../src/config.js';
 import { plan } from '../src/engine/index.js';
 import type { RoundStats } from '../src/round-stats.js';
-import { floodScenario, SCENARIO_START } from '../src/scenario/flood.js';
+import { floodScenario, SCENARIO_START } from '../test/support/scenario/flood.js';
 
 const { values: args } = parseArgs({ options: { helpers: { type: 'string', default: '5000' }, shifts: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' }, 'plan-on-new-data': { type: 'boolean', default: false } } });
 const N = Number(args.helpers);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { isFeasible } from './engine/index.js';
-import { floodScenario } from './scenario/flood.js';
+import { floodScenario } from '../test/support/scenario/flood.js';
 import { createWorkerPlanner } from './plan-worker.js';
 
 test('a plan whose deadline has passed comes back from the worker complete and feasible, with the stop signal left out', async (t) => {

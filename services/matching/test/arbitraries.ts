@@ -3,7 +3,7 @@
 // the parameters push the rules that rarely bind in a real flood (short rest, tight sites).
 import fc from 'fast-check';
 import type { PlanInput, PlanOptions } from '../src/engine/model.js';
-import { floodScenario } from '../src/scenario/flood.js';
+import { floodScenario } from './support/scenario/flood.js';
 
 export interface Instance {
   input: PlanInput;

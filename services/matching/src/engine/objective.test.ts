@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Score } from './model.js';
 import { compareScores, fairnessCost, score } from './objective.js';
-import { floodScenario } from '../scenario/flood.js';
+import { floodScenario } from '../../test/support/scenario/flood.js';
 
 const base: Score = {
   priorityWeightedFill: 10,

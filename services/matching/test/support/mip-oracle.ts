@@ -20,11 +20,11 @@
  * Accepted assignments are variables forced to 1, so they count and constrain like any other.
  */
 import type HighsLoader from 'highs';
-import { CandidateIndex } from './candidate-index.js';
-import { compile, pairDistanceKm } from './compile.js';
-import type { Assignment, PlanInput, PlanOptions, Score } from './model.js';
-import { score } from './objective.js';
-import { HOUR_MS } from './time.js';
+import { CandidateIndex } from '../../src/engine/candidate-index.js';
+import { compile, pairDistanceKm } from '../../src/engine/compile.js';
+import type { Assignment, PlanInput, PlanOptions, Score } from '../../src/engine/model.js';
+import { score } from '../../src/engine/objective.js';
+import { HOUR_MS } from '../../src/engine/time.js';
 
 export interface ExactOptions extends PlanOptions {
   /** Wall-clock limit per stage. @default 60 */

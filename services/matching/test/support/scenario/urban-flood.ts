@@ -16,8 +16,8 @@
  * as dense as the instances of issue 15 (95,000–106,000).
  * Not engine code; no I/O.
  */
-import type { Helper, Priority, Shift, Site } from '../engine/model.js';
-import { rng } from '../engine/random.js';
+import type { Helper, Priority, Shift, Site } from '../../../src/engine/model.js';
+import { rng } from '../../../src/engine/random.js';
 import { gauss, pick } from './sampling.js';
 
 export interface UrbanFloodOptions {

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { plan } from '../engine/planner.js';
-import { saaleFlood } from './saale-2013.js';
+import { plan } from '../src/engine/planner.js';
+import { saaleFlood } from './support/scenario/saale-2013.js';
 
 test('the same seed gives the same scenario, another seed another one', (t) => {
   const a = saaleFlood({ helpers: 500, slots: 200, seed: 7 });

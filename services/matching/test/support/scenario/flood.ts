@@ -4,8 +4,8 @@
  * typical flood tasks (sandbags, mud clearing, shelters, first aid, transport, pumps, chainsaws)
  * with the skill and resource mix those need. Not engine code; no I/O.
  */
-import type { Helper, Priority, Shift, Site } from '../engine/model.js';
-import { rng } from '../engine/random.js';
+import type { Helper, Priority, Shift, Site } from '../../../src/engine/model.js';
+import { rng } from '../../../src/engine/random.js';
 import { gauss, pick, pickWeighted } from './sampling.js';
 
 export { rng };

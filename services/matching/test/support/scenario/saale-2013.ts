@@ -12,8 +12,8 @@
  * window, night shifts and skilled tasks are scarce — a good plan has to choose, and the priority
  * tiers make those choices visible. Coordinates are approximate (±1 km); not engine code; no I/O.
  */
-import type { GeoPoint, Helper, Priority, Shift, Site } from '../engine/model.js';
-import { rng } from '../engine/random.js';
+import type { GeoPoint, Helper, Priority, Shift, Site } from '../../../src/engine/model.js';
+import { rng } from '../../../src/engine/random.js';
 import { gauss, pick, pickWeighted } from './sampling.js';
 
 export interface SaaleOptions {

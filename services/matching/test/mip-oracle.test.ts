@@ -1,11 +1,11 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { instance, pairKey } from '../../test/arbitraries.js';
-import { isFeasible } from './feasibility.js';
-import { greedyFirstFit } from './greedy.js';
-import { solveExact } from './mip-oracle.js';
-import { compareScores } from './objective.js';
-import { plan } from './planner.js';
+import { instance, pairKey } from './arbitraries.js';
+import { isFeasible } from '../src/engine/feasibility.js';
+import { greedyFirstFit } from '../src/engine/greedy.js';
+import { solveExact } from './support/mip-oracle.js';
+import { compareScores } from '../src/engine/objective.js';
+import { plan } from '../src/engine/planner.js';
 
 // A fixed sample (seeded), so the reported gap is reproducible and the test cannot flake.
 const SAMPLE = fc.sample(instance({ minHelpers: 25, maxHelpers: 60, minShifts: 5, maxShifts: 12 }), {
