@@ -349,7 +349,8 @@ export class NotificationQueue {
   /** A channel's consent was withdrawn: what is queued on it for the helper is deleted (and push subscriptions with push). */
   async withdrawChannel(transaction: Transaction, helperId: string, channel: ChannelName): Promise<void> {
     const s = this.s;
-    await this.options.sequelize.query(`DELETE FROM ${s}.notifications WHERE helper_id = $1 AND channel = $2 AND status = 'queued'`, { bind: [helperId, channel], transaction });
+    // Also one being sent right now: its worker then finds no row to mark (its UPDATE matches none).
+    await this.options.sequelize.query(`DELETE FROM ${s}.notifications WHERE helper_id = $1 AND channel = $2 AND status IN ('queued', 'sending')`, { bind: [helperId, channel], transaction });
     if (channel === 'push') await this.options.sequelize.query(`DELETE FROM ${s}.push_subscriptions WHERE helper_id = $1`, { bind: [helperId], transaction });
   }
 

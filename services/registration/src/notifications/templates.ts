@@ -122,15 +122,28 @@ function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => escapes[c] ?? c);
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one: a planning round
+// renders thousands of messages, so each (locale, style, zone) is built once.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: Locale, timeZone: string, dateStyle: 'full' | undefined): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${dateStyle ?? ''}`;
+  let format = formats.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle, timeStyle: 'short', timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** `Samstag, 28. November 2026, 08:00` in `timeZone`. */
 export function formatTime(iso: string, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(new Date(iso));
+  return formatter(locale, timeZone, 'full').format(new Date(iso));
 }
 
 function span(start: string, end: string, locale: Locale, timeZone: string): string {
   const sameDay = start.slice(0, 10) === end.slice(0, 10);
   const endText = sameDay
-    ? new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short', timeZone }).format(new Date(end))
+    ? formatter(locale, timeZone, undefined).format(new Date(end))
     : formatTime(end, locale, timeZone);
   return `${formatTime(start, locale, timeZone)} – ${endText}${locale === 'de' ? ' Uhr' : ''}`;
 }
