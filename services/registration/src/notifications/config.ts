@@ -30,8 +30,11 @@ export const notificationConfigShape = {
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
   /** Days the delivery log (no bodies) keeps its rows; applied by the retention command. */
   NOTIFY_LOG_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
-  /** How often each replica looks for due notifications, besides being woken by new ones. */
-  NOTIFY_POLL_MS: integer(1_000),
+  /**
+   * How often each replica looks for due notifications, besides being woken by new ones (ms). At most
+   * 2 ** 31 - 1: the worker's setTimeout would fire after 1 ms above that.
+   */
+  NOTIFY_POLL_MS: z.coerce.number().int().positive().max(2 ** 31 - 1).default(1_000),
   /** Notifications one replica claims at once. */
   NOTIFY_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   /** This replica's name in the consumer group `notifications`; pod names are unique, which is what it needs. */
