@@ -75,7 +75,7 @@ test.serial('registered through the page, a helper gets the confirmation mail wh
     201,
   );
   await matchingKnows(platform, token, task.id);
-  t.like(await asCoordinator(`${platform.matching.url}/v1/matching/runs`, 'POST', { event: incident }), { proposed: 1 });
+  t.like(await asCoordinator(`${platform.matching.url}/v1/matching/runs`, 'POST', { incidentId: incident }), { proposed: 1 });
   const proposal = await mail.waitFor((m) => m.envelope.to.includes(email) && m.subject.startsWith('Einsatzvorschlag'));
   t.regex(proposal.text, /Treffpunkt: /);
   t.regex(proposal.text, /Antwort bis: /);
