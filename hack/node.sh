@@ -106,7 +106,9 @@ record_host_state() {
 
 make_bridge() {
   ip link show "$bridge" >/dev/null 2>&1 || ip link add "$bridge" type bridge
-  ip addr show dev "$bridge" | grep -q "inet $node_ip/" || ip addr add "$node_ip/24" dev "$bridge"
+  # Not `ip … | grep -q`: ip writes in several chunks, and when grep has matched and exited, the next
+  # write ends ip with SIGPIPE, which pipefail turns into "no match" (seen: "Address already assigned").
+  [[ "$(ip addr show dev "$bridge")" == *"inet $node_ip/"* ]] || ip addr add "$node_ip/24" dev "$bridge"
   ip link set "$bridge" up
 }
 
@@ -521,7 +523,7 @@ host_state() {
 
 case "${1:-}" in
   host-state) host_state ;;
-  bridge-address) ip -4 -o addr show dev "$bridge" 2>/dev/null | grep -q "inet $node_ip/" && echo "$node_ip" ;;
+  bridge-address) [[ "$(ip -4 -o addr show dev "$bridge" 2>/dev/null)" == *"inet $node_ip/"* ]] && echo "$node_ip" ;;
   check) reason=$(why_not); [ -z "$reason" ] || { echo "$reason"; exit 3; } ;;
   up) up ;;
   down) down_quiet; log "real node stopped and host state restored" ;;

@@ -19,7 +19,8 @@ node_ip=$(bash hack/node.sh bridge)
 if bash hack/datastores.sh status >/dev/null 2>&1; then
   datastores_were_up=1
   eval "$(bash hack/datastores.sh env)"
-  if ! ss -ltn | grep -q " $node_ip:$PGPORT " || ! ss -ltn | grep -q " $node_ip:$REDIS_PORT "; then
+  listening=$(ss -ltn) # captured, not piped into grep -q: see make_bridge in hack/node.sh
+  if [[ "$listening" != *" $node_ip:$PGPORT "* ]] || [[ "$listening" != *" $node_ip:$REDIS_PORT "* ]]; then
     log "PostgreSQL and Redis run on loopback only; restarting them to listen on the bridge too (data kept)"
     bash hack/datastores.sh down
   fi
