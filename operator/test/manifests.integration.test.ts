@@ -111,6 +111,13 @@ test('overlays/local: every workload runs the locally built image on the real no
   }
 });
 
+test('overlays/local: every namespaced object, generated Secrets included, lands in namespace kathelfer (a Secret in the default namespace left every service pod waiting)', async (t) => {
+  const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass']);
+  const documents = (await render('local')) as Array<Rendered & { metadata: { namespace?: string } }>;
+  const elsewhere = documents.filter((d) => !clusterScoped.has(d.kind) && d.metadata.namespace !== 'kathelfer').map((d) => `${d.kind}/${d.metadata.name}`);
+  t.deepEqual(elsewhere, []);
+});
+
 test('overlays/local: every Deployment has a PodDisruptionBudget, as in the cloud', async (t) => {
   const documents = await render('local');
   const budgets = documents.filter((d) => d.kind === 'PodDisruptionBudget').map((d) => (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels);
