@@ -38,6 +38,7 @@ export async function installPlatform(namespace: string, scaleDown?: ScaleDown, 
     const generators = datastores
       ? `secretGenerator:
   - name: kathelfer-datastores
+    namespace: kathelfer
     behavior: replace
     literals:
       - DATABASE_URL=postgres://kathelfer:kathelfer@postgres:5432/${datastores.database}
