@@ -30,7 +30,6 @@ test.before(async () => {
   await installCrds();
   // Everything goes through a server-side dry run; only the access objects are created (see
   // hack/src/overlay-access.ts; hack/test/real-platform.integration.test.ts runs the workloads).
-  applied = (await kubectl('apply', '--server-side', '--force-conflicts', '--dry-run=server', '-k', overlay)).stdout;
   const access = accessDocuments((await kubectl('kustomize', overlay)).stdout);
   const dir = mkdtempSync(join(tmpdir(), 'kathelfer-rbac-'));
   try {
@@ -39,6 +38,8 @@ test.before(async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // after the access objects: a dry run in a namespace that does not exist yet is refused
+  applied = (await kubectl('apply', '--server-side', '--force-conflicts', '--dry-run=server', '-k', overlay)).stdout;
 });
 
 test('every object of manifests/overlays/local is accepted by the API server (server-side dry run)', async (t) => {
