@@ -131,6 +131,12 @@ test.serial("the service worker shows a push message's title and body and keeps 
     await navigator.serviceWorker.ready;
   });
   const cdp = await browser.context.newCDPSession(page);
+  // What the worker went through, for the failure message: a delivery to a worker that is not
+  // running is started by Chromium first, and under CI load that start can be slow.
+  const versions: string[] = [];
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }: { versions: Array<{ runningStatus: string; status: string }> }) => {
+    for (const v of updated) versions.push(`${v.status}/${v.runningStatus}`);
+  });
   const registrationId = new Promise<string>((resolve) => {
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
       const found = registrations.find((r) => r.scopeURL === `${platform.registration.url}/` && !r.isDeleted);
@@ -139,15 +145,24 @@ test.serial("the service worker shows a push message's title and body and keeps 
   });
   await cdp.send('ServiceWorker.enable');
   const payload = { title: 'Einsatzvorschlag: Deich sichern', body: 'Bitte antworten · Bauhof Dresden', url: 'me.html#assignment=a1&key=k1' };
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: platform.registration.url, registrationId: await registrationId, data: JSON.stringify(payload) });
-  const shown = await eventually(
-    'the notification to be shown',
-    async () => {
-      const list = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, data: n.data as unknown })));
-      return list.length > 0 ? list : undefined;
-    },
-    { timeoutMs: 10_000, intervalMs: 200 },
-  );
+  const deliver = async (): Promise<void> => {
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: platform.registration.url, registrationId: await registrationId, data: JSON.stringify(payload) });
+  };
+  const notifications = async (): Promise<Array<{ title: string; body: string; data: unknown }> | undefined> => {
+    const list = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, data: n.data as unknown })));
+    return list.length > 0 ? list : undefined;
+  };
+  await deliver();
+  // DevTools' delivery answers before the push event runs and reports nothing if it is dropped
+  // (CI run of 2026-11-30: nothing shown within 10 s, not reproduced in 7 runs since). One more
+  // delivery tells a dropped test message from a worker that shows nothing; the wait is an upper
+  // bound for arrival on a loaded machine, not a timing claim.
+  let shown = await eventually('the notification to be shown', notifications, { timeoutMs: 15_000, intervalMs: 200 }).catch(() => undefined);
+  if (shown === undefined) {
+    t.log(`nothing shown 15 s after the first delivery (worker states: ${versions.join(', ') || 'none reported'}); delivering again`);
+    await deliver();
+    shown = await eventually(`the notification to be shown (worker states: ${versions.join(', ')})`, notifications, { timeoutMs: 30_000, intervalMs: 200 });
+  }
   t.deepEqual(shown[0], { title: payload.title, body: payload.body, data: { url: payload.url } });
 });
 
