@@ -10,6 +10,10 @@ import { canonicalEmail, canonicalEmailPattern } from './email.js';
 import { consentPurposes, resources, skills } from './vocabulary.js';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
+/** Field-error kinds of the refinements (the code is `<field name>.<kind>`, see fieldProblems in common). */
+const repeated = { code: 'repeated' };
+/** Also thrown by the service when a change leaves interpreting without a language. */
+export const neededForInterpreting = { code: 'needed_for_interpreting' };
 
 /** Any common way of writing a number (German numbers without prefix), normalised to E.164. */
 export const phone = z
@@ -57,16 +61,16 @@ const location = z
 const maxWindowMs = 14 * 24 * 3600 * 1000;
 export const availabilityWindow = z
   .strictObject({ from: timestamp, to: timestamp })
-  .refine((w) => Date.parse(w.to) > Date.parse(w.from), { message: '"to" must be after "from"', path: ['to'] })
-  .refine((w) => Date.parse(w.to) - Date.parse(w.from) <= maxWindowMs, { message: 'a window is at most 14 days', path: ['to'] });
+  .refine((w) => Date.parse(w.to) > Date.parse(w.from), { message: '"to" must be after "from"', path: ['to'], params: { code: 'before_from' } })
+  .refine((w) => Date.parse(w.to) - Date.parse(w.from) <= maxWindowMs, { message: 'a window is at most 14 days', path: ['to'], params: { code: 'too_long' } });
 
-const skillList = z.array(z.enum(skills)).min(1).max(skills.length).refine(unique, { message: 'skills must not repeat' });
-const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat' });
+const skillList = z.array(z.enum(skills)).min(1).max(skills.length).refine(unique, { message: 'skills must not repeat', params: repeated });
+const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat', params: repeated });
 /** ISO 639 language codes, optionally with a region (`de`, `uk`, `ar`, `pt-BR`). */
 const languageList = z
   .array(z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'an ISO 639 language code like "de" or "uk"'))
   .max(20)
-  .refine(unique, { message: 'languages must not repeat' });
+  .refine(unique, { message: 'languages must not repeat', params: repeated });
 const availabilityList = z.array(availabilityWindow).min(1).max(50);
 const maxTravelKm = z.number().int().min(1).max(500);
 const maxHoursPerDay = z.number().int().min(1).max(16);
@@ -75,19 +79,25 @@ const consentVersion = z.enum(consentTextVersions, { error: `the consent text ve
 /** `coordination` is required; the others are separate opt-ins, each can be withdrawn on its own. */
 const consentPurposeList = z
   .array(z.enum(consentPurposes))
-  .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required; to withdraw it, erase your data' })
-  .refine(unique, { message: 'purposes must not repeat' });
+  .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required; to withdraw it, erase your data', params: { code: 'coordination_required' } })
+  .refine(unique, { message: 'purposes must not repeat', params: repeated });
+
+const tooOldFor = (version: string, purpose: string) => {
+  const since = purposesSince[purpose];
+  return since !== undefined && version < since;
+};
 
 /** A consent: the text version agreed to and the purposes; a purpose only a later text describes needs that text. */
 const consentBody = z
   .strictObject({ version: consentVersion, purposes: consentPurposeList })
-  .superRefine((consent, ctx) => {
-    for (const purpose of consent.purposes) {
-      const since = purposesSince[purpose];
-      if (since !== undefined && consent.version < since) {
-        ctx.addIssue({ code: 'custom', path: ['purposes'], message: `"${purpose}" needs the consent text ${since} or later` });
-      }
-    }
+  .refine((consent) => consent.purposes.every((purpose) => !tooOldFor(consent.version, purpose)), {
+    path: ['purposes'],
+    params: { code: 'needs_later_text' },
+    error: (issue) => {
+      const consent = issue.input as { version: string; purposes: string[] };
+      const purpose = consent.purposes.find((p) => tooOldFor(consent.version, p)) ?? '';
+      return `"${purpose}" needs the consent text ${purposesSince[purpose]} or later`;
+    },
   });
 
 /** The language notifications are written in. */
@@ -114,7 +124,7 @@ export const registrationBody = z
     consent: consentBody,
     locale: locale.default('de').meta({ description: 'the language of notifications' }),
   })
-  .refine(interpretingNeedsLanguages, { message: 'interpreting needs at least one language', path: ['languages'] });
+  .refine(interpretingNeedsLanguages, { message: 'interpreting needs at least one language', path: ['languages'], params: neededForInterpreting });
 
 export type RegistrationInput = z.output<typeof registrationBody>;
 
@@ -145,7 +155,7 @@ export const selfServicePatch = z
     consent: consentBody.optional(),
     locale: locale.optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field' });
+  .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field', params: { code: 'no_change' } });
 
 export type SelfServicePatch = z.output<typeof selfServicePatch>;
 

@@ -4,7 +4,7 @@ import { publish } from '@kathelfer/common/publish';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { checkinCode, formatCode, parseCode, qrPayload, verifyCode } from './checkin-code.js';
 import type { Models } from './models/index.js';
-import type { HoursQuery } from './schemas.js';
+import { domainProblems, type HoursQuery } from './schemas.js';
 
 export type RefusalReason = 'wrong-site' | 'withdrawn' | 'expired' | 'too-early' | 'task-closed' | 'site-full' | 'already-checked-in' | 'not-checked-in' | 'already-checked-out';
 
@@ -64,7 +64,7 @@ export class AttendanceService {
    * shift. A code that does not verify is "unknown", whatever the cause, so guessing learns nothing.
    */
   private async target(siteId: string, code: string, transaction: Transaction): Promise<CodeTarget> {
-    const unknown = new ValidationError([{ field: 'body.code', message: 'not a valid check-in code' }]);
+    const unknown = new ValidationError([domainProblems.checkinCodeUnknown]);
     const parsed = parseCode(code);
     if (parsed === undefined) throw unknown;
     const s = `"${this.schema}"`;

@@ -5,6 +5,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import type { AttendanceService } from './attendance-service.js';
 import type { HelperTokens } from './helper-tokens.js';
 import {
+  domainProblems,
   attendanceView,
   codeBody,
   hoursQuery,
@@ -69,12 +70,12 @@ const etag = (version: number) => ({ ETag: `"${version}"` });
 function expectedVersion(ctx: ParameterizedContext, fromBody: number | undefined): number {
   const header = ctx.get('if-match');
   const fromHeader = /^(?:W\/)?"(\d+)"$/.exec(header)?.[1];
-  if (header !== '' && fromHeader === undefined) throw new ValidationError([{ field: 'header.If-Match', message: 'an ETag of this resource, like "3"' }]);
+  if (header !== '' && fromHeader === undefined) throw new ValidationError([domainProblems.ifMatchInvalid]);
   if (fromBody !== undefined && fromHeader !== undefined && Number(fromHeader) !== fromBody) {
-    throw new ValidationError([{ field: 'body.version', message: 'differs from If-Match' }]);
+    throw new ValidationError([domainProblems.versionMismatch]);
   }
   const version = fromBody ?? (fromHeader === undefined ? undefined : Number(fromHeader));
-  if (version === undefined) throw new ValidationError([{ field: 'body.version', message: 'give the version you read (or If-Match), so no change is overwritten unseen' }]);
+  if (version === undefined) throw new ValidationError([domainProblems.versionMissing]);
   return version;
 }
 

@@ -8,7 +8,7 @@ import { afterFillChange, allowedTransitions, isTerminal, transitionProblem, typ
 import type { Models } from './models/index.js';
 import type { SiteAttributes, SiteRow } from './models/site.model.js';
 import type { TaskAttributes, TaskRow } from './models/task.model.js';
-import type { SiteInput, SitePatch, TaskInput, TaskListQuery, TaskPatch } from './schemas.js';
+import { domainProblems, type SiteInput, type SitePatch, type TaskInput, type TaskListQuery, type TaskPatch } from './schemas.js';
 import { siteCapacityOf, type SiteOfTask } from './site-capacity.js';
 import { taskEventOf } from './views.js';
 
@@ -128,9 +128,9 @@ export class TaskService {
   async createTask(input: TaskInput, principal: Principal): Promise<TaskRow> {
     const task = await this.sequelize.transaction(async (transaction) => {
       const site = await this.models.Site.findByPk(input.siteId, { transaction });
-      if (site === null) throw new ValidationError([{ field: 'body.siteId', message: 'no such site' }]);
+      if (site === null) throw new ValidationError([domainProblems.siteNotFound]);
       if (site.incidentId !== input.incidentId) {
-        throw new ValidationError([{ field: 'body.siteId', message: `the site belongs to incident ${site.incidentId}, not ${input.incidentId}` }]);
+        throw new ValidationError([{ ...domainProblems.siteOfOtherIncident, message: `the site belongs to incident ${site.incidentId}, not ${input.incidentId}` }]);
       }
       const task = await this.models.Task.create(
         {
@@ -190,11 +190,11 @@ export class TaskService {
       if (shiftEnd !== undefined) changes.shiftEnd = new Date(shiftEnd);
       const start = changes.shiftStart ?? task.shiftStart;
       const end = changes.shiftEnd ?? task.shiftEnd;
-      if (end <= start) throw new ValidationError([{ field: 'body.shiftEnd', message: 'the shift must end after it starts' }]);
-      if (end.getTime() - start.getTime() > 24 * 3600 * 1000) throw new ValidationError([{ field: 'body.shiftEnd', message: 'a shift is at most 24 hours' }]);
+      if (end <= start) throw new ValidationError([domainProblems.shiftBeforeStart]);
+      if (end.getTime() - start.getTime() > 24 * 3600 * 1000) throw new ValidationError([domainProblems.shiftTooLong]);
       if (siteId !== undefined && siteId !== task.siteId) {
         const site = await this.models.Site.findByPk(siteId, { transaction });
-        if (site?.incidentId !== task.incidentId) throw new ValidationError([{ field: 'body.siteId', message: 'no such site in this incident' }]);
+        if (site?.incidentId !== task.incidentId) throw new ValidationError([{ ...domainProblems.siteOfOtherIncident, message: 'no such site in this incident' }]);
         Object.assign(changes, { siteId, postalArea: site.postalArea, latitude: site.latitude, longitude: site.longitude });
       }
       const headcount = changes.headcount ?? task.headcount;
