@@ -1,6 +1,7 @@
 /**
- * Request and response schemas of the task API. They validate requests and generate the OpenAPI
- * document (see @kathelfer/common/routes), so this file is the API's single description.
+ * Request schemas of the task API. They validate requests and, with the response schemas declared
+ * in the contracts (`@kathelfer/contracts/api/tasks`), generate the OpenAPI document (see
+ * @kathelfer/common/routes).
  */
 import { cursor, earliestInstantMs, latestInstantMs, timestamp as pgTimestamp, visibleText } from '@kathelfer/common/fields';
 import type { FieldProblem } from '@kathelfer/common/errors';
@@ -61,29 +62,7 @@ export const sitePatch = z
   .refine((p) => Object.keys(p).length > 1, { message: 'change at least one field', params: noChange });
 export type SitePatch = z.output<typeof sitePatch>;
 
-export const siteView = z.object({
-  id: z.uuid(),
-  incidentId: z.string(),
-  name: z.string(),
-  address: z.object({ street: z.string().nullable(), postalCode: z.string(), city: z.string() }),
-  coordinates: z.object({ latitude: z.number(), longitude: z.number() }),
-  meetingPoint: z.string(),
-  contact: z.object({ name: z.string(), phone: z.string() }).nullable(),
-  capacity: z.number(),
-  accessNotes: z.string().nullable(),
-  version: z.number(),
-  updatedAt: z.string(),
-});
-
-export const siteList = z.object({ items: z.array(siteView) });
 export const siteListQuery = z.strictObject({ incidentId });
-
-export const siteLoad = z.object({
-  siteId: z.uuid(),
-  capacity: z.number(),
-  checkedIn: z.number(),
-  available: z.number(),
-});
 
 const maxShiftMs = 24 * 3600 * 1000;
 const skillList = z.array(z.enum(skills)).max(skills.length).refine(unique, { message: 'skills must not repeat', params: repeated });
@@ -159,44 +138,6 @@ export const taskPatch = z
   .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'], params: beforeStart });
 export type TaskPatch = z.output<typeof taskPatch>;
 
-export const taskView = z.object({
-  id: z.uuid(),
-  incidentId: z.string(),
-  siteId: z.uuid(),
-  title: z.string(),
-  description: z.string(),
-  skills: z.array(z.string()),
-  resources: z.array(z.string()),
-  headcount: z.number(),
-  filledCount: z.number(),
-  shiftStart: z.string(),
-  shiftEnd: z.string(),
-  shiftHours: z.number(),
-  priority: z.number(),
-  bring: z.array(z.string()),
-  briefing: z.string(),
-  status: z.enum(taskStatuses),
-  area: z.object({ postalArea: z.string(), latitude: z.number(), longitude: z.number() }),
-  version: z.number(),
-  updatedAt: z.string(),
-});
-
-export const taskBrief = z.object({
-  id: z.uuid(),
-  title: z.string(),
-  description: z.string(),
-  briefing: z.string(),
-  bring: z.array(z.string()),
-  skills: z.array(z.string()),
-  resources: z.array(z.string()),
-  shiftStart: z.string(),
-  shiftEnd: z.string(),
-  status: z.enum(taskStatuses),
-  site: z.object({ id: z.uuid(), name: z.string(), meetingPoint: z.string(), address: siteView.shape.address, accessNotes: z.string().nullable() }),
-});
-
-export const taskList = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
-
 /** The keyset of the open-task list: priority, shift start (ms since the epoch, a time PostgreSQL holds), id. */
 export const taskCursor = z.tuple([z.number().int().min(1).max(5), z.number().int().min(earliestInstantMs).max(latestInstantMs), z.uuid()]);
 
@@ -216,30 +157,6 @@ export const codeBody = z.strictObject({
   code: z.string().max(64).meta({ description: 'The helper\'s check-in code as typed or scanned (dashes, case and the QR prefix do not matter)' }),
 });
 
-export const attendanceView = z.object({
-  assignmentId: z.uuid(),
-  taskId: z.uuid(),
-  siteId: z.uuid(),
-  checkedInAt: z.string(),
-  checkedOutAt: z.string().nullable(),
-});
-
-export const myAssignments = z.object({
-  items: z.array(
-    z.object({
-      assignmentId: z.uuid(),
-      task: z.object({ id: z.uuid(), title: z.string(), briefing: z.string(), bring: z.array(z.string()), status: z.enum(taskStatuses) }),
-      site: z.object({ id: z.uuid(), name: z.string(), meetingPoint: z.string(), address: siteView.shape.address, accessNotes: z.string().nullable() }),
-      shiftStart: z.string(),
-      shiftEnd: z.string(),
-      code: z.string().meta({ description: 'Show this at the site; as text (XXXX-XXXX-XXXX) or as a QR code of qrPayload' }),
-      qrPayload: z.string(),
-      checkedInAt: z.string().nullable(),
-      checkedOutAt: z.string().nullable(),
-    }),
-  ),
-});
-
 const maxRangeMs = 31 * 24 * 3600 * 1000;
 export const hoursQuery = z
   .strictObject({
@@ -251,16 +168,3 @@ export const hoursQuery = z
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: '"to" must be after "from"', path: ['to'], params: { code: 'before_from' } })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= maxRangeMs, { message: 'at most 31 days at once', path: ['to'], params: { code: 'range_too_long' } });
 export type HoursQuery = z.output<typeof hoursQuery>;
-
-export const hoursView = z.object({
-  timeZone: z.string(),
-  items: z.array(
-    z.object({
-      helperId: z.string(),
-      day: z.string().meta({ description: 'Calendar day in the time zone; a shift over midnight counts on both days' }),
-      hours: z.number(),
-      shifts: z.number().meta({ description: 'shifts that touch the day' }),
-      openShift: z.boolean().meta({ description: 'a shift of that day is not checked out yet; counted until now' }),
-    }),
-  ),
-});

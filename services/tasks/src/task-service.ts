@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@kathelfer/common/auth';
 import { encodeCursor } from '@kathelfer/common/fields';
-import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
+import type { TaskBriefView } from '@kathelfer/contracts/api/tasks';
 import { publish } from '@kathelfer/common/publish';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { afterFillChange, allowedTransitions, isTerminal, transitionProblem, type TaskStatus } from './lifecycle.js';
@@ -10,7 +11,15 @@ import type { SiteAttributes, SiteRow } from './models/site.model.js';
 import type { TaskAttributes, TaskRow } from './models/task.model.js';
 import { domainProblems, type SiteInput, type SitePatch, type TaskInput, type TaskListQuery, type TaskPatch } from './schemas.js';
 import { siteCapacityOf, type SiteOfTask } from './site-capacity.js';
-import { taskEventOf } from './views.js';
+import { taskBriefViewOf, taskEventOf } from './views.js';
+
+/** Who reads a task: the principal, and for a helper who came with their self-service token the incidents they are available for. */
+export interface TaskViewer {
+  principal: Principal;
+  helperIncidents?: string[];
+}
+
+const isCoordinator = (p: Principal) => p.roles.includes('coordinator');
 
 const postalAreaOf = (postalCode: string) => postalCode.slice(0, 3);
 
@@ -171,6 +180,34 @@ export class TaskService {
   /** Whether `helperId` has an accepted assignment for the task: what a helper may see. */
   async isAssigned(taskId: string, helperId: string): Promise<boolean> {
     return (await this.models.Assignment.count({ where: { taskId, helperId, status: 'accepted' } })) > 0;
+  }
+
+  /**
+   * A task as `principal` may see it: coordinators every task, helpers only a task they are
+   * assigned to. Throws NotFoundError otherwise: a helper learns nothing about tasks that are not
+   * theirs, not even that they exist.
+   */
+  async taskFor(id: string, principal: Principal): Promise<TaskRow> {
+    if (!isCoordinator(principal) && !(await this.isAssigned(id, principal.subject))) throw new NotFoundError('No such task.');
+    return this.task(id);
+  }
+
+  /**
+   * What a helper needs to decide on a proposal (`GET /v1/tasks/:id/brief`). Coordinators read
+   * every brief. Proposals come from the matching service, so this service cannot tell which tasks
+   * were proposed to whom: a helper reads the briefs of their incidents' tasks, and of any task
+   * while they joined no incident (then what matching proposes them is the limit). Throws
+   * ForbiddenError to a helper without a self-service token, NotFoundError for a task outside
+   * their incidents (as for one that does not exist).
+   */
+  async brief(id: string, viewer: TaskViewer): Promise<TaskBriefView> {
+    const task = await this.task(id);
+    if (!isCoordinator(viewer.principal)) {
+      const incidents = viewer.helperIncidents;
+      if (incidents === undefined) throw new ForbiddenError('Open the brief with your self-service link.');
+      if (incidents.length > 0 && !incidents.includes(task.incidentId)) throw new NotFoundError('No such task.');
+    }
+    return taskBriefViewOf(task, await this.site(task.siteId));
   }
 
   /**
