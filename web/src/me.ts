@@ -10,23 +10,10 @@ import { qrCanvas } from './qr.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
 import { currentConsentVersion } from '@kathelfer/registration/consent';
 import type { AssignmentList, AssignmentView } from '@kathelfer/contracts/api/matching';
+import type { SelfServiceView } from '@kathelfer/contracts/api/registration';
 import type { MyAssignments, TaskBriefView } from '@kathelfer/contracts/api/tasks';
 
-interface Profile {
-  helperId: string;
-  name: string;
-  contact: { phone: string | null; email: string | null };
-  skills: string[];
-  languages: string[];
-  resources: string[];
-  availability: Array<{ from: string; to: string }>;
-  maxHoursPerDay: number;
-  maxTravelKm: number;
-  paused: boolean;
-  consent: { version: string; purposes: string[] };
-  incidentIds: string[];
-  notifications: { email: boolean; push: { consented: boolean; subscriptions: number; publicKey: string | null } };
-}
+type Profile = SelfServiceView;
 
 type Assignment = AssignmentView;
 type Brief = TaskBriefView;

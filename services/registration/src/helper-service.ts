@@ -11,7 +11,8 @@ import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
 import { postalCodeCentroid } from './postal-code-centroid.js';
 import { coarse, helperEventOf, postalAreaOf, profileOf } from './profile.js';
-import type { HelperListQuery, HelperProfile, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
+import type { HelperProfile, SelfServiceView } from '@kathelfer/contracts/api/registration';
+import type { HelperListQuery, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
 import { neededForInterpreting } from './schemas.js';
 import type { HelperIncidentAttributes } from './models/helper-incident.model.js';
 import type { Transaction } from 'sequelize';
@@ -399,7 +400,7 @@ export class HelperService {
   }
 
   /** What a helper sees of themselves: everything stored about them, with the consent per incident. */
-  async selfView(helper: HelperRow) {
+  async selfView(helper: HelperRow): Promise<SelfServiceView> {
     const memberships = await this.memberships(helper.id);
     return {
       ...profileOf(helper, memberships.map((m) => m.incidentId)),

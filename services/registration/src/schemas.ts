@@ -4,6 +4,7 @@
  */
 import { timestamp, visibleText } from '@kathelfer/common/fields';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { locale } from '@kathelfer/contracts/api/registration';
 import { z } from 'zod';
 import { consentTextVersions, purposesSince } from './consent.js';
 import { canonicalEmail, canonicalEmailPattern } from './email.js';
@@ -100,8 +101,8 @@ const consentBody = z
     },
   });
 
-/** The language notifications are written in. */
-export const locale = z.enum(['de', 'en']);
+/** The language notifications are written in (declared with the API's responses in the contracts). */
+export { locale };
 
 const interpretingNeedsLanguages = (h: { skills?: string[]; languages?: string[] }) =>
   !(h.skills?.includes('interpreting') ?? false) || (h.languages?.length ?? 0) > 0;
@@ -128,12 +129,6 @@ export const registrationBody = z
 
 export type RegistrationInput = z.output<typeof registrationBody>;
 
-export const registrationCreated = z.object({
-  id: z.uuid(),
-  token: z.string().meta({ description: 'Self-service token; shown once, only its hash is stored' }),
-  selfService: z.string(),
-});
-
 /** Self-service: make myself available for another incident, agreeing to the consent text for it. */
 export const joinIncidentBody = z.strictObject({
   incidentId,
@@ -158,42 +153,6 @@ export const selfServicePatch = z
   .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field', params: { code: 'no_change' } });
 
 export type SelfServicePatch = z.output<typeof selfServicePatch>;
-
-/** What matching needs of a helper: no name, no contact, location only coarse. */
-export const helperProfile = z.object({
-  helperId: z.uuid(),
-  incidentId: z.string().nullable().meta({ description: 'the incident the helper first registered for' }),
-  incidentIds: z.array(z.string()).meta({ description: 'every incident the helper is available for' }),
-  skills: z.array(z.string()),
-  languages: z.array(z.string()),
-  resources: z.array(z.string()),
-  area: z.object({
-    postalArea: z.string().nullable().meta({ description: 'first 3 digits of the postal code' }),
-    latitude: z.number().nullable().meta({ description: 'rounded to 0.01° (about 1 km)' }),
-    longitude: z.number().nullable(),
-  }),
-  maxTravelKm: z.number(),
-  maxHoursPerDay: z.number(),
-  availability: z.array(z.object({ from: z.string(), to: z.string() })),
-  paused: z.boolean(),
-});
-
-export type HelperProfile = z.output<typeof helperProfile>;
-
-export const selfServiceView = helperProfile.extend({
-  name: z.string(),
-  contact: z.object({ phone: z.string().nullable(), email: z.string().nullable() }),
-  consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }),
-  incidents: z
-    .array(z.object({ incidentId: z.string(), consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }) }))
-    .meta({ description: 'the incidents you are available for, each with the consent you gave for it' }),
-  registeredAt: z.string(),
-  locale: locale.meta({ description: 'the language of notifications' }),
-  notifications: z.object({
-    email: z.boolean().meta({ description: 'consent to notify-email given and an e-mail address known' }),
-    push: z.object({ consented: z.boolean(), subscriptions: z.number().int(), publicKey: z.string().nullable().meta({ description: 'the VAPID public key to subscribe with; null: Web Push is not configured' }) }),
-  }),
-});
 
 /** A Web Push subscription as the browser's PushSubscription.toJSON() gives it (RFC 8030 endpoint, RFC 8291 keys). */
 export const pushSubscriptionBody = z.object({
@@ -229,7 +188,6 @@ export const helperListQuery = z.strictObject({
 
 export type HelperListQuery = z.output<typeof helperListQuery>;
 
-export const helperList = z.object({ items: z.array(helperProfile.extend({ registeredAt: z.string() })), nextOffset: z.number().nullable() });
 
 export const helperIdParams = z.strictObject({ id: z.uuid() });
 
