@@ -33,7 +33,7 @@ export class AssignmentService {
     private readonly sequelize: Sequelize,
     private readonly schema: string,
     private readonly models: Models,
-    /** After a commit that wrote events; `replan` lists events that need a round. */
+    /** After a commit that wrote events; `replan` lists the incidents that need a round. */
     private readonly onCommit: (replan: string[]) => void,
   ) {}
 
