@@ -13,9 +13,11 @@ export interface WebConfig {
 
 export type Service = 'registration' | 'tasks' | 'matching';
 
+/** One field error of a 422 problem document; `code` (`<field name>.<kind>`) is what pages map to their texts. */
 export interface FieldProblem {
   field: string;
   message: string;
+  code?: string;
 }
 
 export interface Problem {

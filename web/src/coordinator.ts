@@ -3,61 +3,13 @@
  * (sign-in.ts; where the services trust none, a pasted JWT kept in this tab's sessionStorage), then an incident's sites with their load, its open tasks by priority
  * with their fill, creating and editing tasks, a task's assignments, and matching rounds.
  */
+import type { AssignmentList, RoundStats } from '@kathelfer/contracts/api/matching';
+import type { SiteList, SiteLoad, SiteView, TaskList, TaskView } from '@kathelfer/contracts/api/tasks';
 import { ApiError, call, webConfig } from './api.js';
 import { checkboxes, checkedValues, clearErrors, field, formAlert, h, isoOf, languageSwitch, localInput, main, relabel, reportFailedLoads, showApiError } from './dom.js';
 import { hasKey, onLanguage, span, t, type Key } from './i18n.js';
 import { accessToken, forgetSession, onSessionChange, restoreSession, signIn, signOut, type StaffSession } from './sign-in.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
-
-interface Site {
-  id: string;
-  name: string;
-  meetingPoint: string;
-  capacity: number;
-  address: { street: string | null; postalCode: string; city: string };
-}
-interface Load {
-  capacity: number;
-  checkedIn: number;
-  available: number;
-}
-interface Task {
-  id: string;
-  incidentId: string;
-  siteId: string;
-  title: string;
-  description: string;
-  skills: string[];
-  resources: string[];
-  headcount: number;
-  filledCount: number;
-  shiftStart: string;
-  shiftEnd: string;
-  priority: number;
-  bring: string[];
-  briefing: string;
-  status: string;
-  version: number;
-}
-interface Assignment {
-  id: string;
-  helperId: string;
-  status: string;
-  shiftStart: string;
-  shiftEnd: string;
-  distanceKm: number;
-}
-interface RoundStats {
-  proposed: number;
-  withdrawn: number;
-  helpers: number;
-  tasks: number;
-  demand: number;
-  filled: number;
-  fill: number;
-  coverage: number;
-  meanDistanceKm: number;
-}
 
 const storage = { token: 'kathelfer.coordinatorToken', incident: 'kathelfer.incident' };
 /** Signed in through the provider (undefined: not signed in, or no provider configured). */
@@ -78,7 +30,7 @@ const statusText = (status: string) => {
 };
 const percent = (x: number) => `${Math.round(x * 100)} %`;
 
-let sites: Site[] = [];
+let sites: SiteView[] = [];
 const panels = {
   sites: h('section', { id: 'sites', 'aria-labelledby': 'sites-title' }),
   tasks: h('section', { id: 'tasks', 'aria-labelledby': 'tasks-title' }),
@@ -170,8 +122,8 @@ async function api<T>(service: 'tasks' | 'matching', path: string, options: { me
 }
 
 async function loadSites(): Promise<void> {
-  sites = (await api<{ items: Site[] }>('tasks', `/v1/sites?incidentId=${encodeURIComponent(session.incident)}`)).items;
-  const loads = await Promise.all(sites.map((s) => api<Load>('tasks', `/v1/sites/${s.id}/load`)));
+  sites = (await api<SiteList>('tasks', `/v1/sites?incidentId=${encodeURIComponent(session.incident)}`)).items;
+  const loads = await Promise.all(sites.map((s) => api<SiteLoad>('tasks', `/v1/sites/${s.id}/load`)));
   const rows = sites.map((s, i) => {
     const load = loads[i];
     return h(
@@ -238,7 +190,7 @@ function siteForm(): HTMLElement {
 }
 
 async function loadTasks(): Promise<void> {
-  const tasks = (await api<{ items: Task[] }>('tasks', `/v1/tasks?incidentId=${encodeURIComponent(session.incident)}&limit=200`)).items;
+  const tasks = (await api<TaskList>('tasks', `/v1/tasks?incidentId=${encodeURIComponent(session.incident)}&limit=200`)).items;
   const siteName = (id: string) => sites.find((s) => s.id === id)?.name ?? '';
   const rows = [...tasks]
     .sort((a, b) => a.priority - b.priority || Date.parse(a.shiftStart) - Date.parse(b.shiftStart))
@@ -269,7 +221,7 @@ async function loadTasks(): Promise<void> {
   );
 }
 
-function renderEditor(task?: Task): void {
+function renderEditor(task?: TaskView): void {
   const hour = 3600_000;
   const begin = new Date(Math.ceil(Date.now() / hour) * hour + hour);
   const title = h('input', { type: 'text', value: task?.title ?? '', id: 'task-title' });
@@ -334,8 +286,8 @@ function renderEditor(task?: Task): void {
     };
     const request =
       task === undefined
-        ? api<Task>('tasks', '/v1/tasks', { method: 'POST', body: { incidentId: session.incident, ...fields } })
-        : api<Task>('tasks', `/v1/tasks/${task.id}`, { method: 'PATCH', body: { version: task.version, ...fields } });
+        ? api<TaskView>('tasks', '/v1/tasks', { method: 'POST', body: { incidentId: session.incident, ...fields } })
+        : api<TaskView>('tasks', `/v1/tasks/${task.id}`, { method: 'PATCH', body: { version: task.version, ...fields } });
     request.then(
       (result) => {
         renderEditor(result);
@@ -356,8 +308,8 @@ function renderEditor(task?: Task): void {
 
 async function showTask(id: string): Promise<void> {
   const [task, assignments] = await Promise.all([
-    api<Task>('tasks', `/v1/tasks/${id}`),
-    api<{ items: Assignment[] }>('matching', `/v1/assignments?taskId=${id}`),
+    api<TaskView>('tasks', `/v1/tasks/${id}`),
+    api<AssignmentList>('matching', `/v1/assignments?taskId=${id}`),
   ]);
   const rows = assignments.items.map((a) =>
     h('tr', { 'data-assignment': a.id }, h('td', {}, a.helperId.slice(0, 8)), h('td', { class: 'assignment-status' }, statusText(a.status)), h('td', {}, span(a.shiftStart, a.shiftEnd)), h('td', {}, `${a.distanceKm} km`)),

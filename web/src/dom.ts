@@ -169,7 +169,7 @@ export function showFieldErrors(root: ParentNode, errors: readonly FieldProblem[
       placedAll = false;
       continue;
     }
-    const message = problemMessage(path, problem.message);
+    const message = problemMessage(problem);
     best.textContent = best.textContent === '' ? message : `${best.textContent} ${message}`;
     const input = best.dataset.input === undefined ? best.closest('fieldset')?.querySelector('input') : document.getElementById(best.dataset.input);
     input?.setAttribute('aria-invalid', 'true');
@@ -197,7 +197,7 @@ export function showApiError(root: ParentNode, error: unknown, messages: Partial
   const known = messages[problem.status];
   if (problem.status === 422 && problem.errors !== undefined) {
     const placed = showFieldErrors(root, problem.errors);
-    formAlert(root, placed ? t('fixErrors') : `${t('fixErrors')} ${problem.errors.map((e) => `${e.field}: ${problemMessage(e.field, e.message)}`).join('; ')}`);
+    formAlert(root, placed ? t('fixErrors') : `${t('fixErrors')} ${problem.errors.map((e) => `${e.field}: ${problemMessage(e)}`).join('; ')}`);
     return;
   }
   formAlert(root, known !== undefined ? t(known) : (problem.detail ?? problem.title ?? `HTTP ${problem.status}`));

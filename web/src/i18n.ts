@@ -3,6 +3,8 @@
  * in localStorage. Static texts are elements marked with data-i18n and are swapped in place, so a
  * half-filled form survives a switch; pages re-render their dynamic parts through onLanguage().
  */
+import { fieldMessage, type CodedProblem, type Lang } from './field-problems.js';
+
 const de = {
   skip: 'Zum Inhalt',
   loading: 'Lädt …',
@@ -486,7 +488,7 @@ const en: Record<Key, string> = {
   'purposeStatistics-contact': 'questions for the evaluation',
 };
 
-export type Lang = 'de' | 'en';
+export type { Lang };
 const dictionaries: Record<Lang, Record<Key, string>> = { de, en };
 const storageKey = 'kathelfer.lang';
 
@@ -536,39 +538,9 @@ export function applyLanguage(root: ParentNode = document): void {
   }
 }
 
-/** The API speaks English; the messages helpers meet most often, in German. Others stay as sent. */
-const apiMessagesDe: Record<string, string> = {
-  'not a valid phone number': 'Keine gültige Telefonnummer.',
-  'give a phone number or an e-mail address': 'Bitte Telefon oder E-Mail angeben.',
-  'give a postal code or coordinates': 'Bitte die Postleitzahl angeben.',
-  'a German postal code has 5 digits': 'Eine Postleitzahl hat 5 Ziffern.',
-  'helpers must confirm they are 18 or older': 'Helfen können nur Volljährige. Bitte bestätigen Sie, dass Sie mindestens 18 sind.',
-  'consent to "coordination" is required; to withdraw it, erase your data': 'Ohne diese Einwilligung können wir Sie nicht einplanen.',
-  '"to" must be after "from"': '„Bis“ muss nach „Von“ liegen.',
-  'a window is at most 14 days': 'Ein Zeitraum ist höchstens 14 Tage lang.',
-  'interpreting needs at least one language': 'Zum Dolmetschen bitte mindestens eine Sprache angeben.',
-  'an ISO 639 language code like "de" or "uk"': 'Bitte Sprachkürzel wie „de“ oder „uk“ angeben.',
-  'change at least one field': 'Bitte mindestens eine Angabe ändern.',
-  'the shift must end after it starts': 'Die Schicht muss nach ihrem Beginn enden.',
-  'a shift is at most 24 hours': 'Eine Schicht dauert höchstens 24 Stunden.',
-};
-
-/** A field problem's message for people; zod's generic ones by their kind. */
-export function problemMessage(field: string, message: string): string {
-  if (lang === 'en') {
-    if (/^Invalid (input|ISO datetime)|^Invalid option/.test(message)) return 'Please fill this in correctly.';
-    return message;
-  }
-  const known = apiMessagesDe[message];
-  if (known !== undefined) return known;
-  if (/^Invalid email/.test(message)) return 'Keine gültige E-Mail-Adresse.';
-  if (/^Invalid ISO datetime/.test(message)) return 'Bitte Datum und Uhrzeit angeben.';
-  if (/^Too small/.test(message) && field.endsWith('skills')) return 'Bitte mindestens eine Fähigkeit wählen.';
-  if (/^Too small/.test(message) && field.endsWith('availability')) return 'Bitte mindestens einen Zeitraum angeben.';
-  if (/^Too small/.test(message)) return 'Der Wert ist zu klein oder fehlt.';
-  if (/^Too big/.test(message)) return 'Der Wert ist zu groß oder zu lang.';
-  if (/^Invalid input: expected (number|string)/.test(message)) return 'Bitte ausfüllen.';
-  return message;
+/** A field error of a problem document in the current language, by its code (see field-problems.ts). */
+export function problemMessage(problem: CodedProblem): string {
+  return fieldMessage(problem, lang);
 }
 
 /** Dates and times as people read them, in the browser's time zone. */

@@ -9,52 +9,15 @@ import { hasKey, onLanguage, span, t, when } from './i18n.js';
 import { qrCanvas } from './qr.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
 import { currentConsentVersion } from '@kathelfer/registration/consent';
+import type { AssignmentList, AssignmentView } from '@kathelfer/contracts/api/matching';
+import type { SelfServiceView } from '@kathelfer/contracts/api/registration';
+import type { MyAssignments, TaskBriefView } from '@kathelfer/contracts/api/tasks';
 
-interface Profile {
-  helperId: string;
-  name: string;
-  contact: { phone: string | null; email: string | null };
-  skills: string[];
-  languages: string[];
-  resources: string[];
-  availability: Array<{ from: string; to: string }>;
-  maxHoursPerDay: number;
-  maxTravelKm: number;
-  paused: boolean;
-  consent: { version: string; purposes: string[] };
-  incidentIds: string[];
-  notifications: { email: boolean; push: { consented: boolean; subscriptions: number; publicKey: string | null } };
-}
+type Profile = SelfServiceView;
 
-interface Assignment {
-  id: string;
-  taskId: string;
-  status: 'proposed' | 'accepted' | 'declined' | 'expired' | 'cancelled';
-  shiftStart: string;
-  shiftEnd: string;
-  expiresAt: string;
-}
-
-interface Brief {
-  id: string;
-  title: string;
-  briefing: string;
-  bring: string[];
-  shiftStart: string;
-  shiftEnd: string;
-  site: { name: string; meetingPoint: string; address: { street: string | null; postalCode: string; city: string }; accessNotes: string | null };
-}
-
-interface Accepted {
-  assignmentId: string;
-  task: { id: string; title: string; briefing: string; bring: string[] };
-  site: Brief['site'];
-  shiftStart: string;
-  shiftEnd: string;
-  code: string;
-  qrPayload: string;
-  checkedInAt: string | null;
-}
+type Assignment = AssignmentView;
+type Brief = TaskBriefView;
+type Accepted = MyAssignments['items'][number];
 
 /**
  * The token comes from the URL fragment (#token=…), which browsers never send to a server, so it
@@ -178,7 +141,7 @@ let codeAttempts = 0;
 async function loadCodes(): Promise<void> {
   codeAttempts += 1;
   try {
-    accepted = (await call<{ items: Accepted[] }>('tasks', '/v1/checkins/me', { token })).body.items;
+    accepted = (await call<MyAssignments>('tasks', '/v1/checkins/me', { token })).body.items;
   } catch {
     // The task service learns the token a moment after registration (401 until then), or is
     // briefly away: the next attempt shows the code.
@@ -187,7 +150,7 @@ async function loadCodes(): Promise<void> {
 }
 
 async function loadAssignments(): Promise<void> {
-  assignments = (await call<{ items: Assignment[] }>('matching', '/v1/assignments/mine', { token })).body.items;
+  assignments = (await call<AssignmentList>('matching', '/v1/assignments/mine', { token })).body.items;
   const live = assignments.filter((a) => a.status === 'proposed' || a.status === 'accepted');
   codeAttempts = 0;
   await Promise.all(

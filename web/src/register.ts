@@ -9,13 +9,9 @@ import { currentConsentVersion } from '@kathelfer/registration/consent';
 import { ApiError, call, webConfig } from './api.js';
 import { availabilityEditor, checkboxes, checkedValues, clearErrors, field, h, languageSwitch, main, relabel, showApiError, T } from './dom.js';
 import { currentLang, onLanguage, t } from './i18n.js';
+import type { RegistrationCreated } from '@kathelfer/contracts/api/registration';
 import { qrCanvas } from './qr.js';
 import { resourceLabel, resources, skillLabel, skills } from './vocab.js';
-
-interface Created {
-  id: string;
-  token: string;
-}
 
 const optIns: Array<{ purpose: (typeof consentPurposes)[number]; label: 'optInEmail' | 'optInFuture' | 'optInTraining' | 'optInStatistics' }> = [
   { purpose: 'notify-email', label: 'optInEmail' },
@@ -188,7 +184,7 @@ function render(): void {
     clearErrors(form);
     // A retried submission (a dropped connection on a phone) must not register twice.
     const key = (form.dataset.idempotencyKey ??= crypto.randomUUID());
-    call<Created>('registration', '/v1/helpers', { method: 'POST', body, headers: { 'Idempotency-Key': key } })
+    call<RegistrationCreated>('registration', '/v1/helpers', { method: 'POST', body, headers: { 'Idempotency-Key': key } })
       .then(async ({ body: created }) => {
         await confirmation(await selfServiceLink(created.token));
       })

@@ -7,14 +7,8 @@
 import { ApiError, call, webConfig } from './api.js';
 import { clearErrors, field, formAlert, h, languageSwitch, main, reportFailedLoads, showApiError } from './dom.js';
 import { t, type Key } from './i18n.js';
+import type { SiteLoad } from '@kathelfer/contracts/api/tasks';
 import { accessToken, forgetSession, onSessionChange, restoreSession, signIn, signOut, type StaffSession } from './sign-in.js';
-
-interface Load {
-  siteId: string;
-  capacity: number;
-  checkedIn: number;
-  available: number;
-}
 
 /** The site of the link; read after restoreSession(), which puts the link's query back after a sign-in. */
 let siteId = '';
@@ -47,7 +41,7 @@ async function api<T>(path: string, options: { method?: 'GET' | 'POST'; body?: u
 const loadBox = h('section', { id: 'load', 'aria-live': 'polite', 'aria-labelledby': 'load-title' });
 
 async function showLoad(): Promise<void> {
-  const load = await api<Load>(`/v1/sites/${encodeURIComponent(siteId)}/load`);
+  const load = await api<SiteLoad>(`/v1/sites/${encodeURIComponent(siteId)}/load`);
   loadBox.replaceChildren(
     h('h2', { id: 'load-title', i18n: 'siteLoadTitle' }),
     h(

@@ -32,7 +32,7 @@ export interface Matching extends ServiceApp {
   assignments: AssignmentService;
   scheduler: RoundScheduler;
   relay: OutboxRelay;
-  /** Expires due proposals and asks for rounds of events with unplanned changes (every SWEEP_MS). */
+  /** Expires due proposals and asks for rounds of incidents with unplanned changes (every SWEEP_MS). */
   sweep(): Promise<void>;
   /** Runs migrations, starts the relay, the consumers and the sweep. */
   start(): Promise<void>;

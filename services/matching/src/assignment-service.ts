@@ -1,4 +1,5 @@
 import { isActionKey } from '@kathelfer/common/action-link';
+import type { AssignmentView } from '@kathelfer/contracts/api/matching';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@kathelfer/common/errors';
 import { hashToken } from '@kathelfer/common/opaque-token';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
@@ -7,20 +8,7 @@ import { markChanged } from './incident-state.js';
 import type { AssignmentAttributes } from './models/assignment.model.js';
 import type { Models } from './models/index.js';
 
-export interface AssignmentView {
-  id: string;
-  incidentId: string;
-  taskId: string;
-  helperId: string;
-  status: AssignmentAttributes['status'];
-  shiftStart: string;
-  shiftEnd: string;
-  distanceKm: number;
-  proposedAt: string;
-  expiresAt: string;
-  decidedAt: string | null;
-  reason: string | null;
-}
+export type { AssignmentView };
 
 export function viewOf(a: AssignmentAttributes): AssignmentView {
   return {
@@ -45,7 +33,7 @@ export class AssignmentService {
     private readonly sequelize: Sequelize,
     private readonly schema: string,
     private readonly models: Models,
-    /** After a commit that wrote events; `replan` lists events that need a round. */
+    /** After a commit that wrote events; `replan` lists the incidents that need a round. */
     private readonly onCommit: (replan: string[]) => void,
   ) {}
 

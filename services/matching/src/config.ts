@@ -17,15 +17,15 @@ export const matchingConfigSchema = baseConfigSchema.extend({
   ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a helper has to answer a proposal before it expires and the slot is re-planned. */
   PROPOSAL_TTL_SECONDS: positive(1800),
-  /** How often each replica looks for expired proposals and events that need a round. */
+  /** How often each replica looks for expired proposals and incidents that need a round. */
   SWEEP_MS: positive(5_000),
   /** A round's Redis lock lives this long; a crashed replica's lock is gone after it. */
   ROUND_LOCK_TTL_MS: positive(120_000),
-  /** How long `POST /v1/matching/runs` waits for another replica's round of the same event. */
+  /** How long `POST /v1/matching/runs` waits for another replica's round of the same incident. */
   ROUND_LOCK_WAIT_MS: z.coerce.number().int().nonnegative().default(20_000),
   /** Changes within this time are planned in one round. */
   ROUND_DEBOUNCE_MS: z.coerce.number().int().nonnegative().default(1_000),
-  /** Least time between two background rounds of one event on a replica (coordinators' runs are not held back). */
+  /** Least time between two background rounds of one incident on a replica (coordinators' runs are not held back). */
   ROUND_MIN_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10_000),
   /**
    * Whether new or changed helpers and tasks trigger a round by themselves. Declines, expiries,

@@ -1,8 +1,8 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 /**
- * Records, inside `transaction`, that something planning depends on changed for these events. The
- * sweep of every replica finds events whose changes no written round has seen yet, so a re-plan is
+ * Records, inside `transaction`, that something planning depends on changed for these incidents. The
+ * sweep of every replica finds incidents whose changes no written round has seen yet, so a re-plan is
  * not lost when the replica that saw the change dies before planning.
  */
 export async function markChanged(sequelize: Sequelize, schema: string, transaction: Transaction, incidentIdList: Iterable<string>): Promise<void> {
@@ -15,7 +15,7 @@ export async function markChanged(sequelize: Sequelize, schema: string, transact
   );
 }
 
-/** Events with changes that no written round has planned yet. */
+/** Incidents with changes that no written round has planned yet. */
 export async function incidentsNeedingRound(sequelize: Sequelize, schema: string): Promise<string[]> {
   const rows = await sequelize.query<{ incident_id: string }>(`SELECT incident_id FROM "${schema}".incident_state WHERE change_seq > planned_seq`, {
     type: QueryTypes.SELECT,

@@ -22,9 +22,9 @@ import type { TaskAttributes } from './models/task.model.js';
 
 export interface PlanningRows {
   helpers: readonly HelperAttributes[];
-  /** Open tasks of the event, including those that ended within the last day (rest rules). */
+  /** Open tasks of the incident, including those that ended within the last day (rest rules). */
   tasks: readonly TaskAttributes[];
-  /** Every assignment of the event, whatever its status. */
+  /** Every assignment of the incident, whatever its status. */
   assignments: readonly AssignmentAttributes[];
   /** Live assignments (proposed or accepted) of these helpers in other incidents. */
   elsewhere?: readonly AssignmentAttributes[];

@@ -3,7 +3,7 @@
  * `ttlMs` (so a crashed replica's lock goes by itself), with a fencing token from a Redis counter.
  * The lock alone is not enough: a replica that stalls past the TTL (a long GC pause, a CPU-starved
  * pod) would write after another one started. So the token is checked on write as well: a round
- * first raises the event's fence in PostgreSQL to its token, and writes only while the fence still
+ * first raises the incident's fence in PostgreSQL to its token, and writes only while the fence still
  * holds it (rounds.ts). A stale holder then finds a higher fence and writes nothing.
  */
 import type { RedisClient } from '@kathelfer/common/redis';

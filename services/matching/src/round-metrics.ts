@@ -2,7 +2,7 @@ import type { Metrics } from '@kathelfer/common/metrics';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { RoundStats } from './round-stats.js';
 
-/** What on-call needs to see of planning: how long rounds take, how much they propose, how full events are. */
+/** What on-call needs to see of planning: how long rounds take, how much they propose, how full incidents are. */
 export function roundMetrics(metrics: Metrics): (stats: RoundStats) => void {
   const registers = [metrics.registry];
   const duration = new Histogram({

@@ -2,10 +2,10 @@ import type { Logger } from '@kathelfer/common/logger';
 import { RoundBusyError, StaleRoundError } from './rounds.js';
 
 /**
- * Runs rounds that changes ask for, in the background: changes to one event within `debounceMs`
- * become one round, an event asked for while its round runs gets one more afterwards, and a round
+ * Runs rounds that changes ask for, in the background: changes to one incident within `debounceMs`
+ * become one round, an incident asked for while its round runs gets one more afterwards, and a round
  * another replica holds the lock for is retried later (that replica's round may have started
- * before the change). The periodic sweep (app.ts) re-asks for every event with unplanned changes,
+ * before the change). The periodic sweep (app.ts) re-asks for every incident with unplanned changes,
  * so nothing is lost when this replica stops.
  */
 export class RoundScheduler {
@@ -20,7 +20,7 @@ export class RoundScheduler {
     private readonly debounceMs: number,
     private readonly logger: Logger,
     /**
-     * Least time between two background rounds of one event on this replica. While helpers pour in,
+     * Least time between two background rounds of one incident on this replica. While helpers pour in,
      * every round fixes proposals made from a partial picture (and a plan blocks the event loop),
      * so fewer, larger rounds match better and ingest faster.
      */

@@ -1,32 +1,8 @@
+import type { RoundStats } from '@kathelfer/contracts/api/matching';
 import { distanceKm, type Plan } from './engine/index.js';
 
-/** What `POST /v1/matching/runs` answers and what every written round records. */
-export interface RoundStats {
-  roundId: string;
-  incidentId: string;
-  trigger: string;
-  /** The fencing token the round held. */
-  fence: number;
-  /** New proposals this round made. */
-  proposed: number;
-  /** Proposals this round withdrew because they no longer fit (availability changed, task moved, headcount lowered). */
-  withdrawn: number;
-  helpers: number;
-  tasks: number;
-  /** Slots of tasks not yet over, and how many of them hold a proposed or accepted helper. */
-  demand: number;
-  filled: number;
-  /** filled / demand (1 when there is no demand). */
-  fill: number;
-  /** Share of tasks with every slot filled. */
-  coverage: number;
-  /** Filled slots weighted by priority over demanded ones, the engine's first objective. */
-  priorityWeightedFill: number;
-  /** Mean straight-line km from helper to site over the filled slots. */
-  meanDistanceKm: number;
-  planMs: number;
-  runTimeMs: number;
-}
+/** What `POST /v1/matching/runs` answers and what every written round records (declared in the contracts). */
+export type { RoundStats };
 
 /** Fill, coverage and distance over the shifts that end after `now` (earlier ones are in the input only for the rest rules). */
 export function planQuality(plan: Plan, now: number): Pick<RoundStats, 'tasks' | 'demand' | 'filled' | 'fill' | 'coverage' | 'priorityWeightedFill' | 'meanDistanceKm'> {

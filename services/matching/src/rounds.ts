@@ -1,8 +1,8 @@
 /**
- * A planning round for one DisasterEvent: under the event's lock, read the read model, withdraw
+ * A planning round for one incident (its DisasterEvent): under the incident's lock, read the read model, withdraw
  * proposals that no longer fit, let the engine fill the open slots around everything helpers
  * already hold, and write the new proposals with their events in one transaction that checks the
- * fencing token (round-lock.ts). Rounds of different events run in parallel on any replica.
+ * fencing token (round-lock.ts). Rounds of different incidents run in parallel on any replica.
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError } from '@kathelfer/common/errors';
@@ -18,7 +18,7 @@ import { planQuality, type RoundStats } from './round-stats.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Another replica runs a round of this event right now. */
+/** Another replica runs a round of this incident right now. */
 export class RoundBusyError extends ConflictError {
   constructor(incidentId: string) {
     super(`A planning round for ${incidentId} is running on another replica; retry shortly.`);
@@ -163,7 +163,7 @@ export class RoundService {
     return stats;
   }
 
-  /** The event's latest written rounds, newest first. */
+  /** The incident's latest written rounds, newest first. */
   async recent(incidentId: string, limit: number): Promise<Array<RoundStats & { startedAt: string; finishedAt: string }>> {
     const rows = await this.models.Round.findAll({ where: { incidentId }, order: [['finishedAt', 'DESC']], limit, raw: true });
     return rows.map((r) => ({ ...r.stats, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() }));

@@ -4,7 +4,8 @@ import { defineRoute, type AnyRoute } from '@kathelfer/common/routes';
 import type { Middleware } from 'koa';
 import type { AssignmentService } from './assignment-service.js';
 import type { RoundService } from './rounds.js';
-import { assignmentIdParams, assignmentList, assignmentQuery, assignmentView, roundStats, runBody, runList, runsQuery } from './schemas.js';
+import { assignmentList, assignmentView, roundStats, runList } from '@kathelfer/contracts/api/matching';
+import { assignmentIdParams, assignmentQuery, runBody, runsQuery } from './schemas.js';
 
 declare module 'koa' {
   interface DefaultState {

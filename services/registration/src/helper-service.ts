@@ -11,7 +11,9 @@ import type { HelperAttributes, HelperRow } from './models/helper.model.js';
 import type { Models } from './models/index.js';
 import { postalCodeCentroid } from './postal-code-centroid.js';
 import { coarse, helperEventOf, postalAreaOf, profileOf } from './profile.js';
-import type { HelperListQuery, HelperProfile, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
+import type { HelperProfile, SelfServiceView } from '@kathelfer/contracts/api/registration';
+import type { HelperListQuery, JoinIncidentInput, RegistrationInput, SelfServicePatch } from './schemas.js';
+import { neededForInterpreting } from './schemas.js';
 import type { HelperIncidentAttributes } from './models/helper-incident.model.js';
 import type { Transaction } from 'sequelize';
 import { channelPurposes, type NotificationQueue } from './notifications/queue.js';
@@ -173,7 +175,7 @@ export class HelperService {
       const skills = patch.skills ?? current.skills;
       const languages = patch.languages ?? current.languages;
       if (skills.includes('interpreting') && languages.length === 0) {
-        throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language' }]);
+        throw new ValidationError([{ field: 'body.languages', message: 'interpreting needs at least one language', code: `languages.${neededForInterpreting.code}` }]);
       }
       const withdrawn = consent === undefined ? [] : (Object.entries(channelPurposes) as Array<[ChannelName, string]>).filter(([, purpose]) => current.consentPurposes.includes(purpose) && !(consent.purposes as readonly string[]).includes(purpose));
       for (const [channel] of withdrawn) await this.notifications?.queue.withdrawChannel(transaction, current.id, channel);
@@ -398,7 +400,7 @@ export class HelperService {
   }
 
   /** What a helper sees of themselves: everything stored about them, with the consent per incident. */
-  async selfView(helper: HelperRow) {
+  async selfView(helper: HelperRow): Promise<SelfServiceView> {
     const memberships = await this.memberships(helper.id);
     return {
       ...profileOf(helper, memberships.map((m) => m.incidentId)),

@@ -1,6 +1,6 @@
 import type { PayloadIn } from '@kathelfer/contracts';
 import type { HelperAttributes } from './models/helper.model.js';
-import type { HelperProfile } from './schemas.js';
+import type { HelperProfile } from '@kathelfer/contracts/api/registration';
 
 /** Coordinates rounded to 0.01° (about 1 km): enough for travel distances, not a front door. */
 export function coarse(value: number | null | undefined): number | null {

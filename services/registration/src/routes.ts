@@ -11,18 +11,16 @@ import {
   contactQuery,
   contactView,
   helperIdParams,
-  helperList,
   helperListQuery,
   incidentBody,
   incidentParams,
   joinIncidentBody,
   registrationBody,
-  registrationCreated,
   pushSubscriptionBody,
   pushSubscriptionQuery,
   selfServicePatch,
-  selfServiceView,
 } from './schemas.js';
+import { helperList, registrationCreated, selfServiceView } from '@kathelfer/contracts/api/registration';
 
 declare module 'koa' {
   interface DefaultState {

@@ -4,12 +4,17 @@
  */
 import { timestamp, visibleText } from '@kathelfer/common/fields';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { locale } from '@kathelfer/contracts/api/registration';
 import { z } from 'zod';
 import { consentTextVersions, purposesSince } from './consent.js';
 import { canonicalEmail, canonicalEmailPattern } from './email.js';
 import { consentPurposes, resources, skills } from './vocabulary.js';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
+/** Field-error kinds of the refinements (the code is `<field name>.<kind>`, see fieldProblems in common). */
+const repeated = { code: 'repeated' };
+/** Also thrown by the service when a change leaves interpreting without a language. */
+export const neededForInterpreting = { code: 'needed_for_interpreting' };
 
 /** Any common way of writing a number (German numbers without prefix), normalised to E.164. */
 export const phone = z
@@ -57,16 +62,16 @@ const location = z
 const maxWindowMs = 14 * 24 * 3600 * 1000;
 export const availabilityWindow = z
   .strictObject({ from: timestamp, to: timestamp })
-  .refine((w) => Date.parse(w.to) > Date.parse(w.from), { message: '"to" must be after "from"', path: ['to'] })
-  .refine((w) => Date.parse(w.to) - Date.parse(w.from) <= maxWindowMs, { message: 'a window is at most 14 days', path: ['to'] });
+  .refine((w) => Date.parse(w.to) > Date.parse(w.from), { message: '"to" must be after "from"', path: ['to'], params: { code: 'before_from' } })
+  .refine((w) => Date.parse(w.to) - Date.parse(w.from) <= maxWindowMs, { message: 'a window is at most 14 days', path: ['to'], params: { code: 'too_long' } });
 
-const skillList = z.array(z.enum(skills)).min(1).max(skills.length).refine(unique, { message: 'skills must not repeat' });
-const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat' });
+const skillList = z.array(z.enum(skills)).min(1).max(skills.length).refine(unique, { message: 'skills must not repeat', params: repeated });
+const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat', params: repeated });
 /** ISO 639 language codes, optionally with a region (`de`, `uk`, `ar`, `pt-BR`). */
 const languageList = z
   .array(z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'an ISO 639 language code like "de" or "uk"'))
   .max(20)
-  .refine(unique, { message: 'languages must not repeat' });
+  .refine(unique, { message: 'languages must not repeat', params: repeated });
 const availabilityList = z.array(availabilityWindow).min(1).max(50);
 const maxTravelKm = z.number().int().min(1).max(500);
 const maxHoursPerDay = z.number().int().min(1).max(16);
@@ -75,23 +80,29 @@ const consentVersion = z.enum(consentTextVersions, { error: `the consent text ve
 /** `coordination` is required; the others are separate opt-ins, each can be withdrawn on its own. */
 const consentPurposeList = z
   .array(z.enum(consentPurposes))
-  .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required; to withdraw it, erase your data' })
-  .refine(unique, { message: 'purposes must not repeat' });
+  .refine((p) => p.includes('coordination'), { message: 'consent to "coordination" is required; to withdraw it, erase your data', params: { code: 'coordination_required' } })
+  .refine(unique, { message: 'purposes must not repeat', params: repeated });
+
+const tooOldFor = (version: string, purpose: string) => {
+  const since = purposesSince[purpose];
+  return since !== undefined && version < since;
+};
 
 /** A consent: the text version agreed to and the purposes; a purpose only a later text describes needs that text. */
 const consentBody = z
   .strictObject({ version: consentVersion, purposes: consentPurposeList })
-  .superRefine((consent, ctx) => {
-    for (const purpose of consent.purposes) {
-      const since = purposesSince[purpose];
-      if (since !== undefined && consent.version < since) {
-        ctx.addIssue({ code: 'custom', path: ['purposes'], message: `"${purpose}" needs the consent text ${since} or later` });
-      }
-    }
+  .refine((consent) => consent.purposes.every((purpose) => !tooOldFor(consent.version, purpose)), {
+    path: ['purposes'],
+    params: { code: 'needs_later_text' },
+    error: (issue) => {
+      const consent = issue.input as { version: string; purposes: string[] };
+      const purpose = consent.purposes.find((p) => tooOldFor(consent.version, p)) ?? '';
+      return `"${purpose}" needs the consent text ${purposesSince[purpose]} or later`;
+    },
   });
 
-/** The language notifications are written in. */
-export const locale = z.enum(['de', 'en']);
+/** The language notifications are written in (declared with the API's responses in the contracts). */
+export { locale };
 
 const interpretingNeedsLanguages = (h: { skills?: string[]; languages?: string[] }) =>
   !(h.skills?.includes('interpreting') ?? false) || (h.languages?.length ?? 0) > 0;
@@ -114,15 +125,9 @@ export const registrationBody = z
     consent: consentBody,
     locale: locale.default('de').meta({ description: 'the language of notifications' }),
   })
-  .refine(interpretingNeedsLanguages, { message: 'interpreting needs at least one language', path: ['languages'] });
+  .refine(interpretingNeedsLanguages, { message: 'interpreting needs at least one language', path: ['languages'], params: neededForInterpreting });
 
 export type RegistrationInput = z.output<typeof registrationBody>;
-
-export const registrationCreated = z.object({
-  id: z.uuid(),
-  token: z.string().meta({ description: 'Self-service token; shown once, only its hash is stored' }),
-  selfService: z.string(),
-});
 
 /** Self-service: make myself available for another incident, agreeing to the consent text for it. */
 export const joinIncidentBody = z.strictObject({
@@ -145,45 +150,9 @@ export const selfServicePatch = z
     consent: consentBody.optional(),
     locale: locale.optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field' });
+  .refine((p) => Object.keys(p).length > 0, { message: 'change at least one field', params: { code: 'no_change' } });
 
 export type SelfServicePatch = z.output<typeof selfServicePatch>;
-
-/** What matching needs of a helper: no name, no contact, location only coarse. */
-export const helperProfile = z.object({
-  helperId: z.uuid(),
-  incidentId: z.string().nullable().meta({ description: 'the incident the helper first registered for' }),
-  incidentIds: z.array(z.string()).meta({ description: 'every incident the helper is available for' }),
-  skills: z.array(z.string()),
-  languages: z.array(z.string()),
-  resources: z.array(z.string()),
-  area: z.object({
-    postalArea: z.string().nullable().meta({ description: 'first 3 digits of the postal code' }),
-    latitude: z.number().nullable().meta({ description: 'rounded to 0.01° (about 1 km)' }),
-    longitude: z.number().nullable(),
-  }),
-  maxTravelKm: z.number(),
-  maxHoursPerDay: z.number(),
-  availability: z.array(z.object({ from: z.string(), to: z.string() })),
-  paused: z.boolean(),
-});
-
-export type HelperProfile = z.output<typeof helperProfile>;
-
-export const selfServiceView = helperProfile.extend({
-  name: z.string(),
-  contact: z.object({ phone: z.string().nullable(), email: z.string().nullable() }),
-  consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }),
-  incidents: z
-    .array(z.object({ incidentId: z.string(), consent: z.object({ version: z.string(), purposes: z.array(z.string()), consentedAt: z.string() }) }))
-    .meta({ description: 'the incidents you are available for, each with the consent you gave for it' }),
-  registeredAt: z.string(),
-  locale: locale.meta({ description: 'the language of notifications' }),
-  notifications: z.object({
-    email: z.boolean().meta({ description: 'consent to notify-email given and an e-mail address known' }),
-    push: z.object({ consented: z.boolean(), subscriptions: z.number().int(), publicKey: z.string().nullable().meta({ description: 'the VAPID public key to subscribe with; null: Web Push is not configured' }) }),
-  }),
-});
 
 /** A Web Push subscription as the browser's PushSubscription.toJSON() gives it (RFC 8030 endpoint, RFC 8291 keys). */
 export const pushSubscriptionBody = z.object({
@@ -219,7 +188,6 @@ export const helperListQuery = z.strictObject({
 
 export type HelperListQuery = z.output<typeof helperListQuery>;
 
-export const helperList = z.object({ items: z.array(helperProfile.extend({ registeredAt: z.string() })), nextOffset: z.number().nullable() });
 
 export const helperIdParams = z.strictObject({ id: z.uuid() });
 

@@ -12,7 +12,7 @@ import { HelperTokens } from './helper-tokens.js';
 import type { TasksConfig } from './config.js';
 import { migrations } from './migrations/index.js';
 import { defineModels, type Models } from './models/index.js';
-import { taskRoutes } from './routes.js';
+import { serviceRoutes } from './routes/index.js';
 import { TaskService } from './task-service.js';
 
 export interface Tasks extends ServiceApp {
@@ -49,7 +49,7 @@ export function createTasks(config: TasksConfig, logger: Logger = createLogger({
     version: '0.1.0',
     description: 'Coordinators post sites and tasks; fill follows the assignments; sites check helpers in and out.',
     logger,
-    routes: taskRoutes({ tasks, attendance, helperTokens, verify: createTokenVerifier(config, logger) }),
+    routes: serviceRoutes({ tasks, attendance, helperTokens, verify: createTokenVerifier(config, logger) }),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustedProxies: config.TRUSTED_PROXIES,
     browser: config,

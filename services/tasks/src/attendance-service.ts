@@ -4,7 +4,9 @@ import { publish } from '@kathelfer/common/publish';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { checkinCode, formatCode, parseCode, qrPayload, verifyCode } from './checkin-code.js';
 import type { Models } from './models/index.js';
-import type { HoursQuery } from './schemas.js';
+import type { HoursView, MyAssignments, SiteLoad } from '@kathelfer/contracts/api/tasks';
+import type { TaskStatus } from './lifecycle.js';
+import { domainProblems, type HoursQuery } from './schemas.js';
 
 export type RefusalReason = 'wrong-site' | 'withdrawn' | 'expired' | 'too-early' | 'task-closed' | 'site-full' | 'already-checked-in' | 'not-checked-in' | 'already-checked-out';
 
@@ -64,7 +66,7 @@ export class AttendanceService {
    * shift. A code that does not verify is "unknown", whatever the cause, so guessing learns nothing.
    */
   private async target(siteId: string, code: string, transaction: Transaction): Promise<CodeTarget> {
-    const unknown = new ValidationError([{ field: 'body.code', message: 'not a valid check-in code' }]);
+    const unknown = new ValidationError([domainProblems.checkinCodeUnknown]);
     const parsed = parseCode(code);
     if (parsed === undefined) throw unknown;
     const s = `"${this.schema}"`;
@@ -149,7 +151,7 @@ export class AttendanceService {
     return result;
   }
 
-  async load(siteId: string) {
+  async load(siteId: string): Promise<SiteLoad> {
     const site = await this.models.Site.findByPk(siteId);
     if (site === null) throw new NotFoundError('No such site.');
     const checkedIn = await this.models.Attendance.count({ where: { siteId, checkedOutAt: null } });
@@ -157,7 +159,7 @@ export class AttendanceService {
   }
 
   /** A helper's own accepted assignments, with the code to show at the site. */
-  async mine(helperId: string) {
+  async mine(helperId: string): Promise<MyAssignments> {
     const s = `"${this.schema}"`;
     const rows = await this.sequelize.query<{
       id: string;
@@ -168,7 +170,7 @@ export class AttendanceService {
       title: string;
       briefing: string;
       bring: string[];
-      task_status: 'open';
+      task_status: TaskStatus;
       site_id: string;
       site_name: string;
       meeting_point: string;
@@ -211,7 +213,7 @@ export class AttendanceService {
    * now. Only the part inside [from, to) counts. The read is logged in the same transaction, or not
    * served.
    */
-  async hours(query: HoursQuery, principal: Principal, requestId: string | null) {
+  async hours(query: HoursQuery, principal: Principal, requestId: string | null): Promise<HoursView> {
     const timeZone = this.config.timeZone ?? 'Europe/Berlin';
     return this.sequelize.transaction(async (transaction) => {
       await this.models.AttendanceAccess.create(

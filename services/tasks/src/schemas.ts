@@ -1,13 +1,20 @@
 /**
- * Request and response schemas of the task API. They validate requests and generate the OpenAPI
- * document (see @kathelfer/common/routes), so this file is the API's single description.
+ * Request schemas of the task API. They validate requests and, with the response schemas declared
+ * in the contracts (`@kathelfer/contracts/api/tasks`), generate the OpenAPI document (see
+ * @kathelfer/common/routes).
  */
 import { cursor, earliestInstantMs, latestInstantMs, timestamp as pgTimestamp, visibleText } from '@kathelfer/common/fields';
+import type { FieldProblem } from '@kathelfer/common/errors';
 import { resources, skills } from '@kathelfer/common/vocabulary';
 import { z } from 'zod';
 import { taskStatuses } from './lifecycle.js';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
+/** Field-error kinds of the refinements (the code is `<field name>.<kind>`, see fieldProblems in common). */
+const repeated = { code: 'repeated' };
+const noChange = { code: 'no_change' };
+const beforeStart = { code: 'before_start' };
+const tooLong = { code: 'too_long' };
 const incidentId = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'the DisasterEvent name (a DNS label)');
 /** Text a person reads, with at least one visible character. */
 const text = (max: number) => visibleText(max);
@@ -52,36 +59,14 @@ export const sitePatch = z
     capacity: siteFields.capacity.optional(),
     accessNotes: text(2000).nullable().optional(),
   })
-  .refine((p) => Object.keys(p).length > 1, { message: 'change at least one field' });
+  .refine((p) => Object.keys(p).length > 1, { message: 'change at least one field', params: noChange });
 export type SitePatch = z.output<typeof sitePatch>;
 
-export const siteView = z.object({
-  id: z.uuid(),
-  incidentId: z.string(),
-  name: z.string(),
-  address: z.object({ street: z.string().nullable(), postalCode: z.string(), city: z.string() }),
-  coordinates: z.object({ latitude: z.number(), longitude: z.number() }),
-  meetingPoint: z.string(),
-  contact: z.object({ name: z.string(), phone: z.string() }).nullable(),
-  capacity: z.number(),
-  accessNotes: z.string().nullable(),
-  version: z.number(),
-  updatedAt: z.string(),
-});
-
-export const siteList = z.object({ items: z.array(siteView) });
 export const siteListQuery = z.strictObject({ incidentId });
 
-export const siteLoad = z.object({
-  siteId: z.uuid(),
-  capacity: z.number(),
-  checkedIn: z.number(),
-  available: z.number(),
-});
-
 const maxShiftMs = 24 * 3600 * 1000;
-const skillList = z.array(z.enum(skills)).max(skills.length).refine(unique, { message: 'skills must not repeat' });
-const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat' });
+const skillList = z.array(z.enum(skills)).max(skills.length).refine(unique, { message: 'skills must not repeat', params: repeated });
+const resourceList = z.array(z.enum(resources)).max(resources.length).refine(unique, { message: 'resources must not repeat', params: repeated });
 const bringList = z.array(text(200)).max(30);
 
 const taskFields = {
@@ -103,6 +88,22 @@ const shiftIsSane = (t: { shiftStart?: string; shiftEnd?: string }) =>
 const shiftIsShort = (t: { shiftStart?: string; shiftEnd?: string }) =>
   t.shiftStart === undefined || t.shiftEnd === undefined || Date.parse(t.shiftEnd) - Date.parse(t.shiftStart) <= maxShiftMs;
 
+/**
+ * Field errors the service finds after parsing, with the stored rows (a site that does not exist, a
+ * changed shift that now ends before it starts, a version that does not match): thrown with these
+ * codes, so clients tell them apart by code (the web's texts are keyed by it), never by message.
+ */
+export const domainProblems = {
+  siteNotFound: { field: 'body.siteId', code: 'siteId.not_found', message: 'no such site' },
+  siteOfOtherIncident: { field: 'body.siteId', code: 'siteId.other_incident', message: 'the site belongs to another incident' },
+  shiftBeforeStart: { field: 'body.shiftEnd', code: `shiftEnd.${beforeStart.code}`, message: 'the shift must end after it starts' },
+  shiftTooLong: { field: 'body.shiftEnd', code: `shiftEnd.${tooLong.code}`, message: 'a shift is at most 24 hours' },
+  versionMissing: { field: 'body.version', code: 'version.missing', message: 'give the version you read (or If-Match), so no change is overwritten unseen' },
+  versionMismatch: { field: 'body.version', code: 'version.mismatch', message: 'differs from If-Match' },
+  ifMatchInvalid: { field: 'header.If-Match', code: 'If-Match.invalid', message: 'an ETag of this resource, like "3"' },
+  checkinCodeUnknown: { field: 'body.code', code: 'code.unknown', message: 'not a valid check-in code' },
+} as const satisfies Record<string, Required<FieldProblem>>;
+
 export const taskBody = z
   .strictObject({
     incidentId,
@@ -113,8 +114,8 @@ export const taskBody = z
     bring: bringList.default([]),
     briefing: taskFields.briefing.default(''),
   })
-  .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'] })
-  .refine(shiftIsShort, { message: 'a shift is at most 24 hours', path: ['shiftEnd'] });
+  .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'], params: beforeStart })
+  .refine(shiftIsShort, { message: 'a shift is at most 24 hours', path: ['shiftEnd'], params: tooLong });
 export type TaskInput = z.output<typeof taskBody>;
 
 export const taskPatch = z
@@ -133,47 +134,9 @@ export const taskPatch = z
     bring: bringList.optional(),
     briefing: taskFields.briefing.optional(),
   })
-  .refine((p) => Object.keys(p).some((k) => k !== 'version'), { message: 'change at least one field' })
-  .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'] });
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), { message: 'change at least one field', params: noChange })
+  .refine(shiftIsSane, { message: 'the shift must end after it starts', path: ['shiftEnd'], params: beforeStart });
 export type TaskPatch = z.output<typeof taskPatch>;
-
-export const taskView = z.object({
-  id: z.uuid(),
-  incidentId: z.string(),
-  siteId: z.uuid(),
-  title: z.string(),
-  description: z.string(),
-  skills: z.array(z.string()),
-  resources: z.array(z.string()),
-  headcount: z.number(),
-  filledCount: z.number(),
-  shiftStart: z.string(),
-  shiftEnd: z.string(),
-  shiftHours: z.number(),
-  priority: z.number(),
-  bring: z.array(z.string()),
-  briefing: z.string(),
-  status: z.enum(taskStatuses),
-  area: z.object({ postalArea: z.string(), latitude: z.number(), longitude: z.number() }),
-  version: z.number(),
-  updatedAt: z.string(),
-});
-
-export const taskBrief = z.object({
-  id: z.uuid(),
-  title: z.string(),
-  description: z.string(),
-  briefing: z.string(),
-  bring: z.array(z.string()),
-  skills: z.array(z.string()),
-  resources: z.array(z.string()),
-  shiftStart: z.string(),
-  shiftEnd: z.string(),
-  status: z.enum(taskStatuses),
-  site: z.object({ id: z.uuid(), name: z.string(), meetingPoint: z.string(), address: siteView.shape.address, accessNotes: z.string().nullable() }),
-});
-
-export const taskList = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
 
 /** The keyset of the open-task list: priority, shift start (ms since the epoch, a time PostgreSQL holds), id. */
 export const taskCursor = z.tuple([z.number().int().min(1).max(5), z.number().int().min(earliestInstantMs).max(latestInstantMs), z.uuid()]);
@@ -194,30 +157,6 @@ export const codeBody = z.strictObject({
   code: z.string().max(64).meta({ description: 'The helper\'s check-in code as typed or scanned (dashes, case and the QR prefix do not matter)' }),
 });
 
-export const attendanceView = z.object({
-  assignmentId: z.uuid(),
-  taskId: z.uuid(),
-  siteId: z.uuid(),
-  checkedInAt: z.string(),
-  checkedOutAt: z.string().nullable(),
-});
-
-export const myAssignments = z.object({
-  items: z.array(
-    z.object({
-      assignmentId: z.uuid(),
-      task: z.object({ id: z.uuid(), title: z.string(), briefing: z.string(), bring: z.array(z.string()), status: z.enum(taskStatuses) }),
-      site: z.object({ id: z.uuid(), name: z.string(), meetingPoint: z.string(), address: siteView.shape.address, accessNotes: z.string().nullable() }),
-      shiftStart: z.string(),
-      shiftEnd: z.string(),
-      code: z.string().meta({ description: 'Show this at the site; as text (XXXX-XXXX-XXXX) or as a QR code of qrPayload' }),
-      qrPayload: z.string(),
-      checkedInAt: z.string().nullable(),
-      checkedOutAt: z.string().nullable(),
-    }),
-  ),
-});
-
 const maxRangeMs = 31 * 24 * 3600 * 1000;
 export const hoursQuery = z
   .strictObject({
@@ -226,19 +165,6 @@ export const hoursQuery = z
     helperId: z.string().min(1).max(100).optional(),
     reason: z.string().trim().min(3).max(500).meta({ description: 'Why the check-in log is read; logged' }),
   })
-  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: '"to" must be after "from"', path: ['to'] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= maxRangeMs, { message: 'at most 31 days at once', path: ['to'] });
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: '"to" must be after "from"', path: ['to'], params: { code: 'before_from' } })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= maxRangeMs, { message: 'at most 31 days at once', path: ['to'], params: { code: 'range_too_long' } });
 export type HoursQuery = z.output<typeof hoursQuery>;
-
-export const hoursView = z.object({
-  timeZone: z.string(),
-  items: z.array(
-    z.object({
-      helperId: z.string(),
-      day: z.string().meta({ description: 'Calendar day in the time zone; a shift over midnight counts on both days' }),
-      hours: z.number(),
-      shifts: z.number().meta({ description: 'shifts that touch the day' }),
-      openShift: z.boolean().meta({ description: 'a shift of that day is not checked out yet; counted until now' }),
-    }),
-  ),
-});

@@ -1,16 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@kathelfer/common/auth';
 import { encodeCursor } from '@kathelfer/common/fields';
-import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
+import type { TaskBriefView } from '@kathelfer/contracts/api/tasks';
 import { publish } from '@kathelfer/common/publish';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { afterFillChange, allowedTransitions, isTerminal, transitionProblem, type TaskStatus } from './lifecycle.js';
 import type { Models } from './models/index.js';
 import type { SiteAttributes, SiteRow } from './models/site.model.js';
 import type { TaskAttributes, TaskRow } from './models/task.model.js';
-import type { SiteInput, SitePatch, TaskInput, TaskListQuery, TaskPatch } from './schemas.js';
+import { domainProblems, type SiteInput, type SitePatch, type TaskInput, type TaskListQuery, type TaskPatch } from './schemas.js';
 import { siteCapacityOf, type SiteOfTask } from './site-capacity.js';
-import { taskEventOf } from './views.js';
+import { taskBriefViewOf, taskEventOf } from './views.js';
+
+/** Who reads a task: the principal, and for a helper who came with their self-service token the incidents they are available for. */
+export interface TaskViewer {
+  principal: Principal;
+  helperIncidents?: string[];
+}
+
+const isCoordinator = (p: Principal) => p.roles.includes('coordinator');
 
 const postalAreaOf = (postalCode: string) => postalCode.slice(0, 3);
 
@@ -128,9 +137,9 @@ export class TaskService {
   async createTask(input: TaskInput, principal: Principal): Promise<TaskRow> {
     const task = await this.sequelize.transaction(async (transaction) => {
       const site = await this.models.Site.findByPk(input.siteId, { transaction });
-      if (site === null) throw new ValidationError([{ field: 'body.siteId', message: 'no such site' }]);
+      if (site === null) throw new ValidationError([domainProblems.siteNotFound]);
       if (site.incidentId !== input.incidentId) {
-        throw new ValidationError([{ field: 'body.siteId', message: `the site belongs to incident ${site.incidentId}, not ${input.incidentId}` }]);
+        throw new ValidationError([{ ...domainProblems.siteOfOtherIncident, message: `the site belongs to incident ${site.incidentId}, not ${input.incidentId}` }]);
       }
       const task = await this.models.Task.create(
         {
@@ -174,6 +183,34 @@ export class TaskService {
   }
 
   /**
+   * A task as `principal` may see it: coordinators every task, helpers only a task they are
+   * assigned to. Throws NotFoundError otherwise: a helper learns nothing about tasks that are not
+   * theirs, not even that they exist.
+   */
+  async taskFor(id: string, principal: Principal): Promise<TaskRow> {
+    if (!isCoordinator(principal) && !(await this.isAssigned(id, principal.subject))) throw new NotFoundError('No such task.');
+    return this.task(id);
+  }
+
+  /**
+   * What a helper needs to decide on a proposal (`GET /v1/tasks/:id/brief`). Coordinators read
+   * every brief. Proposals come from the matching service, so this service cannot tell which tasks
+   * were proposed to whom: a helper reads the briefs of their incidents' tasks, and of any task
+   * while they joined no incident (then what matching proposes them is the limit). Throws
+   * ForbiddenError to a helper without a self-service token, NotFoundError for a task outside
+   * their incidents (as for one that does not exist).
+   */
+  async brief(id: string, viewer: TaskViewer): Promise<TaskBriefView> {
+    const task = await this.task(id);
+    if (!isCoordinator(viewer.principal)) {
+      const incidents = viewer.helperIncidents;
+      if (incidents === undefined) throw new ForbiddenError('Open the brief with your self-service link.');
+      if (incidents.length > 0 && !incidents.includes(task.incidentId)) throw new NotFoundError('No such task.');
+    }
+    return taskBriefViewOf(task, await this.site(task.siteId));
+  }
+
+  /**
    * Optimistic locking: the change applies only to the version the coordinator read; the row lock
    * makes the check and the write one step, so of two concurrent writers exactly one wins.
    */
@@ -190,11 +227,11 @@ export class TaskService {
       if (shiftEnd !== undefined) changes.shiftEnd = new Date(shiftEnd);
       const start = changes.shiftStart ?? task.shiftStart;
       const end = changes.shiftEnd ?? task.shiftEnd;
-      if (end <= start) throw new ValidationError([{ field: 'body.shiftEnd', message: 'the shift must end after it starts' }]);
-      if (end.getTime() - start.getTime() > 24 * 3600 * 1000) throw new ValidationError([{ field: 'body.shiftEnd', message: 'a shift is at most 24 hours' }]);
+      if (end <= start) throw new ValidationError([domainProblems.shiftBeforeStart]);
+      if (end.getTime() - start.getTime() > 24 * 3600 * 1000) throw new ValidationError([domainProblems.shiftTooLong]);
       if (siteId !== undefined && siteId !== task.siteId) {
         const site = await this.models.Site.findByPk(siteId, { transaction });
-        if (site?.incidentId !== task.incidentId) throw new ValidationError([{ field: 'body.siteId', message: 'no such site in this incident' }]);
+        if (site?.incidentId !== task.incidentId) throw new ValidationError([{ ...domainProblems.siteOfOtherIncident, message: 'no such site in this incident' }]);
         Object.assign(changes, { siteId, postalArea: site.postalArea, latitude: site.latitude, longitude: site.longitude });
       }
       const headcount = changes.headcount ?? task.headcount;

@@ -1,10 +1,11 @@
 /** What leaves the service: API views and event payloads, built from rows in one place each. */
 import type { PayloadIn } from '@kathelfer/contracts';
+import type { AttendanceView, SiteView, TaskBriefView, TaskView } from '@kathelfer/contracts/api/tasks';
 import type { SiteAttributes } from './models/site.model.js';
 import type { TaskAttributes } from './models/task.model.js';
 import type { SiteOfTask } from './site-capacity.js';
 
-export function siteViewOf(site: SiteAttributes) {
+export function siteViewOf(site: SiteAttributes): SiteView {
   return {
     id: site.id,
     incidentId: site.incidentId,
@@ -22,7 +23,7 @@ export function siteViewOf(site: SiteAttributes) {
 
 const hours = (start: Date, end: Date) => Math.round(((end.getTime() - start.getTime()) / 3_600_000) * 100) / 100;
 
-export function taskViewOf(task: TaskAttributes) {
+export function taskViewOf(task: TaskAttributes): TaskView {
   return {
     id: task.id,
     incidentId: task.incidentId,
@@ -43,6 +44,40 @@ export function taskViewOf(task: TaskAttributes) {
     area: { postalArea: task.postalArea, latitude: task.latitude, longitude: task.longitude },
     version: task.version,
     updatedAt: task.updatedAt.toISOString(),
+  };
+}
+
+/** A task's brief for helpers: the task, its shift, what to bring, where to meet; no site contact. */
+export function taskBriefViewOf(task: TaskAttributes, site: SiteAttributes): TaskBriefView {
+  return {
+    id: task.id,
+    title: task.title,
+    description: task.description,
+    briefing: task.briefing,
+    bring: task.bring,
+    skills: task.skills,
+    resources: task.resources,
+    shiftStart: task.shiftStart.toISOString(),
+    shiftEnd: task.shiftEnd.toISOString(),
+    status: task.status,
+    site: {
+      id: site.id,
+      name: site.name,
+      meetingPoint: site.meetingPoint,
+      address: { street: site.street, postalCode: site.postalCode, city: site.city },
+      accessNotes: site.accessNotes,
+    },
+  };
+}
+
+/** A check-in, and the check-out when there is one. */
+export function attendanceViewOf(row: { assignmentId: string; taskId: string; siteId: string; checkedInAt: Date; checkedOutAt: Date | null }): AttendanceView {
+  return {
+    assignmentId: row.assignmentId,
+    taskId: row.taskId,
+    siteId: row.siteId,
+    checkedInAt: row.checkedInAt.toISOString(),
+    checkedOutAt: row.checkedOutAt?.toISOString() ?? null,
   };
 }
 

@@ -1,11 +1,11 @@
+import { assignmentStatuses, type AssignmentStatus } from '@kathelfer/contracts';
 import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
 /**
  * `proposed` and `accepted` hold a slot; `declined`, `expired` and `cancelled` are final and keep
- * the pair from being proposed again (the engine's exclusions).
+ * the pair from being proposed again (the engine's exclusions). Declared once, in the contracts.
  */
-export const assignmentStatuses = ['proposed', 'accepted', 'declined', 'expired', 'cancelled'] as const;
-export type AssignmentStatus = (typeof assignmentStatuses)[number];
+export { assignmentStatuses, type AssignmentStatus };
 
 export interface AssignmentAttributes {
   id: string;

@@ -5,19 +5,16 @@
  * right; test/notification-templates.test.ts runs axe-core over it in Chromium.
  */
 
-export type Locale = 'de' | 'en';
+import type { TaskBrief } from '@kathelfer/contracts';
+import type { Locale } from '@kathelfer/contracts/api/registration';
+
+export type { Locale, TaskBrief };
 
 export const notificationKinds = ['registration-confirmed', 'proposal', 'withdrawn', 'task-changed', 'reminder', 'incident-ended'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
-/** What a task message says of the task: the task service's `brief` on its events. */
-export interface TaskBrief {
-  title: string;
-  bring: string[];
-  site: { name: string; address: { street: string | null; postalCode: string | null; city: string | null }; meetingPoint: string };
-}
-
 export interface ShiftData {
+  /** What a task message says of the task: the task service's `brief` on its events. */
   task: TaskBrief | null;
   shiftStart: string;
   shiftEnd: string;
