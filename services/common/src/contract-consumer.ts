@@ -175,26 +175,26 @@ function reading(options: Pick<ConsumeOptions<unknown>, 'redis' | 'streamPrefix'
   return { streamKey, count, read };
 }
 
-/** One event of a batch, parsed with its contract: `type` tells the payload's shape. */
-export type ContractBatchItem<S extends StreamKey> = {
-  [T in EventTypeOf<S>]: { type: T; payload: AnyVersion<S, T>; event: BusEvent };
-}[EventTypeOf<S>];
+/** One event of a batch, parsed with its contract: `type` (one of `T`) tells the payload's shape. */
+export type ContractBatchItem<S extends StreamKey, T extends EventTypeOf<S> = EventTypeOf<S>> = {
+  [K in T]: { type: K; payload: AnyVersion<S, K>; event: BusEvent };
+}[T];
 
 export interface BatchContext {
   /** The one transaction the batch's event ids are recorded in: write the batch's effects in it. */
   transaction: Transaction;
 }
 
-export interface ConsumeBatchOptions<S extends StreamKey, R> extends Omit<ConsumeOptions<R>, 'afterCommit' | 'keyOf' | 'concurrency'> {
+export interface ConsumeBatchOptions<S extends StreamKey, T extends EventTypeOf<S>, R> extends Omit<ConsumeOptions<R>, 'afterCommit' | 'keyOf' | 'concurrency'> {
   stream: S;
   /** The event types this group applies; others are counted as ignored and acknowledged. */
-  types: ReadonlyArray<EventTypeOf<S>>;
+  types: readonly T[];
   /**
    * Applies the new events of one read batch (never one applied before, each once, in stream
    * order) inside `transaction`. If it throws, the batch is rolled back and its events are applied
    * again one call each, so one bad event holds back only itself.
    */
-  applyBatch: (items: Array<ContractBatchItem<S>>, context: BatchContext) => Promise<R>;
+  applyBatch: (items: Array<ContractBatchItem<S, T>>, context: BatchContext) => Promise<R>;
   /** Runs after a transaction that applied events committed, with them (not with duplicates). */
   afterCommit?: (result: R, events: readonly BusEvent[]) => Promise<void> | void;
 }
@@ -210,7 +210,7 @@ export interface ConsumeBatchOptions<S extends StreamKey, R> extends Omit<Consum
  * acknowledgements only after the commit. If the batch's transaction fails, its events are
  * applied one transaction each, and only those that fail again stay pending.
  */
-export async function consumeContractBatches<S extends StreamKey, R>(options: ConsumeBatchOptions<S, R>): Promise<Consumer> {
+export async function consumeContractBatches<S extends StreamKey, T extends EventTypeOf<S>, R>(options: ConsumeBatchOptions<S, T, R>): Promise<Consumer> {
   const { redis, sequelize, logger, group } = options;
   const contract = contracts[options.stream];
   const handlers: Record<string, { versions: Readonly<Record<number, z.ZodType>> }> = {};
@@ -222,7 +222,7 @@ export async function consumeContractBatches<S extends StreamKey, R>(options: Co
   const table = `"${options.schema}".processed_events`;
 
   /** Applies `items` in one transaction; throws when it rolled back. */
-  const applyTogether = async (items: Array<ContractBatchItem<S>>): Promise<void> => {
+  const applyTogether = async (items: Array<ContractBatchItem<S, T>>): Promise<void> => {
     const { fresh, repeated, result } = await sequelize.transaction(async (transaction) => {
       // Sorted: two replicas recording overlapping ids take the row locks in the same order.
       const ids = [...new Set(items.map((i) => i.event.id))].sort();
@@ -232,7 +232,7 @@ export async function consumeContractBatches<S extends StreamKey, R>(options: Co
         { bind: [ids, ids.map((id) => typeOf.get(id))], type: QueryTypes.SELECT, transaction },
       );
       const isNew = new Set(recorded.map((r) => r.event_id));
-      const fresh: Array<ContractBatchItem<S>> = [];
+      const fresh: Array<ContractBatchItem<S, T>> = [];
       const repeated: BusEvent[] = [];
       // The first delivery of a new id is applied; a second one in the same batch is a duplicate.
       for (const item of items) {
@@ -248,12 +248,12 @@ export async function consumeContractBatches<S extends StreamKey, R>(options: Co
 
   const handleBatch = async (events: BusEvent[]): Promise<BusEvent[]> => {
     const done: BusEvent[] = [];
-    const items: Array<ContractBatchItem<S>> = [];
+    const items: Array<ContractBatchItem<S, T>> = [];
     for (const event of events) {
       try {
         const parsed = await read(event);
         if (parsed === undefined) done.push(event);
-        else items.push({ type: event.type, payload: parsed.payload, event } as ContractBatchItem<S>);
+        else items.push({ type: event.type, payload: parsed.payload, event } as ContractBatchItem<S, T>);
       } catch (error) {
         if (error instanceof NewerVersion) logger.warn({ eventId: event.id, type: event.type, version: event.version, entryId: event.entryId }, error.message);
         else throw error;
