@@ -102,7 +102,8 @@ export async function consumeEvents(options: {
    * Handles the events of one read batch (up to 100, in stream order, entries that are not events
    * already dead-lettered) and resolves to those it is done with: only those are acknowledged, in
    * one XACK; the others stay pending and are claimed again after `reclaimIdleMs`. If it throws,
-   * none is acknowledged. Not with `dedupPrefix`, `keyOf` or `concurrency`: the batch is one unit.
+   * none is acknowledged. Not with `dedupPrefix` or `keyOf` (refused), and `concurrency` does not
+   * apply: the batch is one unit.
    */
   handleBatch?: (events: BusEvent[]) => Promise<readonly BusEvent[]>;
   /** Called for each entry dead-lettered here (one that is not an event at all), e.g. to count it. */
@@ -205,7 +206,6 @@ export async function consumeEvents(options: {
       pending += readable.length;
       logger.error({ err: error, events: readable.length }, 'batch handler failed; its events stay pending and are retried later');
     }
-    failures += pending;
     return pending;
   };
 
