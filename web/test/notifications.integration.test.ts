@@ -1,3 +1,4 @@
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import test from 'ava';
 import { eventually, uniqueName } from '@kathelfer/hack/test-env';
 import { startMailServer, type MailServer } from '@kathelfer/hack/mail-server';
@@ -164,6 +165,55 @@ test.serial("the service worker shows a push message's title and body and keeps 
     shown = await eventually(`the notification to be shown (worker states: ${versions.join(', ')})`, notifications, { timeoutMs: 30_000, intervalMs: 200 });
   }
   t.deepEqual(shown[0], { title: payload.title, body: payload.body, data: { url: payload.url } });
+});
+
+test.serial('the service worker hands a subscription the browser replaced to registration, proving the old one with its auth secret', async (t) => {
+  // A subscription as a browser makes it: an endpoint, a P-256 public key and a 16-byte auth secret.
+  const subscriptionOf = (name: string) => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    return { endpoint: `http://127.0.0.1:9/push/${name}-${randomUUID()}`, expirationTime: null, keys: { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') } };
+  };
+  const registered = await fetch(`${platform.registration.url}/v1/helpers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      incidentId: uniqueName('renew'), name: 'Dana Renew', contact: { phone: '+4915199887755' }, location: { postalCode: '01067' }, maxTravelKm: 20, skills: ['sandbagging'],
+      availability: [{ from: new Date().toISOString(), to: new Date(Date.now() + 10 * hour).toISOString() }], maxHoursPerDay: 8, adultConfirmed: true,
+      consent: { version: '2026-02', purposes: ['coordination', 'notify-push'] },
+    }),
+  });
+  t.is(registered.status, 201);
+  const { token } = (await registered.json()) as { token: string };
+  const old = subscriptionOf('old');
+  const put = await fetch(`${platform.registration.url}/v1/helpers/me/push-subscriptions`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(old) });
+  t.is(put.status, 201);
+
+  const page = await browser.context.newPage();
+  await page.goto(`${platform.registration.url}/me.html`);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.register('sw.js');
+    await navigator.serviceWorker.ready;
+  });
+  const worker = browser.context.serviceWorkers().find((w) => w.url() === `${platform.registration.url}/sw.js`) ?? (await browser.context.waitForEvent('serviceworker'));
+  // Headless Chromium here reaches no push service, so it can neither make a real subscription nor
+  // fire pushsubscriptionchange; the worker's handler is called with what the event would carry:
+  // objects with the PushSubscription members it reads (endpoint, toJSON()).
+  const renewed = subscriptionOf('renewed');
+  // A string, not a function: the test's transpiler would wrap a function in a helper the worker lacks.
+  const asSubscription = (json: typeof old) => `{ endpoint: ${JSON.stringify(json.endpoint)}, toJSON() { return ${JSON.stringify(json)}; } }`;
+  const outcome = await worker.evaluate<string>(`renewSubscription(${asSubscription(old)}, ${asSubscription(renewed)}).then(() => 'renewed', (error) => String(error))`);
+  t.is(outcome, 'renewed');
+  const renew = (oldOne: typeof old, next: typeof old) =>
+    fetch(`${platform.registration.url}/v1/push-subscriptions/renewals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ oldEndpoint: oldOne.endpoint, oldAuth: oldOne.keys.auth, subscription: next }),
+    });
+  t.is((await renew(old, subscriptionOf('again'))).status, 404, 'the old subscription is gone');
+  t.is((await renew(renewed, subscriptionOf('next'))).status, 204, 'the renewed one is stored, with its auth secret');
+  const me = (await (await fetch(`${platform.registration.url}/v1/helpers/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { notifications: { push: { subscriptions: number } } };
+  t.is(me.notifications.push.subscriptions, 1);
 });
 
 test('every notification mail, German and English, passes axe-core (WCAG 2.1 A/AA) in Chromium', async (t) => {

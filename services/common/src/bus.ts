@@ -96,7 +96,16 @@ export async function consumeEvents(options: {
   dedupSeconds?: number;
   blockMs?: number;
   logger: Logger;
-  handle: (event: BusEvent) => Promise<void>;
+  /** Handles one event; it is acknowledged when this resolves. Give this or `handleBatch`. */
+  handle?: (event: BusEvent) => Promise<void>;
+  /**
+   * Handles the events of one read batch (up to 100, in stream order, entries that are not events
+   * already dead-lettered) and resolves to those it is done with: only those are acknowledged, in
+   * one XACK; the others stay pending and are claimed again after `reclaimIdleMs`. If it throws,
+   * none is acknowledged. Not with `dedupPrefix` or `keyOf` (refused), and `concurrency` does not
+   * apply: the batch is one unit.
+   */
+  handleBatch?: (events: BusEvent[]) => Promise<readonly BusEvent[]>;
   /** Called for each entry dead-lettered here (one that is not an event at all), e.g. to count it. */
   onDeadLetter?: (event: BusEvent) => void;
   /**
@@ -112,6 +121,11 @@ export async function consumeEvents(options: {
   reclaimIdleMs?: number;
 }): Promise<Consumer> {
   const { redis, stream, group, consumer, logger } = options;
+  if ((options.handle === undefined) === (options.handleBatch === undefined)) throw new Error('consumeEvents: give exactly one of handle and handleBatch');
+  if (options.handleBatch !== undefined && (options.dedupPrefix !== undefined || options.keyOf !== undefined)) {
+    throw new Error('consumeEvents: handleBatch handles a read batch as one unit; it takes neither dedupPrefix nor keyOf');
+  }
+  const handle = options.handle;
   try {
     await redis.xGroupCreate(stream, group, '0', { MKSTREAM: true });
   } catch (error) {
@@ -125,19 +139,23 @@ export async function consumeEvents(options: {
 
   const parse = parseEntry;
 
-  const process = async (event: BusEvent): Promise<void> => {
-    const { entryId } = event;
+  /** Dead-letters and acknowledges `event` if it is not even an event; returns whether it was. */
+  const deadLetterUnreadable = async (event: BusEvent): Promise<boolean> => {
     // Schemas are the contract consumer's business (contract-consumer.ts); an entry that is not even an event is dead-lettered here.
     const unfit = event.unreadable;
-    if (unfit !== undefined) {
-      logger.error({ eventId: event.id, type: event.type, reason: unfit.slice(0, 500) }, 'stream entry is not an event; dead-lettered');
-      options.onDeadLetter?.(event);
-      await deadLetter(redis, stream, group, event, unfit);
-      await redis.xAck(stream, group, entryId);
-      return;
-    }
+    if (unfit === undefined) return false;
+    logger.error({ eventId: event.id, type: event.type, reason: unfit.slice(0, 500) }, 'stream entry is not an event; dead-lettered');
+    options.onDeadLetter?.(event);
+    await deadLetter(redis, stream, group, event, unfit);
+    await redis.xAck(stream, group, event.entryId);
+    return true;
+  };
+
+  const process = async (event: BusEvent): Promise<void> => {
+    const { entryId } = event;
+    if (handle === undefined || (await deadLetterUnreadable(event))) return;
     if (options.dedupPrefix === undefined) {
-      await options.handle(event);
+      await handle(event);
       await redis.xAck(stream, group, entryId);
       return;
     }
@@ -148,7 +166,7 @@ export async function consumeEvents(options: {
       return;
     }
     try {
-      await options.handle(event);
+      await handle(event);
     } catch (error) {
       await redis.del(dedupKey);
       throw error;
@@ -167,8 +185,33 @@ export async function consumeEvents(options: {
     }
   };
 
+  /** handleBatch's way: one call for the read batch, one XACK for what it is done with. Returns how many stay pending. */
+  const handleAsBatch = async (handleBatch: (events: BusEvent[]) => Promise<readonly BusEvent[]>, events: BusEvent[]): Promise<number> => {
+    const readable: BusEvent[] = [];
+    let pending = 0;
+    for (const event of events) {
+      try {
+        if (!(await deadLetterUnreadable(event))) readable.push(event);
+      } catch (error) {
+        pending += 1;
+        logger.error({ err: error, entryId: event.entryId }, 'dead-lettering failed; the entry stays pending and is retried later');
+      }
+    }
+    if (readable.length === 0) return pending;
+    try {
+      const done = await handleBatch(readable);
+      if (done.length > 0) await redis.xAck(stream, group, done.map((e) => e.entryId));
+      pending += readable.length - done.length;
+    } catch (error) {
+      pending += readable.length;
+      logger.error({ err: error, events: readable.length }, 'batch handler failed; its events stay pending and are retried later');
+    }
+    return pending;
+  };
+
   /** Handles a batch; returns how many failed. */
   const handleBatch = async (events: BusEvent[]): Promise<number> => {
+    if (options.handleBatch !== undefined) return handleAsBatch(options.handleBatch, events);
     const before = failures;
     const keyOf = options.keyOf;
     if (keyOf === undefined) {

@@ -12,8 +12,13 @@
  * planner; the planner itself is bench:matching's subject, not this one's. t0 is that commit.
  *
  * BENCH_PROPOSALS (default 5000) and BENCH_SMTP_CONNECTIONS (default 5, SMTP_MAX_CONNECTIONS) tune it.
+ * Besides the table it prints where the time went (relayed, queued by the consumers, accepted by
+ * the server, each after the commit) and the CPU per mail of the sending process and of the SMTP
+ * server in both runs: on a loaded machine the rate follows the CPU a mail costs.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +48,7 @@ interface Envelope {
   acceptedAt: number;
 }
 
-async function startMail(): Promise<{ smtpUrl: string; envelopes(): Promise<Envelope[]>; stop(): void }> {
+async function startMail(): Promise<{ smtpUrl: string; envelopes(): Promise<Envelope[]>; cpuMs(): number; stop(): void }> {
   const [smtpPort, webPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'hack/src/mail-server-main.ts'), String(smtpPort), String(webPort)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
@@ -53,9 +58,21 @@ async function startMail(): Promise<{ smtpUrl: string; envelopes(): Promise<Enve
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     envelopes: async () => (await (await fetch(`http://127.0.0.1:${webPort}/envelopes`)).json()) as Envelope[],
+    cpuMs: () => cpuMsOf(child.pid),
     stop: () => child.kill('SIGTERM'),
   };
 }
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (fields 14 and 15, clock ticks of 10 ms). */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
@@ -75,14 +92,21 @@ async function main(): Promise<void> {
     const transport = nodemailer.createTransport({ url: mail.smtpUrl, pool: true, maxConnections: connections, maxMessages: Infinity } as never);
     log(`baseline: ${proposals} mails with nodemailer in a bare loop (${connections} pooled connections)`);
     const baselineStart = Date.now();
+    const baselineCpu = { own: ownCpuMs(), mail: mail.cpuMs() };
     await Promise.all(
       Array.from({ length: proposals }, (_, i) =>
         transport.sendMail({ from: 'Kathelfer <kathelfer@localhost>', to: `baseline-${i}@example.org`, subject: sample.subject, text: sample.text, html: sample.html }),
       ),
     );
     const baselineMs = Date.now() - baselineStart;
+    const baselineCpuMs = { own: ownCpuMs() - baselineCpu.own, mail: mail.cpuMs() - baselineCpu.mail };
     transport.close();
     const baselineRate = proposals / (baselineMs / 1000);
+    // Per mail, from the loop's start to the server's acceptance: the bound any sender on this pool and server has.
+    const baselineLatencies = (await mail.envelopes())
+      .filter((e) => e.to.some((to) => to.startsWith('baseline-')))
+      .map((e) => e.acceptedAt - baselineStart)
+      .sort((a, b) => a - b);
     log(`baseline: ${baselineMs} ms, ${baselineRate.toFixed(0)} mails/s`);
 
     // --- the platform: registration with its notification worker and consumers
@@ -145,6 +169,7 @@ async function main(): Promise<void> {
       await publishAll(outbox, transaction, 'matching', 'assignment.proposed', payloads);
     });
     const t0 = Date.now();
+    const platformCpu = { own: ownCpuMs(), mail: mail.cpuMs() };
     relay.kick();
     const byEmail = new Set(helpers.map((h) => h.email));
     let envelopes: Envelope[] = [];
@@ -156,19 +181,34 @@ async function main(): Promise<void> {
     }
     const latencies = envelopes.map((e) => e.acceptedAt - t0).sort((a, b) => a - b);
     const lastMs = latencies.at(-1) ?? NaN;
+    const platformCpuMs = { own: ownCpuMs() - platformCpu.own, mail: mail.cpuMs() - platformCpu.mail };
     const rate = envelopes.length / (lastMs / 1000);
     const [queued] = await sql.query<{ p50: number; last: number }>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at)) * 1000 AS p50, extract(epoch FROM max(created_at)) * 1000 AS last
          FROM registration.notifications WHERE kind = 'proposal'`,
       { type: QueryTypes.SELECT },
     );
-    log(`queued by the consumers: p50 ${((Number(queued?.p50) - t0) / 1000).toFixed(2)} s, last ${((Number(queued?.last) - t0) / 1000).toFixed(2)} s after the commit`);
+    // Where the time went: a stream entry's id starts with the ms it was added at (the relay's publish).
+    const entryMs = (entries: Array<{ id: string }> | null | undefined) => Number(entries?.[0]?.id.split('-')[0] ?? NaN) - t0;
+    const relayedFirst = entryMs(await registration.redis.xRange('bench:events:matching', '-', '+', { COUNT: 1 }));
+    const relayedLast = entryMs(await registration.redis.xRevRange('bench:events:matching', '+', '-', { COUNT: 1 }));
+    const after = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    log(`relayed to the stream: first ${after(relayedFirst)}, last ${after(relayedLast)} after the commit`);
+    log(`queued by the consumers: p50 ${after(Number(queued?.p50) - t0)}, last ${after(Number(queued?.last) - t0)} after the commit`);
+    log(`accepted by the SMTP server: first ${after(latencies[0] ?? NaN)}, last ${after(lastMs)} after the commit`);
     await relay.stop();
     await registration.close();
 
     const rows: Array<[string, string, string, string, string, string]> = [
       ['run', 'mails', 'p50 per volunteer', 'p99 per volunteer', 'last mail', 'mails/s'],
-      ['baseline: nodemailer bare loop', String(proposals), '–', '–', `${(baselineMs / 1000).toFixed(2)} s`, baselineRate.toFixed(0)],
+      [
+        'baseline: nodemailer bare loop',
+        String(proposals),
+        `${(quantile(baselineLatencies, 0.5) / 1000).toFixed(2)} s`,
+        `${(quantile(baselineLatencies, 0.99) / 1000).toFixed(2)} s`,
+        `${(baselineMs / 1000).toFixed(2)} s`,
+        baselineRate.toFixed(0),
+      ],
       [
         'round commit → proposal mails',
         `${envelopes.length} of ${proposals}`,
@@ -182,7 +222,16 @@ async function main(): Promise<void> {
     const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
     process.stdout.write(`\nbench:notifications — ${proposals} proposals, ${connections} SMTP connections, 1 registration replica\n\n`);
     process.stdout.write(`${line(rows[0] ?? [])}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n${rows.slice(1).map(line).join('\n')}\n\n`);
-    process.stdout.write(`rate vs baseline: ${(rate / baselineRate).toFixed(2)}× (target ≥ 0.7×); p99 ${(quantile(latencies, 0.99) / 1000).toFixed(2)} s (target < 10 s)\n`);
+    const perMail = (ms: number, n: number) => (ms / n).toFixed(2);
+    process.stdout.write(
+      `CPU per mail (ms; the sender's process, then the SMTP server's): baseline ${perMail(baselineCpuMs.own, proposals)} + ${perMail(baselineCpuMs.mail, proposals)}, ` +
+        `platform (registration, relay and its sender in one process) ${perMail(platformCpuMs.own, envelopes.length)} + ${perMail(platformCpuMs.mail, envelopes.length)}; PostgreSQL not counted\n`,
+    );
+    process.stdout.write(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores\n`);
+    process.stdout.write(
+      `rate vs baseline: ${(rate / baselineRate).toFixed(2)}× (target ≥ 0.7×); p99 ${(quantile(latencies, 0.99) / 1000).toFixed(2)} s (target < 10 s; ` +
+        `the bare loop's own p99 in this run: ${(quantile(baselineLatencies, 0.99) / 1000).toFixed(2)} s)\n`,
+    );
     if (envelopes.length < proposals) process.exitCode = 1;
   } finally {
     mail.stop();

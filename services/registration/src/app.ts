@@ -50,6 +50,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
     pollMs: config.NOTIFY_POLL_MS,
     batchSize: config.NOTIFY_BATCH_SIZE,
+    batchesInFlight: config.NOTIFY_BATCHES_IN_FLIGHT,
     retentionDays: config.NOTIFY_LOG_RETENTION_DAYS,
     timeZone: config.NOTIFY_TIME_ZONE,
   });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { publish } from '@kathelfer/common/publish';
 import { insertWithEvent, type Insert } from '@kathelfer/common/insert-with-event';
 import { ConflictError, NotFoundError, ValidationError } from '@kathelfer/common/errors';
@@ -18,7 +18,7 @@ import type { HelperIncidentAttributes } from './models/helper-incident.model.js
 import type { Transaction } from 'sequelize';
 import { channelPurposes, type NotificationQueue } from './notifications/queue.js';
 import type { ChannelName } from './notifications/channel.js';
-import type { PushSubscriptionInput } from './schemas.js';
+import type { PushRenewalInput, PushSubscriptionInput } from './schemas.js';
 
 /** What the helper service needs of the notifications (issue 17). */
 export interface HelperNotifications {
@@ -366,6 +366,35 @@ export class HelperService {
       { bind: [helper.id, subscription.endpoint, subscription.keys.p256dh.replace(/=+$/, ''), subscription.keys.auth.replace(/=+$/, '')] },
     )) as [Array<{ created: boolean }>, unknown];
     return rows[0]?.created ?? false;
+  }
+
+  /**
+   * The browser replaced a push subscription on its own (Push API `pushsubscriptionchange`): the new
+   * one takes the old one's place, for the same helper, while that helper is active and consents to
+   * notify-push. The service worker proves it held the old one with its endpoint and auth secret
+   * (compared in constant time). Throws NotFoundError when no such subscription is known.
+   */
+  async renewPush(renewal: PushRenewalInput): Promise<void> {
+    const strip = (key: string) => key.replace(/=+$/, '');
+    await this.sequelize.transaction(async (transaction) => {
+      const [old] = await this.sequelize.query<{ id: string; helper_id: string; auth: string }>(
+        `SELECT s.id::text, s.helper_id, s.auth FROM "${this.schema}".push_subscriptions s
+           JOIN "${this.schema}".helpers h ON h.id = s.helper_id AND h.status = 'active' AND $2 = ANY (h.consent_purposes)
+          WHERE s.endpoint = $1 FOR UPDATE OF s`,
+        { bind: [renewal.oldEndpoint, channelPurposes.push], type: QueryTypes.SELECT, transaction },
+      );
+      const given = Buffer.from(strip(renewal.oldAuth));
+      if (old === undefined || given.length !== Buffer.byteLength(old.auth) || !timingSafeEqual(given, Buffer.from(old.auth))) {
+        throw new NotFoundError('No push subscription with this endpoint and auth secret is known.');
+      }
+      const { subscription } = renewal;
+      await this.sequelize.query(`DELETE FROM "${this.schema}".push_subscriptions WHERE id = $1`, { bind: [old.id], transaction });
+      await this.sequelize.query(
+        `INSERT INTO "${this.schema}".push_subscriptions (helper_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (endpoint) DO UPDATE SET helper_id = EXCLUDED.helper_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth`,
+        { bind: [old.helper_id, subscription.endpoint, strip(subscription.keys.p256dh), strip(subscription.keys.auth)], transaction },
+      );
+    });
   }
 
   /** Removes a Web Push subscription of this helper (the switch in self-service); unknown endpoints are no error. */

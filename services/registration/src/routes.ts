@@ -16,6 +16,7 @@ import {
   incidentParams,
   joinIncidentBody,
   registrationBody,
+  pushRenewalBody,
   pushSubscriptionBody,
   pushSubscriptionQuery,
   selfServicePatch,
@@ -163,6 +164,22 @@ export function registrationRoutes(options: { service: HelperService; verify: To
       responses: { 204: { description: 'Unsubscribed (also when it was not subscribed)' } },
       handler: async ({ query, ctx }) => {
         await service.unsubscribePush(helperOf(ctx.state), query.endpoint);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/push-subscriptions/renewals',
+      summary: 'A browser replaced a push subscription on its own (the service worker, which holds no token, proves the old one with its auth secret)',
+      tags: ['self-service'],
+      body: pushRenewalBody,
+      middleware: [options.limits.address],
+      responses: {
+        204: { description: 'The new subscription replaces the old one' },
+        404: { description: 'No subscription with this endpoint and auth secret (or its helper no longer consents to notify-push)' },
+      },
+      handler: async ({ body }) => {
+        await service.renewPush(body);
         return { status: 204 };
       },
     }),

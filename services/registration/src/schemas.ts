@@ -169,6 +169,19 @@ export const pushSubscriptionBody = z.object({
 export type PushSubscriptionInput = z.output<typeof pushSubscriptionBody>;
 export const pushSubscriptionQuery = z.strictObject({ endpoint: z.url().max(2000) });
 
+/**
+ * A subscription the browser replaced on its own (the service worker's `pushsubscriptionchange`):
+ * the old one's endpoint and auth secret, which only the browser and this service know (RFC 8291
+ * section 3.2: the push service never sees the auth secret), stand in for the personal token the
+ * service worker does not hold.
+ */
+export const pushRenewalBody = z.strictObject({
+  oldEndpoint: z.url().max(2000),
+  oldAuth: z.string().regex(/^[A-Za-z0-9_-]{21,24}={0,2}$/, 'the old subscription\'s 16-byte auth secret, base64url'),
+  subscription: pushSubscriptionBody,
+});
+export type PushRenewalInput = z.output<typeof pushRenewalBody>;
+
 export const helperListQuery = z.strictObject({
   incidentId: z.string().max(63).optional(),
   skill: z.enum(skills).optional(),

@@ -167,6 +167,37 @@ test('an acceptance schedules the reminder at the configured lead time; a change
   t.is(await reminderDue(), undefined);
 });
 
+test('events of one assignment in one consumed batch apply in their order: proposed, accepted and called off tells twice and leaves no reminder', async (t) => {
+  const env = await startWithMail({ NOTIFY_REMINDER_LEAD_MINUTES: '60' });
+  t.teardown(() => env.close());
+  const [helper, other] = [await env.register({ locale: 'en' }), await env.register({ locale: 'en' })];
+  const task = taskCreated();
+  await env.publish('tasks', task);
+  const taskId = String(task.payload.taskId);
+  const proposed = assignmentChanged('assignment.proposed', { helperId: helper.id, taskId });
+  const assignmentId = String(proposed.payload.assignmentId);
+  const otherProposed = assignmentChanged('assignment.proposed', { helperId: other.id, taskId });
+  await env.publishTogether('matching', [
+    proposed,
+    otherProposed,
+    assignmentChanged('assignment.accepted', { helperId: helper.id, taskId, assignmentId }),
+    assignmentChanged('assignment.cancelled', { helperId: helper.id, taskId, assignmentId, reason: 'coordinator' }),
+    // the same proposal again, redelivered inside the same batch
+    otherProposed,
+  ]);
+  await env.mail.waitFor((m) => m.envelope.to.includes(helper.email) && m.subject.startsWith('Shift called off'));
+  await env.mail.waitFor((m) => m.envelope.to.includes(other.email) && m.subject.startsWith('Shift proposal'));
+  const sql = env.running.registration.sequelize;
+  const kinds = await sql.query<{ helper_id: string; kind: string }>(
+    `SELECT helper_id, kind FROM "${env.running.schema}".notifications WHERE kind <> 'registration-confirmed' ORDER BY id`,
+    { type: QueryTypes.SELECT },
+  );
+  t.deepEqual(kinds.filter((k) => k.helper_id === helper.id).map((k) => k.kind), ['proposal', 'withdrawn'], 'the reminder the acceptance queued went with the cancellation');
+  t.deepEqual(kinds.filter((k) => k.helper_id === other.id).map((k) => k.kind), ['proposal'], 'the repeated proposal once');
+  const [assignment] = await sql.query<{ status: string }>(`SELECT status FROM "${env.running.schema}".notification_assignments WHERE assignment_id = $1`, { bind: [assignmentId], type: QueryTypes.SELECT });
+  t.is(assignment?.status, 'cancelled');
+});
+
 test('a reminder whose time has come is sent', async (t) => {
   const env = await startWithMail({ NOTIFY_REMINDER_LEAD_MINUTES: '120' });
   t.teardown(() => env.close());

@@ -105,3 +105,37 @@ test('subscribing needs consent to notify-push; the switch off removes the subsc
   const [left] = await env.running.registration.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.running.schema}".push_subscriptions`, { type: QueryTypes.SELECT });
   t.is(left?.n, 0);
 });
+
+test('a subscription the browser replaced on its own is renewed with the old one\'s endpoint and auth secret, and the next push goes to the new one', async (t) => {
+  const { push, env, subscribe } = await setUp(t);
+  const helper = await env.register({ consent: pushConsent, locale: 'en' });
+  const old = push.subscribe();
+  t.is((await subscribe(helper.token, old)).status, 201);
+  const renewed = push.subscribe();
+  const renew = (body: unknown) =>
+    fetch(`${env.running.url}/v1/push-subscriptions/renewals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  // The endpoint alone (the push service knows it too) is not enough.
+  const forged = await renew({ oldEndpoint: old.endpoint, oldAuth: renewed.keys.auth, subscription: renewed });
+  t.is(forged.status, 404);
+  t.regex(forged.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  t.is((await renew({ oldEndpoint: old.endpoint, oldAuth: old.keys.auth, subscription: renewed })).status, 204);
+  // The old one is gone: a second renewal with it finds nothing.
+  t.is((await renew({ oldEndpoint: old.endpoint, oldAuth: old.keys.auth, subscription: renewed })).status, 404);
+
+  const task = taskCreated();
+  await env.publish('tasks', task);
+  await env.publish('matching', assignmentChanged('assignment.proposed', { helperId: helper.id, taskId: String(task.payload.taskId) }));
+  const [message] = await push.waitFor(1);
+  t.true(renewed.endpoint.endsWith(`/push/${message?.subscription ?? '?'}`), 'delivered to the renewed subscription, decrypted with its keys');
+  t.is((JSON.parse(message?.payload ?? '{}') as { title: string }).title, 'Shift proposal: Sandsäcke füllen am Elbufer');
+
+  // Without consent to notify-push the renewal is refused, like a subscription.
+  const withdrawn = await fetch(`${env.running.url}/v1/helpers/me`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${helper.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ consent: { version: '2026-02', purposes: ['coordination'] } }),
+  });
+  t.is(withdrawn.status, 200);
+  t.is((await renew({ oldEndpoint: renewed.endpoint, oldAuth: renewed.keys.auth, subscription: push.subscribe() })).status, 404);
+});

@@ -37,6 +37,8 @@ export const notificationConfigShape = {
   NOTIFY_POLL_MS: z.coerce.number().int().positive().max(2 ** 31 - 1).default(1_000),
   /** Notifications one replica claims at once. */
   NOTIFY_BATCH_SIZE: z.coerce.number().int().positive().default(200),
+  /** Batches one replica sends at once: while one is being recorded and the next claimed, another keeps the SMTP pool busy. */
+  NOTIFY_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().max(16).default(2),
   /** This replica's name in the consumer group `notifications`; pod names are unique, which is what it needs. */
   CONSUMER_NAME: z.string().min(1).default(hostname()),
   /** The IANA time zone messages give times in (where the incidents are). */

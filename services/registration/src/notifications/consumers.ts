@@ -2,15 +2,15 @@
  * What the notifications react to on the bus: the matching service's assignment events (a
  * proposal, its withdrawal, an acceptance that schedules the reminder) and the task service's task
  * events (what the message says of the task; a changed shift or place reaches the helpers it
- * concerns). They come through common's contract consumer: parsed with @kathelfer/contracts,
- * applied once in the transaction that records the event id, dead-lettered when they break the
- * contract. The effects are idempotent besides (upserts guarded by time or version, notifications
+ * concerns). They come through common's contract consumer in batches: parsed with
+ * @kathelfer/contracts, applied once in the transaction that records the batch's event ids,
+ * dead-lettered when they break the contract. The effects are idempotent besides (upserts guarded by time or version, notifications
  * under their unique key (source, helper, channel)), so even a replay sends nothing twice.
  */
 import type { BusEvent, Consumer } from '@kathelfer/common/bus';
-import { consumeContract, type ApplyContext, type ContractHandlers, type ConsumeOptions } from '@kathelfer/common/contract-consumer';
+import { consumeContractBatches, type ApplyContext, type ConsumeOptions } from '@kathelfer/common/contract-consumer';
 import type { Payload } from '@kathelfer/contracts';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { NotificationQueue, NotificationRequest } from './queue.js';
 
 /** Why a live assignment was cancelled, when the helper should hear of it (not when they withdrew themselves or erased their data). */
@@ -27,43 +27,87 @@ export interface NotificationConsumerContext {
 type AssignmentEvent = Payload<'matching', 'assignment.accepted'>;
 type TaskEvent = Payload<'tasks', 'task.updated'>;
 
-/** Applies one assignment event; returns how many notifications it queued. */
-export async function applyAssignmentEvent(ctx: NotificationConsumerContext, a: AssignmentEvent, { event, transaction }: ApplyContext): Promise<number> {
-  const status = a.status;
+/** One event with what its handler needs of it. */
+interface Consumed<P> {
+  payload: P;
+  event: BusEvent;
+}
+
+/**
+ * Splits `items` (in stream order) into rounds in which each key occurs once: round k holds the
+ * k-th event of each key. Rounds are applied in order, so the events of one assignment keep their
+ * order while one statement serves a whole round (and a row is never upserted twice in one).
+ */
+export function roundsByKey<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    (rounds[n] ??= []).push(item);
+  }
+  return rounds;
+}
+
+/**
+ * Applies the assignment events of one consumed batch inside `transaction`, a few statements per
+ * round (roundsByKey) however many events it holds; returns how many notifications it queued.
+ */
+export async function applyAssignmentEvents(ctx: NotificationConsumerContext, items: ReadonlyArray<Consumed<AssignmentEvent>>, transaction: Transaction): Promise<number> {
+  let queued = 0;
+  for (const round of roundsByKey(items, (i) => i.payload.assignmentId)) queued += await applyAssignmentRound(ctx, round, transaction);
+  return queued;
+}
+
+/** Applies events of distinct assignments; returns how many notifications they queued. */
+async function applyAssignmentRound(ctx: NotificationConsumerContext, items: ReadonlyArray<Consumed<AssignmentEvent>>, transaction: Transaction): Promise<number> {
   const { sequelize, queue } = ctx;
   const s = `"${ctx.schema}"`;
-  {
-    // Only helpers of this service that are not erased; an older event arriving late changes
-    // nothing (last_event_at), so a withdrawal is not undone. One statement: a round brings thousands.
-    const applied = await sequelize.query(
-      `INSERT INTO ${s}.notification_assignments (assignment_id, helper_id, task_id, status, shift_start, shift_end, last_event_at)
-       SELECT $1, h.id, $3, $4, $5, $6, $7 FROM ${s}.helpers h WHERE h.id = $2 AND h.status = 'active'
-       ON CONFLICT (assignment_id) DO UPDATE SET status = EXCLUDED.status, shift_start = EXCLUDED.shift_start, shift_end = EXCLUDED.shift_end,
-         last_event_at = EXCLUDED.last_event_at
-       WHERE notification_assignments.last_event_at <= EXCLUDED.last_event_at
-       RETURNING 1`,
-      { bind: [a.assignmentId, a.helperId, a.taskId, status, a.shiftStart, a.shiftEnd, a.occurredAt], type: QueryTypes.SELECT, transaction },
-    );
-    if (applied.length === 0) return 0;
+  // Only helpers of this service that are not erased; an older event arriving late changes
+  // nothing (last_event_at), so a withdrawal is not undone.
+  const rows = items.map(({ payload: a }) => ({
+    assignment_id: a.assignmentId, helper_id: a.helperId, task_id: a.taskId, status: a.status, shift_start: a.shiftStart, shift_end: a.shiftEnd, last_event_at: a.occurredAt,
+  }));
+  const applied = await sequelize.query<{ assignment_id: string }>(
+    `INSERT INTO ${s}.notification_assignments (assignment_id, helper_id, task_id, status, shift_start, shift_end, last_event_at)
+     SELECT r.assignment_id, h.id, r.task_id, r.status, r.shift_start, r.shift_end, r.last_event_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(assignment_id uuid, helper_id uuid, task_id uuid, status text, shift_start timestamptz, shift_end timestamptz, last_event_at timestamptz)
+       JOIN ${s}.helpers h ON h.id = r.helper_id AND h.status = 'active'
+     ON CONFLICT (assignment_id) DO UPDATE SET status = EXCLUDED.status, shift_start = EXCLUDED.shift_start, shift_end = EXCLUDED.shift_end,
+       last_event_at = EXCLUDED.last_event_at
+     WHERE notification_assignments.last_event_at <= EXCLUDED.last_event_at
+     RETURNING assignment_id`,
+    { bind: [JSON.stringify(rows)], type: QueryTypes.SELECT, transaction },
+  );
+  if (applied.length === 0) return 0;
+  const isApplied = new Set(applied.map((r) => r.assignment_id));
+  const requests: NotificationRequest[] = [];
+  const ended: AssignmentEvent[] = [];
+  const now = Date.now();
+  for (const { payload: a, event } of items) {
+    if (!isApplied.has(a.assignmentId)) continue;
     const shift = { assignmentId: a.assignmentId, taskId: a.taskId, shiftStart: a.shiftStart, shiftEnd: a.shiftEnd };
-    const requests: NotificationRequest[] = [];
-    if (status === 'proposed') {
+    if (a.status === 'proposed') {
       requests.push({ sourceId: event.id, helperId: a.helperId, kind: 'proposal', data: { ...shift, expiresAt: a.expiresAt ?? a.shiftStart } });
-    } else if (status === 'accepted') {
+    } else if (a.status === 'accepted') {
       const start = Date.parse(a.shiftStart);
-      if (start > Date.now()) requests.push({ sourceId: event.id, helperId: a.helperId, kind: 'reminder', data: shift, dueAt: new Date(Math.max(Date.now(), start - ctx.reminderLeadMs)) });
+      if (start > now) requests.push({ sourceId: event.id, helperId: a.helperId, kind: 'reminder', data: shift, dueAt: new Date(Math.max(now, start - ctx.reminderLeadMs)) });
     } else {
-      // Whatever ended the assignment, its reminder must not go out.
-      await sequelize.query(`DELETE FROM ${s}.notifications WHERE helper_id = $1 AND kind = 'reminder' AND status = 'queued' AND data->>'assignmentId' = $2`, {
-        bind: [a.helperId, a.assignmentId],
-        transaction,
-      });
-      if (status === 'cancelled' && toldReasons.has(a.reason ?? '')) {
+      ended.push(a);
+      if (a.status === 'cancelled' && toldReasons.has(a.reason ?? '')) {
         requests.push({ sourceId: event.id, helperId: a.helperId, kind: 'withdrawn', data: { ...shift, reason: a.reason } });
       }
     }
-    return queue.enqueue(transaction, requests);
   }
+  if (ended.length > 0) {
+    // Whatever ended an assignment, its reminder must not go out (an assignment id belongs to one helper).
+    await sequelize.query(
+      `DELETE FROM ${s}.notifications WHERE helper_id = ANY ($1::uuid[]) AND kind = 'reminder' AND status = 'queued' AND data->>'assignmentId' = ANY ($2::text[])`,
+      { bind: [[...new Set(ended.map((a) => a.helperId))], ended.map((a) => a.assignmentId)], transaction },
+    );
+  }
+  return queue.enqueue(transaction, requests);
 }
 
 const placeOf = (brief: TaskEvent['brief'] | null | undefined) => JSON.stringify(brief?.site ?? null);
@@ -122,11 +166,12 @@ export async function applyTaskEvent(ctx: NotificationConsumerContext, t: TaskEv
 
 /**
  * Consumes the matching and task streams as consumer group `notifications` with common's contract
- * consumer; `onQueued` runs after a commit that queued notifications (it wakes the worker).
+ * consumer, a read batch per transaction (a round proposes thousands of shifts at once);
+ * `onQueued` runs after a commit that queued notifications (it wakes the worker).
  */
 export async function consumeForNotifications(
   ctx: NotificationConsumerContext,
-  options: Omit<ConsumeOptions<number>, 'sequelize' | 'schema' | 'group' | 'afterCommit' | 'keyOf'> & { onQueued: () => void },
+  options: Omit<ConsumeOptions<number>, 'sequelize' | 'schema' | 'group' | 'afterCommit' | 'keyOf' | 'concurrency'> & { onQueued: () => void },
 ): Promise<Consumer[]> {
   const common = {
     ...options,
@@ -137,19 +182,23 @@ export async function consumeForNotifications(
       if (queued > 0) options.onQueued();
     },
   };
-  const assignment = (payload: AssignmentEvent, context: ApplyContext) => applyAssignmentEvent(ctx, payload, context);
-  const assignments: ContractHandlers<'matching', number> = {
-    'assignment.proposed': assignment,
-    'assignment.accepted': assignment,
-    'assignment.declined': assignment,
-    'assignment.expired': assignment,
-    'assignment.cancelled': assignment,
-  };
-  const task = (payload: TaskEvent, context: ApplyContext) => applyTaskEvent(ctx, payload, context);
-  const tasks: ContractHandlers<'tasks', number> = { 'task.created': task, 'task.updated': task, 'task.cancelled': task };
-  const keyed = (field: 'helperId' | 'taskId') => (event: BusEvent) => (typeof event.payload[field] === 'string' ? event.payload[field] : '');
   return Promise.all([
-    consumeContract({ ...common, stream: 'matching', handlers: assignments, keyOf: keyed('helperId'), concurrency: options.concurrency ?? 16 }),
-    consumeContract({ ...common, stream: 'tasks', handlers: tasks, keyOf: keyed('taskId'), concurrency: 4 }),
+    consumeContractBatches({
+      ...common,
+      stream: 'matching',
+      types: ['assignment.proposed', 'assignment.accepted', 'assignment.declined', 'assignment.expired', 'assignment.cancelled'],
+      applyBatch: (items, { transaction }) => applyAssignmentEvents(ctx, items, transaction),
+    }),
+    consumeContractBatches({
+      ...common,
+      stream: 'tasks',
+      types: ['task.created', 'task.updated', 'task.cancelled'],
+      // Few per second, and each reads the task's row before: one after the other, in one transaction.
+      applyBatch: async (items, { transaction }) => {
+        let queued = 0;
+        for (const { payload, event } of items) queued += await applyTaskEvent(ctx, payload, { transaction, event });
+        return queued;
+      },
+    }),
   ]);
 }

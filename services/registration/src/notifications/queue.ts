@@ -45,6 +45,8 @@ export interface NotificationQueueOptions {
   maxAttempts: number;
   pollMs: number;
   batchSize: number;
+  /** Batches one replica sends at once (NOTIFY_BATCHES_IN_FLIGHT). @default 1 */
+  batchesInFlight?: number;
   retentionDays: number;
   timeZone?: string;
 }
@@ -66,7 +68,7 @@ export function retryDelayMs(attempt: number): number {
 export class NotificationQueue {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
   private readonly sent = new Counter({ name: 'notifications_sent_total', help: 'Notifications delivered, by channel and kind', labelNames: ['channel', 'kind'] as const, registers: [] });
   private readonly deadLettered = new Counter({
     name: 'notifications_dead_letter_total',
@@ -292,41 +294,50 @@ export class NotificationQueue {
     this.options.logger.info({ subscriptions: ids.length }, 'push subscriptions the push service no longer knows were removed');
   }
 
-  /** Runs the worker until stop(); kick() after queueing sends at once instead of at the next poll. */
+  /**
+   * Runs the worker until stop(): `batchesInFlight` loops, each claiming a batch and sending it, so
+   * that the SMTP pool is not idle while one batch is recorded and the next claimed (SKIP LOCKED
+   * keeps them apart as it keeps replicas apart). kick() after queueing sends at once instead of at
+   * the next poll.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = (async () => {
-      let failures = 0;
-      while (this.running) {
-        let claimed = 0;
-        try {
-          claimed = await this.sendDue();
-          failures = 0;
-        } catch (error) {
-          failures += 1;
-          if (failures === 1 || failures % 20 === 0) this.options.logger.warn({ err: error, failures }, 'notification worker failed; will retry');
-        }
-        if (claimed > 0 && failures === 0) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+    const loops = Array.from({ length: Math.max(1, this.options.batchesInFlight ?? 1) }, () => this.run());
+    this.loop = Promise.all(loops).then(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.sendDue();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        if (failures === 1 || failures % 20 === 0) this.options.logger.warn({ err: error, failures }, 'notification worker failed; will retry');
       }
-    })();
+      if (claimed > 0 && failures === 0) continue;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.wakers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, this.options.pollMs);
+        this.wakers.add(wake);
+      });
+    }
   }
 
   kick(): void {
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.kick();
     await this.loop;
     await Promise.all([...this.channels.values()].map((c) => c.close()));
   }

@@ -14,6 +14,8 @@ export interface WithMail {
   register(overrides?: Record<string, unknown>): Promise<{ id: string; token: string; email: string }>;
   /** Publishes an event as the producing service's relay writes it (id, type, payload, occurredAt). */
   publish(stream: 'matching' | 'tasks', event: { id: string; type: string; payload: Record<string, unknown> }): Promise<void>;
+  /** Publishes `events` in one MULTI, so that the consumer reads them in one batch. */
+  publishTogether(stream: 'matching' | 'tasks', events: ReadonlyArray<{ id: string; type: string; payload: Record<string, unknown> }>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,12 +47,12 @@ export async function startWithMail(overrides: Record<string, string> = {}, env?
       return { ...created, email: (body.contact as { email?: string }).email ?? '' };
     },
     async publish(stream, event) {
-      await redis.xAdd(`${running.prefix}events:${stream}`, '*', {
-        id: event.id,
-        type: event.type,
-        payload: JSON.stringify(event.payload),
-        occurredAt: new Date().toISOString(),
-      });
+      await redis.xAdd(`${running.prefix}events:${stream}`, '*', entryOf(event));
+    },
+    async publishTogether(stream, events) {
+      const multi = redis.multi();
+      for (const event of events) multi.xAdd(`${running.prefix}events:${stream}`, '*', entryOf(event));
+      await multi.exec();
     },
     async close() {
       await running.close();
@@ -59,6 +61,13 @@ export async function startWithMail(overrides: Record<string, string> = {}, env?
     },
   };
 }
+
+const entryOf = (event: { id: string; type: string; payload: Record<string, unknown> }) => ({
+  id: event.id,
+  type: event.type,
+  payload: JSON.stringify(event.payload),
+  occurredAt: new Date().toISOString(),
+});
 
 const hour = 3_600_000;
 
