@@ -12,10 +12,15 @@
 #   hack/node.sh bridge    create the bridge alone (so that PostgreSQL and Redis can listen on it)
 #   hack/node.sh bridge-address   print the bridge's address when the bridge exists (exit 1 if not)
 #   hack/node.sh host-state       print what of the host the node changes (compared before/after)
+#   hack/node.sh expose-host NAMESPACE NAME PORT [HOST_PORT] [--forward]
+#                          a selector-less Service NAME:PORT in NAMESPACE whose EndpointSlice points
+#                          at HOST_PORT (default PORT) on the bridge address: how pods reach a server
+#                          on this machine. --forward for a server that listens on loopback only:
+#                          socat forwards bridge:HOST_PORT to 127.0.0.1:HOST_PORT (`down` stops it)
 #   hack/node.sh expose-datastores NAMESPACE
-#                          selector-less Services postgres:5432 and redis:6379 in NAMESPACE whose
-#                          EndpointSlices point at the host's PostgreSQL and Redis on the bridge
-#                          address: the shape of managed databases (OTC RDS / DCS)
+#                          expose-host for the host's PostgreSQL and Redis (they listen on the
+#                          bridge too): Services postgres:5432 and redis:6379, the shape of managed
+#                          databases (OTC RDS / DCS)
 #
 # Host changes (all undone by `down`; recorded in $host_dir, which lives in /run so a reboot, which
 # resets them anyway, also forgets the record): the bridge kathelfer0 (10.244.0.1/24); sysctls
@@ -437,6 +442,10 @@ down_quiet() {
     stop_pid kube-proxy "$dir/kube-proxy.pid" "$b/kube-proxy"
     stop_pid coredns "$dir/coredns.pid" "$b/coredns"
     stop_pid apiserver-proxy "$dir/apiserver-proxy.pid" "$(cmd_of apiserver-proxy)"
+    local forward
+    for forward in "$dir"/forward-*.pid; do
+      [ -f "$forward" ] && stop_pid "$(basename "$forward" .pid)" "$forward" "socat TCP-LISTEN:"
+    done
     kill_cgroup_procs
     # the shims of this containerd (found by its socket in their command line) and containerd itself
     local pid
@@ -472,21 +481,25 @@ down_quiet() {
   rm -rf "$host_dir"
 }
 
-expose_datastores() {
-  local ns=$1 envfile="$KATHELFER_STATE/datastores/env"
-  [ -f "$envfile" ] || die "no PostgreSQL and Redis in $KATHELFER_STATE; run: hack/datastores.sh up"
-  # shellcheck source=/dev/null
-  source "$envfile"
-  local name port target
-  for name in postgres redis; do
-    if [ $name = postgres ]; then port=5432 target=$PGPORT; else port=6379 target=$REDIS_PORT; fi
-    kubectl_admin apply -f - >/dev/null <<YAML
+# expose_host NAMESPACE NAME PORT HOST_PORT [--forward]: see the usage at the top.
+expose_host() {
+  local ns=$1 name=$2 port=$3 target=$4 forward=${5:-}
+  if [ "$forward" = --forward ]; then
+    running || die "no real node (its bridge) to forward on; run: hack/node.sh up"
+    # keyed by the port: one listener per bridge port, whichever namespaces share it
+    local pidfile="$dir/forward-$target.pid"
+    if ! pid_alive "$pidfile" "socat TCP-LISTEN:$target,bind=$node_ip"; then
+      start_bg "$name forward" "$pidfile" "$dir/logs/forward-$target.log" \
+        "$(command -v socat)" "TCP-LISTEN:$target,bind=$node_ip,reuseaddr,fork" "TCP:127.0.0.1:$target"
+    fi
+  fi
+  kubectl_admin apply -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Service
 metadata:
   name: $name
   namespace: $ns
-  labels: {app.kubernetes.io/part-of: kathelfer, kathelfer.io/datastore: $name}
+  labels: {app.kubernetes.io/part-of: kathelfer}
 spec:
   ports: [{name: $name, port: $port, targetPort: $target, protocol: TCP}]
 ---
@@ -500,7 +513,15 @@ addressType: IPv4
 ports: [{name: $name, port: $target, protocol: TCP}]
 endpoints: [{addresses: ["$node_ip"], conditions: {ready: true}}]
 YAML
-  done
+}
+
+expose_datastores() {
+  local ns=$1 envfile="$KATHELFER_STATE/datastores/env"
+  [ -f "$envfile" ] || die "no PostgreSQL and Redis in $KATHELFER_STATE; run: hack/datastores.sh up"
+  # shellcheck source=/dev/null
+  source "$envfile"
+  expose_host "$ns" postgres 5432 "$PGPORT"
+  expose_host "$ns" redis 6379 "$REDIS_PORT"
 }
 
 # What of the host this node changes, one line each, for `down` to be checked against (the
@@ -534,6 +555,11 @@ case "${1:-}" in
   env) running || die "no real node; run: hack/node.sh up"
     printf 'export CONTAINERD_ADDRESS=%q\nexport KATHELFER_NODE=%q\nexport KATHELFER_NODE_IP=%q\nexport KATHELFER_NODE_BIN=%q\nexport KATHELFER_NODE_TEST_IMAGE=%q\n' \
       "$dir/containerd/containerd.sock" "$node_name" "$node_ip" "$(bin_dir)" "$(cat "$(bin_dir)/nettest.ref")" ;;
+  expose-host)
+    shift; args=(); forward=""
+    for a in "$@"; do if [ "$a" = --forward ]; then forward=--forward; else args+=("$a"); fi; done
+    [ "${#args[@]}" -ge 3 ] && [ "${#args[@]}" -le 4 ] || die "usage: $0 expose-host NAMESPACE NAME PORT [HOST_PORT] [--forward]"
+    expose_host "${args[0]}" "${args[1]}" "${args[2]}" "${args[3]:-${args[2]}}" "$forward" ;;
   expose-datastores) [ -n "${2:-}" ] || die "usage: $0 expose-datastores NAMESPACE"; expose_datastores "$2" ;;
-  *) echo "usage: $0 check|up|down|status|env|bridge|bridge-address|host-state|expose-datastores NAMESPACE" >&2; exit 2 ;;
+  *) echo "usage: $0 check|up|down|status|env|bridge|bridge-address|host-state|expose-host NAMESPACE NAME PORT [HOST_PORT] [--forward]|expose-datastores NAMESPACE" >&2; exit 2 ;;
 esac

@@ -2,54 +2,30 @@
 # The host services that the platform's pods use besides PostgreSQL and Redis, for `npm start` with
 # real pods (hack/start-pods.sh): the local Keycloak (staff tokens, hack/keycloak.sh) and the local
 # SMTP server (hack/mail.sh). Both listen on loopback only and pods can't reach the host's loopback,
-# so socat forwards each one's port on the bridge address to it (as hack/node.sh does for the API
-# server), and a selector-less Service (`keycloak`, `smtp`) points there — the shape of postgres
-# and redis (hack/node.sh expose-datastores) and of an authority's provider or mail relay outside
-# the cluster.
+# so `hack/node.sh expose-host … --forward` forwards each one's port on the bridge address to it
+# (socat, as for the API server) and gives it a selector-less Service (`keycloak`, `smtp`) — the
+# shape of postgres and redis (hack/node.sh expose-datastores) and of an authority's provider or
+# mail relay outside the cluster.
 #
 # The browser signs in at Keycloak's loopback URL, so the tokens' issuer is that URL: the pods fetch
 # the keys through the Service and check the issuer against the loopback URL. The notification
 # settings go into the Secrets that manifests/base/services/registration.yaml and matching.yaml
 # read (kathelfer-smtp, kathelfer-vapid, kathelfer-action-links; development values, hack/notify-env.sh).
 #
-#   hack/pods-host-services.sh up NAMESPACE NODE_IP   NODE_IP: the bridge address (hack/node.sh bridge)
-#   hack/pods-host-services.sh down                   stop the forwards
+#   hack/pods-host-services.sh up NAMESPACE     needs the real node (hack/node.sh up)
+#   hack/pods-host-services.sh down             stop the forwards (hack/node.sh down stops them too)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-dir="$KATHELFER_STATE/platform"
 kubectl_admin() { "$(cat "$KATHELFER_STATE/cluster/bin")/kubectl" --kubeconfig "$KATHELFER_STATE/cluster/kubeconfig" "$@"; }
 
-# forward NAME PORT NAMESPACE NODE_IP: socat NODE_IP:PORT → 127.0.0.1:PORT and the Service NAME:PORT.
-forward() {
-  local name=$1 port=$2 ns=$3 node_ip=$4 pidfile="$dir/$1-forward.pid"
-  if ! pid_alive "$pidfile" "socat TCP-LISTEN:$port,bind=$node_ip"; then
-    stop_pid "$name forward" "$pidfile" "socat TCP-LISTEN:"
-    start_bg "$name forward" "$pidfile" "$dir/$name-forward.log" \
-      "$(command -v socat)" "TCP-LISTEN:$port,bind=$node_ip,reuseaddr,fork" "TCP:127.0.0.1:$port"
-  fi
-  kubectl_admin apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Service
-metadata:
-  name: $name
-  namespace: $ns
-  labels: {app.kubernetes.io/part-of: kathelfer}
-spec:
-  ports: [{name: $name, port: $port, targetPort: $port, protocol: TCP}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: $name-host
-  namespace: $ns
-  labels: {kubernetes.io/service-name: $name, endpointslice.kubernetes.io/managed-by: kathelfer-hack-node}
-addressType: IPv4
-ports: [{name: $name, port: $port, protocol: TCP}]
-endpoints: [{addresses: ["$node_ip"], conditions: {ready: true}}]
-YAML
+# The loopback ports of Keycloak and the SMTP server, one a line (what is forwarded).
+host_ports() {
+  # shellcheck source=/dev/null
+  [ -f "$KATHELFER_STATE/keycloak/env" ] && (source "$KATHELFER_STATE/keycloak/env" && echo "$KEYCLOAK_PORT")
+  bash "$here/mail.sh" env 2>/dev/null | sed -n 's|^SMTP_URL=smtp://127.0.0.1:||p'
 }
 
 # secret NAME NAMESPACE KEY=VALUE...: creates or replaces a Secret.
@@ -61,13 +37,12 @@ secret() {
 }
 
 up() {
-  local ns=$1 node_ip=$2 smtp_port
-  mkdir -p "$dir"
+  local ns=$1 smtp_port
   # shellcheck source=/dev/null
   source "$KATHELFER_STATE/keycloak/env"
-  forward keycloak "$KEYCLOAK_PORT" "$ns" "$node_ip"
+  bash "$here/node.sh" expose-host "$ns" keycloak "$KEYCLOAK_PORT" --forward
   smtp_port=$(bash "$here/mail.sh" env | sed -n 's|^SMTP_URL=smtp://127.0.0.1:||p')
-  forward smtp "$smtp_port" "$ns" "$node_ip"
+  bash "$here/node.sh" expose-host "$ns" smtp "$smtp_port" --forward
 
   local word vapid=() links=()
   for word in $(bash "$here/notify-env.sh"); do
@@ -91,12 +66,14 @@ up() {
 }
 
 down() {
-  local name
-  for name in keycloak smtp; do stop_pid "$name forward" "$dir/$name-forward.pid" "socat TCP-LISTEN:"; done
+  local port
+  for port in $(host_ports); do
+    stop_pid "forward $port" "$KATHELFER_STATE/node/forward-$port.pid" "socat TCP-LISTEN:$port,"
+  done
 }
 
 case "${1:-}" in
-  up) up "${2:?namespace}" "${3:?the bridge address}" ;;
+  up) up "${2:?namespace}" ;;
   down) down ;;
-  *) die "usage: $0 up NAMESPACE NODE_IP | down" ;;
+  *) die "usage: $0 up NAMESPACE | down" ;;
 esac

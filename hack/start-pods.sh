@@ -50,7 +50,7 @@ wait "$keycloak_up" || { cat "$KATHELFER_STATE/keycloak-up.log" >&2; die "Keyclo
 # shellcheck disable=SC1091
 source "$KATHELFER_STATE/keycloak/env"
 # Keycloak and the SMTP server for the pods, the services trust Keycloak's tokens (they roll once)
-bash hack/pods-host-services.sh up kathelfer "$node_ip"
+bash hack/pods-host-services.sh up kathelfer
 
 # Each Service on a loopback port; the pages call the three APIs across these origins (CORS),
 # so the services learn their public URLs (a change of the pod template: they roll once).

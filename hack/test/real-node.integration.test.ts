@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, kubeconfigPath, uniqueName } from '../src/test-env.js';
@@ -165,4 +167,16 @@ test('GIVEN PostgreSQL and Redis as host processes WHEN selector-less Services p
   t.deepEqual(redis, { status: 200, body: '+PONG' }, 'Redis answers a pod through the Service redis:6379');
   const postgres = await podGet(client, `/dial?address=${encodeURIComponent('postgres:5432')}`);
   t.deepEqual(postgres, { status: 200, body: 'connected' }, 'PostgreSQL accepts a pod\'s connection through the Service postgres:5432');
+});
+
+test('GIVEN a server on the host\'s loopback only WHEN node.sh expose-host --forward gives it a Service THEN pods reach it by name (as Keycloak and the SMTP server of npm start)', async (t) => {
+  const server = createServer((_request, response) => response.end('from the host\'s loopback'));
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  t.teardown(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  const exposed = spawnSync('bash', ['hack/node.sh', 'expose-host', namespace, 'loopback-web', '80', String(port), '--forward'], { encoding: 'utf8' });
+  t.is(exposed.status, 0, exposed.stderr);
+  await apps.createNamespacedDeployment({ namespace, body: nettest('loopback-client', 1) });
+  const client = nth(await eventually('the client pod Ready', () => readyPods('loopback-client', 1), { timeoutMs: 120_000 }), 0).pod;
+  t.deepEqual(await podGet(client, `/fetch?url=${encodeURIComponent('http://loopback-web/')}`), { status: 200, body: 'from the host\'s loopback' });
 });

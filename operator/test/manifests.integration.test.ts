@@ -54,7 +54,7 @@ for (const overlay of ['local', 'otc']) {
 }
 
 interface PodSpec {
-  containers: Array<Container & { command?: string[]; imagePullPolicy?: string; securityContext?: { readOnlyRootFilesystem?: boolean }; volumeMounts?: Array<{ name: string; mountPath: string }>; envFrom?: Array<{ secretRef?: { name: string }; configMapRef?: { name: string } }> }>;
+  containers: Array<Container & { livenessProbe?: object; startupProbe?: object; command?: string[]; imagePullPolicy?: string; securityContext?: { readOnlyRootFilesystem?: boolean }; volumeMounts?: Array<{ name: string; mountPath: string }>; envFrom?: Array<{ secretRef?: { name: string }; configMapRef?: { name: string } }> }>;
   nodeSelector?: Record<string, string>;
   tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
   securityContext?: { runAsNonRoot?: boolean };
@@ -159,5 +159,14 @@ for (const overlay of ['local', 'otc']) {
       t.is(started, 'ok', `${c.owner} (${c.name}): NODE_OPTIONS="${options}" NODE_FLAGS="${flags}"`);
     }
     t.true(checked.size >= 2);
+  });
+}
+
+for (const overlay of ['local', 'otc']) {
+  test(`overlays/${overlay}: every container with a liveness probe has a startup probe (on a busy node the operator was killed before it listened)`, async (t) => {
+    const containers = podSpecs(await render(overlay)).flatMap(({ owner, pod }) => pod.containers.map((c) => ({ owner, ...c })));
+    const live = containers.filter((c) => c.livenessProbe !== undefined);
+    t.true(live.length >= 4, `found ${live.length} containers with a liveness probe`);
+    for (const c of live) t.truthy(c.startupProbe, `${c.owner} (${c.name}): the liveness probe can kill it while it still starts`);
   });
 }

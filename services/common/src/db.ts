@@ -18,6 +18,8 @@ type DbConfig = Pick<BaseConfig, 'DATABASE_URL' | 'DB_POOL_MAX' | 'DB_POOL_MIN' 
 export function createSequelize(config: DbConfig): Sequelize {
   return new Sequelize(config.DATABASE_URL, {
     dialect: 'postgres',
+    // the module itself, not its name: Sequelize's require(name) is invisible to a bundler
+    dialectModule: pg,
     logging: false,
     pool: { max: config.DB_POOL_MAX, min: config.DB_POOL_MIN, acquire: config.DB_POOL_ACQUIRE_MS, idle: config.DB_POOL_IDLE_MS },
     define: { underscored: true, timestamps: false, freezeTableName: true },
