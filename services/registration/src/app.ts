@@ -60,6 +60,7 @@ export function createRegistration(config: RegistrationConfig, logger: Logger = 
     kick: kickNotifications,
     retentionDays: config.RETENTION_DAYS,
     vapidPublicKey: config.VAPID_PUBLIC_KEY,
+    production: config.KATHELFER_ENVIRONMENT === 'production',
   });
   const routes = registrationRoutes({
     service,

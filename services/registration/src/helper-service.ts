@@ -17,6 +17,7 @@ import { neededForInterpreting } from './schemas.js';
 import type { HelperIncidentAttributes } from './models/helper-incident.model.js';
 import type { Transaction } from 'sequelize';
 import { channelPurposes, type NotificationQueue } from './notifications/queue.js';
+import { refusedPushEndpoint } from './notifications/push-endpoint.js';
 import type { ChannelName } from './notifications/channel.js';
 import type { PushRenewalInput, PushSubscriptionInput } from './schemas.js';
 
@@ -29,6 +30,8 @@ export interface HelperNotifications {
   retentionDays: number;
   /** VAPID public key the pages subscribe with; undefined: Web Push is not configured. */
   vapidPublicKey: string | undefined;
+  /** KATHELFER_ENVIRONMENT=production: push endpoints on loopback or internal addresses are refused (push-endpoint.ts). */
+  production?: boolean;
 }
 
 export const selfServicePath = '/v1/helpers/me';
@@ -359,6 +362,7 @@ export class HelperService {
       throw new ConflictError('Push notifications need your consent first (purpose "notify-push", consent text 2026-02).', { purpose: channelPurposes.push });
     }
     if (this.notifications?.vapidPublicKey === undefined) throw new ConflictError('Push notifications are not configured on this platform.');
+    this.checkPushEndpoint(subscription.endpoint, 'body.endpoint');
     const [rows] = (await this.sequelize.query(
       `INSERT INTO "${this.schema}".push_subscriptions (helper_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
        ON CONFLICT (endpoint) DO UPDATE SET helper_id = EXCLUDED.helper_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth
@@ -376,6 +380,7 @@ export class HelperService {
    */
   async renewPush(renewal: PushRenewalInput): Promise<void> {
     const strip = (key: string) => key.replace(/=+$/, '');
+    this.checkPushEndpoint(renewal.subscription.endpoint, 'body.subscription.endpoint');
     await this.sequelize.transaction(async (transaction) => {
       const [old] = await this.sequelize.query<{ id: string; helper_id: string; auth: string }>(
         `SELECT s.id::text, s.helper_id, s.auth FROM "${this.schema}".push_subscriptions s
@@ -395,6 +400,12 @@ export class HelperService {
         { bind: [old.helper_id, subscription.endpoint, strip(subscription.keys.p256dh), strip(subscription.keys.auth)], transaction },
       );
     });
+  }
+
+  /** Throws ValidationError (code `endpoint.internal`) for an endpoint production does not send to. */
+  private checkPushEndpoint(endpoint: string, field: string): void {
+    const refused = refusedPushEndpoint(endpoint, this.notifications?.production ?? false);
+    if (refused !== undefined) throw new ValidationError([{ field, message: refused, code: 'endpoint.internal' }]);
   }
 
   /** Removes a Web Push subscription of this helper (the switch in self-service); unknown endpoints are no error. */

@@ -3,6 +3,7 @@ import webpush from 'web-push';
 import { QueryTypes } from 'sequelize';
 import { assignmentChanged, startWithMail, taskCreated } from './support/notifications.js';
 import { startPushService } from './support/push-service.js';
+import { testEnv } from './support/registration.js';
 
 const vapid = webpush.generateVAPIDKeys();
 const pushConsent = { version: '2026-02', purposes: ['coordination', 'notify-push'] };
@@ -138,4 +139,37 @@ test('a subscription the browser replaced on its own is renewed with the old one
   });
   t.is(withdrawn.status, 200);
   t.is((await renew({ oldEndpoint: renewed.endpoint, oldAuth: renewed.keys.auth, subscription: push.subscribe() })).status, 404);
+});
+
+test('in production, a push subscription to this machine or an internal address is refused with a field problem, and a push service is accepted', async (t) => {
+  const push = await startPushService();
+  const { JWT_SECRET: _secret, ...base } = testEnv();
+  const production = { ...base, KATHELFER_ENVIRONMENT: 'production', JWT_JWKS_URL: 'https://127.0.0.1:9/certs', JWT_ISSUER: 'https://id.example.org/realms/kathelfer', JWT_AUDIENCE: 'kathelfer' };
+  const env = await startWithMail({ VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey }, production);
+  t.teardown(async () => {
+    await env.close();
+    await push.close();
+  });
+  const helper = await env.register({ consent: pushConsent });
+  const put = (subscription: unknown) =>
+    fetch(`${env.running.url}/v1/helpers/me/push-subscriptions`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${helper.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(subscription),
+    });
+  const loopback = push.subscribe();
+  for (const endpoint of [loopback.endpoint, 'https://169.254.169.254/latest', 'https://10.1.2.3/push']) {
+    const refused = await put({ ...loopback, endpoint });
+    t.is(refused.status, 422, endpoint);
+    t.like(((await refused.json()) as { errors: unknown[] }).errors[0], { field: 'body.endpoint', code: 'endpoint.internal' }, endpoint);
+  }
+  const renewal = await fetch(`${env.running.url}/v1/push-subscriptions/renewals`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ oldEndpoint: 'https://fcm.googleapis.com/fcm/send/old', oldAuth: loopback.keys.auth, subscription: { ...loopback, endpoint: 'https://127.0.0.1/push' } }),
+  });
+  t.is(renewal.status, 422);
+  const stored = await env.running.registration.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.running.schema}".push_subscriptions`, { type: QueryTypes.SELECT });
+  t.is(stored[0]?.n, 0, 'nothing refused was stored');
+  t.is((await put({ ...loopback, endpoint: 'https://fcm.googleapis.com/fcm/send/abc:def' })).status, 201);
 });
