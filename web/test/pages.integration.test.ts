@@ -4,7 +4,7 @@ import { eventually } from '@kathelfer/hack/test-env';
 import { postJson, validBody } from '@kathelfer/registration/testing/registration';
 import { siteBody, taskBody } from '@kathelfer/tasks/testing/tasks';
 import type { BrowserContext, Page } from 'playwright-core';
-import { accessibilityProblems, asCoordinator, coordinatorToken, json, launchBrowser, localInput, matchingKnows, phonePage, screenshot, startPlatform, type Platform } from './support/platform.js';
+import { accessibilityProblems, addSiteOnPage, asCoordinator, coordinatorToken, json, launchBrowser, localInput, matchingKnows, phonePage, screenshot, startPlatform, type Platform } from './support/platform.js';
 
 // The pages in headless Chromium against the real services (PostgreSQL, Redis, the bus between
 // them): a helper on a 360 px phone registers, opens their link, accepts and sees the check-in
@@ -227,16 +227,7 @@ test.serial('a coordinator posts a task from the laptop page and sees it filled 
   await page.getByRole('heading', { name: 'Offene Aufträge' }).waitFor();
 
   // A site, through the page.
-  await page.getByText('Neue Einsatzstelle').click();
-  const siteForm = page.locator('#site-form');
-  await siteForm.getByLabel('Name').fill('Bauhof Pieschen');
-  await siteForm.getByLabel('Postleitzahl').fill('01127');
-  await siteForm.getByLabel('Ort').fill('Dresden');
-  await siteForm.getByLabel('Breitengrad').fill('51.07');
-  await siteForm.getByLabel('Längengrad').fill('13.72');
-  await siteForm.getByLabel('Treffpunkt').fill('Haupttor');
-  await siteForm.getByRole('button', { name: 'Einsatzstelle anlegen' }).click();
-  await page.locator('#sites tr[data-site]').getByText('0 eingecheckt von 20').waitFor();
+  await addSiteOnPage(page);
 
   // The task.
   const form = page.locator('#task-form');

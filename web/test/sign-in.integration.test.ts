@@ -5,7 +5,7 @@ import { developmentUser, keycloakServiceEnv, localKeycloak, passwordGrant } fro
 import { eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { assignmentEvent, siteBody, taskBody, toStreamEntry } from '@kathelfer/tasks/testing/tasks';
 import type { Page } from 'playwright-core';
-import { json, launchBrowser, localInput, screenshot, startPlatform, type Platform } from './support/platform.js';
+import { addSiteOnPage, json, launchBrowser, localInput, screenshot, startPlatform, type Platform } from './support/platform.js';
 
 // Staff sign in through the local Keycloak's real login page (Authorization Code with PKCE), and
 // the services trust only Keycloak's tokens (JWKS, issuer, audience): no shared secret anywhere.
@@ -53,16 +53,7 @@ test.serial('a coordinator signs in on the provider\'s login page, posts a site 
   t.is(await page.locator('#signed-in-as').innerText(), 'Konrad Koordination');
   t.is(new URL(page.url()).search, '', 'the code and state are gone from the address bar');
 
-  await page.getByText('Neue Einsatzstelle').click();
-  const siteForm = page.locator('#site-form');
-  await siteForm.getByLabel('Name').fill('Bauhof Pieschen');
-  await siteForm.getByLabel('Postleitzahl').fill('01127');
-  await siteForm.getByLabel('Ort').fill('Dresden');
-  await siteForm.getByLabel('Breitengrad').fill('51.07');
-  await siteForm.getByLabel('Längengrad').fill('13.72');
-  await siteForm.getByLabel('Treffpunkt').fill('Haupttor');
-  await siteForm.getByRole('button', { name: 'Einsatzstelle anlegen' }).click();
-  await page.locator('#sites tr[data-site]').getByText('0 eingecheckt von 20').waitFor();
+  await addSiteOnPage(page);
   const form = page.locator('#task-form');
   await form.getByLabel('Titel').fill('Sandsäcke am Elbufer');
   await form.getByLabel('Einsatzstelle').selectOption({ label: 'Bauhof Pieschen' });

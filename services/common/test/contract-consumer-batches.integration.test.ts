@@ -5,8 +5,9 @@ import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/t
 import { consumeEvents } from '../src/bus.js';
 import { consumeContractBatches, createProcessedEventsTable, type BatchContext, type ContractBatchItem } from '../src/contract-consumer.js';
 import { createSequelize } from '../src/db.js';
-import { createMetrics, type Metrics } from '../src/metrics.js';
+import { createMetrics } from '../src/metrics.js';
 import { createRedis } from '../src/redis.js';
+import { busEventsCounted } from './support/bus-metrics.js';
 
 const logger = pino({ level: 'silent' });
 const schema = uniqueName('batches').replace(/-/g, '_');
@@ -28,10 +29,6 @@ test.after.always(async () => {
   await redis.quit();
 });
 
-const counted = async (metrics: Metrics, outcome: string) => {
-  const values = (await metrics.registry.getSingleMetric('bus_events_total')?.get())?.values ?? [];
-  return values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
-};
 const effectRows = async (run: string) =>
   (await sequelize.query(`SELECT helper_id, event_id, by_replica, batch FROM ${effects} WHERE run = $1 ORDER BY event_id`, { bind: [run], type: 'SELECT' })) as Array<{
     helper_id: string;
@@ -75,11 +72,11 @@ test.serial('two replicas apply 300 events in batches, each exactly once, and a 
   };
   const replicas = await Promise.all(['a', 'b'].map((r) => consumeContractBatches({ ...base, consumer: r, applyBatch: recorder(run, r, batches[r]!) })));
   try {
-    await eventually('all 320 deliveries handled', async () => ((await counted(metrics, 'applied')) + (await counted(metrics, 'duplicate')) === 320 ? true : undefined), { timeoutMs: 30_000 });
+    await eventually('all 320 deliveries handled', async () => ((await busEventsCounted(metrics, 'applied')) + (await busEventsCounted(metrics, 'duplicate')) === 320 ? true : undefined), { timeoutMs: 30_000 });
     const rows = await effectRows(run);
     t.deepEqual(rows.map((r) => [r.event_id, r.helper_id]), written.map((w) => [w.id, w.helperId]), 'each event once, with its payload');
-    t.is(await counted(metrics, 'applied'), 300);
-    t.is(await counted(metrics, 'duplicate'), 20);
+    t.is(await busEventsCounted(metrics, 'applied'), 300);
+    t.is(await busEventsCounted(metrics, 'duplicate'), 20);
     t.deepEqual(committed.sort(), written.map((w) => w.id), 'afterCommit saw each applied event once');
     const calls = [...batches.a!, ...batches.b!];
     t.true(calls.length <= 10, `300 events came in ${calls.length} transactions (${calls.join(', ')}), not one each`);
@@ -88,9 +85,9 @@ test.serial('two replicas apply 300 events in batches, each exactly once, and a 
 
     // everything again (the stream was replayed): all duplicates, no effect
     for (const w of written) await redis.xAdd(stream, '*', erasedEntry(w.id, w.helperId));
-    await eventually('the replay handled', async () => ((await counted(metrics, 'duplicate')) === 320 ? true : undefined), { timeoutMs: 30_000 });
+    await eventually('the replay handled', async () => ((await busEventsCounted(metrics, 'duplicate')) === 320 ? true : undefined), { timeoutMs: 30_000 });
     t.is((await effectRows(run)).length, 300);
-    t.is(await counted(metrics, 'applied'), 300);
+    t.is(await busEventsCounted(metrics, 'applied'), 300);
     t.is((await redis.xPending(stream, 'tasks')).pending, 0);
   } finally {
     await Promise.all(replicas.map((r) => r.stop()));
@@ -115,14 +112,14 @@ test.serial('in a batch, a payload that breaks its contract is dead-lettered and
     applyBatch: recorder(run, 'c1', batches),
   });
   try {
-    await eventually('the batch handled', async () => ((await counted(metrics, 'applied')) === 2 && (await counted(metrics, 'dead_lettered')) === 2 ? true : undefined), { timeoutMs: 10_000 });
+    await eventually('the batch handled', async () => ((await busEventsCounted(metrics, 'applied')) === 2 && (await busEventsCounted(metrics, 'dead_lettered')) === 2 ? true : undefined), { timeoutMs: 10_000 });
     t.deepEqual((await effectRows(run)).map((r) => r.event_id), ['good-0', 'good-1']);
     t.deepEqual(batches, [2], 'the two good events in one transaction');
     const dead = (await redis.xRange(`${stream}:dead-letter`, '-', '+')) ?? [];
     t.deepEqual(dead.map((e) => e.message.id).sort(), ['not-json', 'renamed']);
     t.regex(dead.find((e) => e.message.id === 'renamed')?.message.reason ?? '', /helperId/);
-    t.is(await counted(metrics, 'ignored'), 1);
-    t.is(await counted(metrics, 'newer_version'), 1);
+    t.is(await busEventsCounted(metrics, 'ignored'), 1);
+    t.is(await busEventsCounted(metrics, 'newer_version'), 1);
     const pending = await redis.xPendingRange(stream, 'tasks', '-', '+', 10);
     t.is(pending.length, 1, 'only the newer version waits, for a replica that reads it');
     const [entry] = (await redis.xRange(stream, pending[0]!.id, pending[0]!.id)) ?? [];
@@ -157,15 +154,15 @@ test.serial('a handler error on one event loses and doubles none of the others: 
     },
   });
   try {
-    await eventually('the 39 others applied', async () => ((await counted(metrics, 'applied')) === 39 ? true : undefined), { timeoutMs: 10_000 });
+    await eventually('the 39 others applied', async () => ((await busEventsCounted(metrics, 'applied')) === 39 ? true : undefined), { timeoutMs: 10_000 });
     await eventually('the bad event retried after the idle time', () => Promise.resolve(poisonAttempts >= 3 ? true : undefined), { timeoutMs: 10_000 });
     t.deepEqual((await effectRows(run)).map((r) => r.event_id), written.filter((w) => w !== poison).map((w) => w.id), 'the others, once each');
     const pending = await redis.xPendingRange(stream, 'tasks', '-', '+', 10);
     t.is(pending.length, 1, 'only the bad event is left unacknowledged');
     healed = true;
-    await eventually('the bad event applied when its handler recovers', async () => ((await counted(metrics, 'applied')) === 40 ? true : undefined), { timeoutMs: 20_000 });
+    await eventually('the bad event applied when its handler recovers', async () => ((await busEventsCounted(metrics, 'applied')) === 40 ? true : undefined), { timeoutMs: 20_000 });
     t.deepEqual((await effectRows(run)).map((r) => r.event_id), written.map((w) => w.id), 'each of the 40 exactly once');
-    t.is(await counted(metrics, 'duplicate'), 0);
+    t.is(await busEventsCounted(metrics, 'duplicate'), 0);
     t.is((await redis.xPending(stream, 'tasks')).pending, 0);
   } finally {
     await consumer.stop();

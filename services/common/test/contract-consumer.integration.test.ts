@@ -5,11 +5,12 @@ import { z } from 'zod';
 import { databaseUrl, eventually, redisUrl, uniqueName } from '@kathelfer/hack/test-env';
 import { consumeContract, consumeVersioned, createProcessedEventsTable, type VersionedHandler } from '../src/contract-consumer.js';
 import { createSequelize } from '../src/db.js';
-import { createMetrics, type Metrics } from '../src/metrics.js';
+import { createMetrics } from '../src/metrics.js';
 import { OutboxRelay } from '../src/outbox.js';
 import { addOutboxVersionColumn, createOutboxTable, defineOutboxModel } from '../src/outbox.model.js';
 import { ContractViolation, publish } from '../src/publish.js';
 import { createRedis } from '../src/redis.js';
+import { busEventsCounted } from './support/bus-metrics.js';
 
 const logger = pino({ level: 'silent' });
 const schema = uniqueName('contract').replace(/-/g, '_');
@@ -32,10 +33,6 @@ test.after.always(async () => {
   await redis.quit();
 });
 
-const counted = async (metrics: Metrics, outcome: string) => {
-  const values = (await metrics.registry.getSingleMetric('bus_events_total')?.get())?.values ?? [];
-  return values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
-};
 const erasedRows = async () =>
   (await sequelize.query(`SELECT helper_id, event_id, by_replica FROM "${schema}".erased ORDER BY helper_id`, { type: 'SELECT' })) as Array<{
     helper_id: string;
@@ -64,9 +61,9 @@ test.serial('an event is applied once with its id recorded in the transaction of
     },
   });
   try {
-    await eventually('both deliveries handled', async () => ((await counted(metrics, 'applied')) + (await counted(metrics, 'duplicate')) === 2 ? true : undefined), { timeoutMs: 10_000 });
+    await eventually('both deliveries handled', async () => ((await busEventsCounted(metrics, 'applied')) + (await busEventsCounted(metrics, 'duplicate')) === 2 ? true : undefined), { timeoutMs: 10_000 });
     t.deepEqual(await erasedRows(), [{ helper_id: helperId, event_id: id, by_replica: 'c1' }]);
-    t.is(await counted(metrics, 'duplicate'), 1);
+    t.is(await busEventsCounted(metrics, 'duplicate'), 1);
     const [recorded] = (await sequelize.query(`SELECT type FROM "${schema}".processed_events WHERE event_id = $1`, { bind: [id], type: 'SELECT' })) as Array<{ type: string }>;
     t.is(recorded?.type, 'helper.erased');
   } finally {
@@ -94,7 +91,7 @@ test.serial('a handler that fails rolls its event id back with its effect, so th
     },
   });
   try {
-    await eventually('applied on the second attempt', async () => ((await counted(metrics, 'applied')) === 1 ? true : undefined), { timeoutMs: 10_000 });
+    await eventually('applied on the second attempt', async () => ((await busEventsCounted(metrics, 'applied')) === 1 ? true : undefined), { timeoutMs: 10_000 });
     t.is(attempts, 2);
     t.is((await erasedRows()).length, 1, 'the failed attempt left nothing behind');
   } finally {
@@ -121,11 +118,11 @@ test.serial('an event that breaks its contract is dead-lettered and counted, the
     await redis.xAdd(stream, '*', { id: 'renamed', type: 'helper.erased', version: '1', payload: JSON.stringify({ id: helperId }), occurredAt: '' });
     await redis.xAdd(stream, '*', { id: 'good', type: 'helper.erased', version: '1', payload: JSON.stringify({ helperId }), occurredAt: '' });
     await redis.xAdd(stream, '*', { id: 'other', type: 'helper.registered.later', version: '1', payload: '{}', occurredAt: '' });
-    await eventually('all three handled', async () => ((await counted(metrics, 'ignored')) === 1 && (await counted(metrics, 'applied')) === 1 ? true : undefined), { timeoutMs: 10_000 });
+    await eventually('all three handled', async () => ((await busEventsCounted(metrics, 'ignored')) === 1 && (await busEventsCounted(metrics, 'applied')) === 1 ? true : undefined), { timeoutMs: 10_000 });
     const dead = (await redis.xRange(`${stream}:dead-letter`, '-', '+')) ?? [];
     t.deepEqual(dead.map((e) => [e.message.id, e.message.group, e.message.version]), [['renamed', 'tasks', '1']]);
     t.regex(dead[0]?.message.reason ?? '', /helperId/);
-    t.is(await counted(metrics, 'dead_lettered'), 1);
+    t.is(await busEventsCounted(metrics, 'dead_lettered'), 1);
     t.deepEqual((await erasedRows()).map((r) => r.event_id), ['good']);
     t.is((await redis.xPending(stream, 'tasks')).pending, 0, 'nothing is left to be retried forever');
   } finally {
@@ -180,7 +177,7 @@ test.serial('during a rolling update old replicas apply v1, new ones v1 and v2, 
     t.deepEqual(rows.map((r) => r.helper_id).sort(), written.map((w) => w.helperId).sort(), 'each event once');
     const byHelper = new Map(rows.map((r) => [r.helper_id, r.by_replica]));
     for (const w of written.filter((x) => x.version === 2)) t.is(byHelper.get(w.helperId), 'new', 'v2 only at a replica that reads it');
-    t.is(await counted(metrics, 'dead_lettered'), 0, 'a newer version is never dead-lettered');
+    t.is(await busEventsCounted(metrics, 'dead_lettered'), 0, 'a newer version is never dead-lettered');
     t.is((await redis.xPending(stream, 'tasks')).pending, 0);
   } finally {
     await Promise.all([oldReplica.stop(), newReplica.stop()]);

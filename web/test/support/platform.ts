@@ -181,3 +181,17 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export function localInput(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** Posts the site "Bauhof Pieschen" (Dresden, 20 places) through the coordinator page's form and waits until its row shows. */
+export async function addSiteOnPage(page: Page): Promise<void> {
+  await page.getByText('Neue Einsatzstelle').click();
+  const siteForm = page.locator('#site-form');
+  await siteForm.getByLabel('Name').fill('Bauhof Pieschen');
+  await siteForm.getByLabel('Postleitzahl').fill('01127');
+  await siteForm.getByLabel('Ort').fill('Dresden');
+  await siteForm.getByLabel('Breitengrad').fill('51.07');
+  await siteForm.getByLabel('Längengrad').fill('13.72');
+  await siteForm.getByLabel('Treffpunkt').fill('Haupttor');
+  await siteForm.getByRole('button', { name: 'Einsatzstelle anlegen' }).click();
+  await page.locator('#sites tr[data-site]').getByText('0 eingecheckt von 20').waitFor();
+}
